@@ -1,0 +1,77 @@
+using System.Text.Json.Serialization;
+
+namespace Portal.Engine.Tasks;
+
+// Shared contract between the engine's 2AFC task, the CLI and the portal's job runner.
+// Field names serialise in snake_case (the CLI's and API's JSON).
+
+/// <summary>One triplet. <see cref="Label"/> is the fraction of humans who judged image 1 closer to the reference.</summary>
+public sealed record TwoAfcItem(string Id, string Split, string RefPath, string Path0, string Path1, float Label);
+
+/// <summary>An item that could not be read, by path.</summary>
+public sealed record BadItem(string Id, string Path, string Reason);
+
+public sealed record AttackConfig
+{
+    /// <summary>"none" or "apgd".</summary>
+    public string Kind { get; init; } = "none";
+    /// <summary>"linf" or "l2".</summary>
+    public string Norm { get; init; } = "linf";
+    public double Eps { get; init; } = 4.0 / 255;
+    public int Iterations { get; init; } = 100;
+    public int Restarts { get; init; } = 1;
+    public int Seed { get; init; }
+    public string Loss { get; init; } = "ce";
+    public string Perturbed { get; init; } = "reference";
+
+    public static AttackConfig None => new() { Kind = "none" };
+    public bool IsAttack => Kind != "none";
+}
+
+public sealed record TwoAfcOptions
+{
+    public AttackConfig Attack { get; init; } = AttackConfig.None;
+    public int BatchSize { get; init; } = 16;
+    /// <summary>Evaluate only the first N items (after split filtering), for quick runs.</summary>
+    public int? Limit { get; init; }
+    /// <summary>Skip unreadable items and report how many, instead of stopping with the list.</summary>
+    public bool SkipBadItems { get; init; }
+}
+
+/// <summary>Per-triplet result, written out as soon as its batch completes so a killed run can resume.</summary>
+public sealed record TwoAfcItemResult(
+    string Id,
+    string Split,
+    float Label,
+    bool CleanCorrect,
+    bool? RobustCorrect,
+    double Margin,
+    double? RobustMargin = null,
+    double? LpipsScore = null);
+
+/// <summary>Where per-item results persist. The CLI uses a JSONL file; the portal uses its database.</summary>
+public interface ITwoAfcItemStore
+{
+    IReadOnlyList<TwoAfcItemResult> LoadCompleted();
+    void Append(IReadOnlyList<TwoAfcItemResult> items);
+}
+
+public sealed record SplitResult(int N, double CleanAccuracy, double? RobustAccuracy, double? LpipsScore = null);
+
+public sealed record SanityCheck(string Name, bool Passed, double Value, double Limit, string Detail);
+
+public sealed record TwoAfcResult
+{
+    public required string Benchmark { get; init; }
+    public required int N { get; init; }
+    public required double CleanAccuracy { get; init; }
+    public double? RobustAccuracy { get; init; }
+    public required IReadOnlyDictionary<string, SplitResult> Splits { get; init; }
+    public required AttackConfig Attack { get; init; }
+    public required IReadOnlyList<SanityCheck> Sanity { get; init; }
+    public required string EngineVersion { get; init; }
+    public required string Device { get; init; }
+    public required double WallSeconds { get; init; }
+    public int SkippedItems { get; init; }
+    public required IReadOnlyList<TwoAfcItemResult> Items { get; init; }
+}
