@@ -1,0 +1,6 @@
+using Portal.Engine.Tasks;
+
+namespace Portal.Engine.Datasets;
+
+/// <summary>What a dataset reader found: the items of the requested split and every item it could not use, by path.</summary>
+public sealed record TwoAfcDatasetLoad(string Name, string Format, string Split, IReadOnlyList<TwoAfcItem> Items, IReadOnlyList<BadItem> Bad);
