@@ -6,6 +6,8 @@ using Portal.Cli.Commands;
 ICommand[] commands =
 [
     new VersionCommand(),
+    new InspectCommand(),
+    new EmbedCommand(),
 ];
 
 using var cts = new CancellationTokenSource();
