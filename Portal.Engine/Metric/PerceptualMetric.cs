@@ -23,10 +23,14 @@ public sealed class PerceptualMetric(IPerceptualModel model, string modelKey, Em
     {
         var rows = new float[paths.Count][];
         var todo = new List<(int Index, string Hash, string Path)>();
+        var duplicates = new List<(int Index, int Of)>();
+        var firstByHash = new Dictionary<string, int>();
         for (int i = 0; i < paths.Count; i++)
         {
             var bytes = File.Exists(paths[i]) ? File.ReadAllBytes(paths[i]) : throw new ImageDecodeException($"image not found: {paths[i]}");
             var hash = FileHash.Sha256(bytes);
+            if (firstByHash.TryGetValue(hash, out var of)) { duplicates.Add((i, of)); continue; }
+            firstByHash[hash] = i;
             if (cache != null && cache.TryGet(modelKey, hash, out var e)) rows[i] = e;
             else todo.Add((i, hash, paths[i]));
         }
@@ -45,6 +49,7 @@ public sealed class PerceptualMetric(IPerceptualModel model, string modelKey, Em
                 cache?.Put(modelKey, chunk[j].Hash, emb[j]);
             }
         }
+        foreach (var (i, of) in duplicates) rows[i] = rows[of];
         return FromRows(rows, Model.Device);
     }
 
