@@ -335,7 +335,7 @@ internal sealed class RestrictedUnpickler
         if (n < 0 || n > _limits.MaxIntegerBytes) throw new CheckpointFormatException($"pickle integer of {n} bytes is out of bounds");
         var b = ReadBytes(n);
         var v = new BigInteger(b, isUnsigned: false, isBigEndian: false);
-        return v >= long.MinValue && v <= long.MaxValue ? (long)v : v;
+        return v >= long.MinValue && v <= long.MaxValue ? (object)(long)v : v;
     }
 
     private object ParseIntLine(string s)
@@ -350,7 +350,7 @@ internal sealed class RestrictedUnpickler
         s = s.TrimEnd('L');
         if (s.Length > _limits.MaxIntegerBytes) throw new CheckpointFormatException($"pickle integer of {s.Length} digits is out of bounds");
         var v = BigInteger.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        return v >= long.MinValue && v <= long.MaxValue ? (long)v : v;
+        return v >= long.MinValue && v <= long.MaxValue ? (object)(long)v : v;
     }
 
     private static long ParseLong(string s) => long.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
