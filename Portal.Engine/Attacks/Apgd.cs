@@ -74,7 +74,7 @@ public static class Apgd
             long m = clean.shape[0];
             var dev = clean.device;
             double eps = o.Eps;
-            var ball = ThreatBall.Broadcast(clean);
+            var ball = ThreatBall.Broadcast(clean);   // N×1×…×1; recomputed below once items are dropped
 
             using (torch.NewDisposeScope())
             {
@@ -113,14 +113,14 @@ public static class Apgd
                 Set(ref _grad, g);
                 _lossSteps[i] = l;
                 var improved = l > _lossBest;
-                var improvedX = improved.reshape(ball);
+                var improvedX = improved.reshape(ThreatBall.Broadcast(_xAdv));
                 Set(ref _xBest, torch.where(improvedX, _xAdv, _xBest));
                 Set(ref _gradBest, torch.where(improvedX, _grad, _gradBest));
                 Set(ref _lossBest, torch.where(improved, l, _lossBest));
                 if (s is not null)
                 {
                     Set(ref _fooled, _fooled.logical_or(s));
-                    if (!o.DropSucceeded) Set(ref _xBestAdv, torch.where(s.reshape(ball), _xAdv, _xBestAdv));
+                    if (!o.DropSucceeded) Set(ref _xBestAdv, torch.where(s.reshape(ThreatBall.Broadcast(_xAdv)), _xAdv, _xBestAdv));
                 }
                 IterationsRun = i + 1;
                 if (o.DropSucceeded && s is not null) Drop(s);
@@ -135,7 +135,7 @@ public static class Apgd
                     var reduce = oscillating.logical_or(noImprovement);
                     Set(ref _reducedLast, reduce.clone());
                     Set(ref _lossBestLast, _lossBest.clone());
-                    var reduceX = reduce.reshape(ball);
+                    var reduceX = reduce.reshape(ThreatBall.Broadcast(_xAdv));
                     Set(ref _step, torch.where(reduceX, _step / 2, _step));
                     Set(ref _xAdv, torch.where(reduceX, _xBest, _xAdv));
                     Set(ref _grad, torch.where(reduceX, _gradBest, _grad));

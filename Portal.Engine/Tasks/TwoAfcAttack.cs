@@ -8,7 +8,8 @@ namespace Portal.Engine.Tasks;
 /// <summary>
 /// APGD on 2AFC triplets as the paper does it: only the reference is perturbed; the candidates' embeddings are
 /// computed once on clean images and held fixed; the loss is the cross-entropy of the logits
-/// [sim(ref+δ, x0), sim(ref+δ, x1)] (raw similarities, no temperature) towards the human label; a triplet is a
+/// [sim(ref+δ, x0), sim(ref+δ, x1)] (raw similarities, no temperature) towards the human label (optimised through
+/// its exact monotone equivalent, the negative margin; see <see cref="Objective"/>); a triplet is a
 /// success (fooled) when the decision rule of <see cref="TwoAfcScoring"/> gets it wrong.
 /// </summary>
 public static class TwoAfcAttack
@@ -18,7 +19,11 @@ public static class TwoAfcAttack
         var e = model.Embed(x);
         var logits = TwoAfcScoring.Logits(model, e, e0.index_select(0, idx), e1.index_select(0, idx)).to(ScalarType.Float32);
         var y = label.index_select(0, idx);
-        var loss = nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.None);
+        // Cross-entropy on two logits is softplus(−m), m = the margin of the labelled image: a strictly increasing
+        // function of −m. APGD uses only per-item loss comparisons, sign(∇L) and ∇L/‖∇L‖, all unchanged by a strictly
+        // increasing per-item transform, so maximising −m follows exactly the CE trajectory; it also keeps gradients
+        // alive where float32 CE saturates (σ(−m) underflows for unbounded similarities such as the pixel baseline).
+        var loss = TwoAfcScoring.Margin(logits, y).neg();
         return new ObjectiveValue(loss, TwoAfcScoring.Correct(logits.detach(), y).logical_not());
     };
 

@@ -81,7 +81,8 @@ public sealed class LinearDotModel : IPerceptualModel
     public LinearDotModel(int inputDim, int dim, int seed)
     {
         var g = new torch.Generator((ulong)seed, CPU);
-        W = torch.randn([dim, inputDim], ScalarType.Float32, CPU, generator: g);
+        // Scaled so similarities stay O(0.1), like cosines.
+        W = torch.randn([dim, inputDim], ScalarType.Float32, CPU, generator: g) * 0.05f;
     }
     public string Name => "linear-dot";
     public Preprocessing Preprocessing => Preprocessing.Identity(8);
