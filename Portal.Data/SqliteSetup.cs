@@ -10,7 +10,6 @@ public static class SqliteSetup
     {
         DataSource = dbPath,
         Mode = SqliteOpenMode.ReadWriteCreate,
-        Cache = SqliteCacheMode.Shared,
         DefaultTimeout = 30,
         Pooling = true,
     }.ToString();

@@ -13,4 +13,7 @@ public sealed class ItemRecord
     public double Margin { get; set; }
     public double? RobustMargin { get; set; }
     public double? LpipsScore { get; set; }
+    /// <summary>‖δ‖ of the adversarial reference in the attack's norm (the engine's sanity checks cover resumed items too).</summary>
+    public double? PerturbationNorm { get; set; }
+    public double? RangeViolation { get; set; }
 }

@@ -182,6 +182,12 @@ namespace Portal.Data.Migrations
                     b.Property<double>("Margin")
                         .HasColumnType("REAL");
 
+                    b.Property<double?>("PerturbationNorm")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("RangeViolation")
+                        .HasColumnType("REAL");
+
                     b.Property<bool?>("RobustCorrect")
                         .HasColumnType("INTEGER");
 

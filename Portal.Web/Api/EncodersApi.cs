@@ -13,6 +13,8 @@ public sealed record RegisterServerFileRequest(string Path, string? Name = null,
     public EncoderMetadata Metadata => new() { Name = Name, Family = Family, Backbone = Backbone, Architecture = Architecture, Submitter = Submitter, Description = Description, PaperUrl = PaperUrl, LicenseUrl = LicenseUrl };
 }
 
+public sealed record BuiltinRequest(string Name, int Size = 224, string? DisplayName = null);
+
 public sealed record CreateUploadRequest(long Size, string? FileName = null);
 
 public static class EncodersApi
@@ -43,6 +45,15 @@ public static class EncodersApi
             var outcome = await registry.UploadAsync(ctx.Request.Body, ctx.Request.ContentLength, q.Metadata, ctx.RequestAborted);
             return Registered(outcome);
         })).DisableAntiforgery();
+
+        // Built-in pixel baselines at a chosen square input size (e.g. 224 for NIGHTS).
+        g.MapPost("/encoders/builtin", (BuiltinRequest req, EncoderRegistry registry, CancellationToken ct) => ApiErrors.Guard(async () =>
+        {
+            if (!BuiltinModels.Names.Contains(req.Name)) throw new ArgumentException($"unknown built-in model '{req.Name}' (known: {string.Join(", ", BuiltinModels.Names)})");
+            if (req.Size is < 11 or > 4096) throw new ArgumentException($"size must be in 11..4096 (got {req.Size})");
+            var e = await registry.RegisterBuiltinAsync(req.Name, req.Size, req.DisplayName ?? $"{(req.Name == "ssim" ? "SSIM" : "Pixel L2")} @{req.Size}", $"built-in {req.Name} baseline at {req.Size}×{req.Size}", ct);
+            return Results.Ok(e);
+        }));
 
         g.MapPost("/encoders/register", (RegisterServerFileRequest req, EncoderRegistry registry, CancellationToken ct) => ApiErrors.Guard(async () =>
             Registered(await registry.RegisterServerFileAsync(req.Path, req.Metadata, ct))));

@@ -10,11 +10,12 @@ public sealed record BenchmarkRequest(string Name, string DatasetRoot, string Fo
 /// <summary>Registers dataset folders on the server as benchmarks (read through the engine's dataset readers) and reloads them for jobs.</summary>
 public sealed class BenchmarkRegistry(IDbContextFactory<PortalDbContext> dbFactory)
 {
-    public static readonly string[] Formats = ["nights"];
+    public static readonly string[] Formats = ["nights", "bapps"];
 
     public static TwoAfcDatasetLoad Load(string format, string root, string split) => format switch
     {
         "nights" => NightsReader.Load(root, split),
+        "bapps" => BappsReader.Load(root, split),
         _ => throw new ArgumentException($"unknown dataset format '{format}' (supported: {string.Join(", ", Formats)})"),
     };
 
