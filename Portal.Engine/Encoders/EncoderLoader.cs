@@ -14,7 +14,11 @@ public static class EncoderLoader
 {
     public static IImageEncoder Load(string path, EncoderLoadOptions? options = null)
     {
+        if (!File.Exists(path)) throw new CheckpointFormatException($"checkpoint not found: {path}");
         options ??= new EncoderLoadOptions();
+        // TorchScript is code, not a state dict: it becomes a generic encoder (refused unless allowed).
+        if (CheckpointLoader.Detect(path) == CheckpointLoader.Kind.TorchScript)
+            return TorchScriptEncoder.Load(path, options);
         var device = options.Device ?? CPU;
         var place = new TensorPlace(device, options.DType);
         using var sd = CheckpointLoader.Load(path, new CheckpointLoadOptions { AllowTorchScript = options.AllowTorchScript });

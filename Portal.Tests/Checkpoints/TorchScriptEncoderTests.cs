@@ -96,6 +96,20 @@ class Probe(Module):
         Assert.Contains("AllowTorchScript", e.Message);
     }
 
+    [Fact]
+    public void Encoder_loader_routes_torchscript_to_the_generic_encoder_only_when_allowed()
+    {
+        using var dir = new FixturePaths.TempDir();
+        var path = dir.File("probe.pt");
+        WriteProbe(path);
+        File.WriteAllText(path + ".json", """{"image_size": 32, "name": "probe"}""");
+        Assert.Contains("--allow-torchscript",
+            Assert.Throws<CheckpointFormatException>(() => EncoderLoader.Load(path, new EncoderLoadOptions())).Message);
+        using var enc = EncoderLoader.Load(path, Allowed);
+        Assert.IsType<TorchScriptEncoder>(enc);
+        Assert.Equal(4, enc.Info.EmbeddingDim);
+    }
+
     [Theory]
     [InlineData(null, "sidecar")]
     [InlineData("{\"image_size\": 32, \"resize\": \"stretch\"}", "'resize' is 'stretch'")]
