@@ -8,6 +8,7 @@ ICommand[] commands =
     new VersionCommand(),
     new InspectCommand(),
     new EmbedCommand(),
+    new BenchEncodersCommand(),
 ];
 
 using var cts = new CancellationTokenSource();
