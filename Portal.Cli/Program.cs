@@ -8,6 +8,8 @@ ICommand[] commands =
     new VersionCommand(),
     new InspectCommand(),
     new EmbedCommand(),
+    new Eval2AfcCommand(),
+    new BenchAttackCommand(),
 ];
 
 using var cts = new CancellationTokenSource();
