@@ -1,4 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using Portal.Data;
+using Portal.Web.Api;
+using Portal.Web.Benchmarks;
+using Portal.Web.Components;
+using Portal.Web.Configuration;
+using Portal.Web.Demo;
+using Portal.Web.Encoders;
+using Portal.Web.Jobs;
+using Portal.Web.Progress;
+using Portal.Web.Services;
+
 var builder = WebApplication.CreateBuilder(args);
+RootSettings.AddTo(builder.Configuration, builder.Environment.ContentRootPath);
+// Package assets (_content/MudBlazor) are served from the build output's manifest in every environment, not only Development.
+builder.WebHost.UseStaticWebAssets();
+
+var services = builder.Services;
+services.Configure<PortalOptions>(builder.Configuration.GetSection("Portal"));
+// The engine's switches live under "Engine" (shared with the CLI's vocabulary); Engine:AllowTorchScript wins.
+services.PostConfigure<PortalOptions>(o =>
+    o.AllowTorchScript = builder.Configuration.GetValue("Engine:AllowTorchScript", o.AllowTorchScript));
+services.AddSingleton(sp => DataPaths.From(sp.GetRequiredService<IOptions<PortalOptions>>().Value,
+    sp.GetRequiredService<IConfiguration>()[RootSettings.BaseDirectoryKey] ?? builder.Environment.ContentRootPath));
+services.AddDbContextFactory<PortalDbContext>((sp, o) => SqliteSetup.Configure(o, sp.GetRequiredService<DataPaths>().Database));
+
+services.AddSingleton<ValidationQueue>();
+services.AddSingleton<EncoderEvents>();
+services.AddSingleton<ModelFactory>();
+services.AddSingleton<EncoderRegistry>();
+services.AddSingleton<ResumableUploads>();
+services.AddSingleton<BenchmarkRegistry>();
+services.AddSingleton<WorkerSignal>();
+services.AddSingleton<ProgressBroadcaster>();
+services.AddSingleton<JobQueue>();
+services.AddSingleton<PortalQueries>();
+services.AddSingleton<IEvaluationHooks, NoEvaluationHooks>();
+// Order matters: the demo is seeded before the worker starts taking jobs.
+services.AddHostedService<DemoSeeder>();
+services.AddHostedService<EncoderValidator>();
+services.AddSingleton<EvaluationWorker>();
+services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
+
+services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    o.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+});
+services.AddSignalR();
+services.AddMudServices();
+services.AddRazorComponents().AddInteractiveServerComponents();
+
 var app = builder.Build();
-app.MapGet("/", () => "Perceptual Portal");
+
+// Real migrations (never EnsureCreated), then WAL; leftover temp files of interrupted single-shot uploads are removed.
+using (var scope = app.Services.CreateScope())
+{
+    var paths = scope.ServiceProvider.GetRequiredService<DataPaths>();
+    using var db = scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
+    SqliteSetup.Migrate(db);
+    foreach (var tmp in Directory.EnumerateFiles(paths.Uploads, "upload-*.tmp")) StreamingReceiver.TryDelete(tmp);
+    app.Logger.LogInformation("data folder: {Root}", paths.Root);
+}
+
+app.UseStaticFiles();
+app.UseAntiforgery();
+EncodersApi.Map(app);
+BenchmarksApi.Map(app);
+JobsApi.Map(app);
+ResultsApi.Map(app);
+app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
+app.MapHub<ProgressHub>(ProgressHub.Path);
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
 app.Run();
+
+/// <summary>Entry point; public so integration tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

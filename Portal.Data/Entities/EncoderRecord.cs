@@ -1,0 +1,38 @@
+namespace Portal.Data.Entities;
+
+/// <summary>
+/// A registered encoder checkpoint (or a built-in pixel baseline). Uploaded files live under the data folder's
+/// checkpoints/ as &lt;sha256&gt;.ckpt; files registered from the server keep their own path and are never moved.
+/// </summary>
+public sealed class EncoderRecord
+{
+    public int Id { get; set; }
+    public required string DisplayName { get; set; }
+    public string? Family { get; set; }
+    public string? Backbone { get; set; }
+    /// <summary>Detected by the engine's loader during validation (or the operator's override).</summary>
+    public string? Architecture { get; set; }
+    public string? ArchitectureOverride { get; set; }
+    public int? EmbeddingDim { get; set; }
+    public long? ParameterCount { get; set; }
+    /// <summary>safetensors, pytorch-zip, torchscript, builtin...</summary>
+    public string? Format { get; set; }
+    /// <summary>Lower-case hex sha256 of the file's bytes; null only for uploads rejected before they were complete.</summary>
+    public string? Sha256 { get; set; }
+    public long SizeBytes { get; set; }
+    /// <summary>Absolute path of the checkpoint, or "builtin:&lt;name&gt;@&lt;size&gt;" for pixel baselines; null once rejected.</summary>
+    public string? StoragePath { get; set; }
+    /// <summary>True when the portal owns the file (an upload) and may delete it; false for server files registered in place.</summary>
+    public bool OwnsFile { get; set; }
+    public bool IsBuiltin { get; set; }
+    public string? Submitter { get; set; }
+    public string? Description { get; set; }
+    public string? PaperUrl { get; set; }
+    public string? LicenseUrl { get; set; }
+    public EncoderStatus Status { get; set; }
+    public string? RejectReason { get; set; }
+    /// <summary>Loader details (preprocessing recipe, missing/unexpected keys...) as JSON, for the encoder page.</summary>
+    public string? InfoJson { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? ValidatedAt { get; set; }
+}

@@ -1,0 +1,29 @@
+using System.Globalization;
+
+namespace Portal.Data.Entities;
+
+/// <summary>
+/// The typed configuration of an evaluation job (stored as columns of the job row). <see cref="Key"/> is the
+/// canonical form used, with the checkpoint hash and benchmark version, to recognise identical requests.
+/// </summary>
+public sealed class JobConfig
+{
+    /// <summary>"none" or "apgd".</summary>
+    public string Attack { get; set; } = "none";
+    /// <summary>"linf" or "l2" (ignored when Attack is none).</summary>
+    public string Norm { get; set; } = "linf";
+    public double Eps { get; set; }
+    public int Iterations { get; set; }
+    public int Restarts { get; set; }
+    public int Seed { get; set; }
+    /// <summary>Evaluate only the first N items of the split; null = all.</summary>
+    public int? Limit { get; set; }
+
+    public bool IsAttack => Attack != "none";
+
+    public string Key => IsAttack
+        ? string.Create(CultureInfo.InvariantCulture, $"apgd;{Norm};eps={Eps:R};it={Iterations};rs={Restarts};seed={Seed};limit={Limit?.ToString() ?? "all"}")
+        : $"none;limit={Limit?.ToString() ?? "all"}";
+
+    public JobConfig Clone() => (JobConfig)MemberwiseClone();
+}

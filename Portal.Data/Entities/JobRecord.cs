@@ -1,0 +1,34 @@
+namespace Portal.Data.Entities;
+
+/// <summary>One evaluation of an encoder on a benchmark with a configuration; taken in Id order by the single worker.</summary>
+public sealed class JobRecord
+{
+    public int Id { get; set; }
+    public int EncoderId { get; set; }
+    public EncoderRecord? Encoder { get; set; }
+    public int BenchmarkId { get; set; }
+    public BenchmarkRecord? Benchmark { get; set; }
+    /// <summary>Preset name the job was created from ("clean", "linf-4", "l2-3", or "custom").</summary>
+    public string Preset { get; set; } = "custom";
+    public JobConfig Config { get; set; } = new();
+    /// <summary>Denormalised <see cref="JobConfig.Key"/> so identical requests are found by index.</summary>
+    public string ConfigKey { get; set; } = "";
+    public JobStatus Status { get; set; }
+    public int Done { get; set; }
+    public int Total { get; set; }
+    public double? CleanAccuracy { get; set; }
+    public double? RobustAccuracy { get; set; }
+    public string? Phase { get; set; }
+    /// <summary>How many times a worker started this job (a re-queued crash counts again).</summary>
+    public int Attempts { get; set; }
+    public string? Error { get; set; }
+    public string? ErrorStack { get; set; }
+    public string? WorkerId { get; set; }
+    public bool CancelRequested { get; set; }
+    /// <summary>The result this job produced, or the identical earlier result it reused.</summary>
+    public int? ResultId { get; set; }
+    public bool ReusedResult { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+}

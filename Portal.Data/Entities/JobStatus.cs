@@ -1,0 +1,3 @@
+namespace Portal.Data.Entities;
+
+public enum JobStatus { Queued, Running, Succeeded, Failed, Cancelled }

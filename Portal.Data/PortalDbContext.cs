@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Data.Entities;
+
+namespace Portal.Data;
+
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbContext(options)
+{
+    public DbSet<EncoderRecord> Encoders => Set<EncoderRecord>();
+    public DbSet<BenchmarkRecord> Benchmarks => Set<BenchmarkRecord>();
+    public DbSet<JobRecord> Jobs => Set<JobRecord>();
+    public DbSet<ResultRecord> Results => Set<ResultRecord>();
+    public DbSet<ResultSplit> ResultSplits => Set<ResultSplit>();
+    public DbSet<ItemRecord> Items => Set<ItemRecord>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<EncoderRecord>(e =>
+        {
+            e.ToTable("encoders");
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            // One record per distinct file: a second upload of the same bytes is linked to the first.
+            e.HasIndex(x => x.Sha256).IsUnique();
+            e.HasIndex(x => x.Status);
+        });
+
+        b.Entity<BenchmarkRecord>(e =>
+        {
+            e.ToTable("benchmarks");
+            e.HasIndex(x => x.Name).IsUnique();
+        });
+
+        b.Entity<JobRecord>(e =>
+        {
+            e.ToTable("jobs");
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.ComplexProperty(x => x.Config, c => ConfigureConfig(c));
+            e.HasOne(x => x.Encoder).WithMany().HasForeignKey(x => x.EncoderId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Benchmark).WithMany().HasForeignKey(x => x.BenchmarkId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => new { x.Status, x.Id });
+            e.HasIndex(x => new { x.EncoderId, x.BenchmarkId, x.ConfigKey });
+        });
+
+        b.Entity<ResultRecord>(e =>
+        {
+            e.ToTable("results");
+            e.ComplexProperty(x => x.Config, c => ConfigureConfig(c));
+            e.HasOne(x => x.Encoder).WithMany().HasForeignKey(x => x.EncoderId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Benchmark).WithMany().HasForeignKey(x => x.BenchmarkId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(x => x.Splits).WithOne().HasForeignKey(x => x.ResultId).OnDelete(DeleteBehavior.Cascade);
+            // The reuse rule as a constraint: one result per checkpoint × benchmark version × configuration.
+            e.HasIndex(x => new { x.EncoderSha256, x.BenchmarkVersion, x.ConfigKey }).IsUnique();
+            e.HasIndex(x => x.JobId).IsUnique();
+        });
+
+        b.Entity<ResultSplit>(e =>
+        {
+            e.ToTable("result_splits");
+            e.HasIndex(x => new { x.ResultId, x.Name }).IsUnique();
+        });
+
+        b.Entity<ItemRecord>(e =>
+        {
+            e.ToTable("job_items");
+            e.HasIndex(x => new { x.JobId, x.ItemId }).IsUnique();
+        });
+    }
+
+    private static void ConfigureConfig(ComplexPropertyBuilder<JobConfig> c)
+    {
+        c.Property(x => x.Attack).HasColumnName("attack").HasMaxLength(16);
+        c.Property(x => x.Norm).HasColumnName("norm").HasMaxLength(8);
+        c.Property(x => x.Eps).HasColumnName("eps");
+        c.Property(x => x.Iterations).HasColumnName("iterations");
+        c.Property(x => x.Restarts).HasColumnName("restarts");
+        c.Property(x => x.Seed).HasColumnName("seed");
+        c.Property(x => x.Limit).HasColumnName("sample_limit");
+    }
+}

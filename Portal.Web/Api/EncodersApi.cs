@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Encoders;
+
+namespace Portal.Web.Api;
+
+public sealed record RegisterServerFileRequest(string Path, string? Name = null, string? Family = null, string? Backbone = null, string? Architecture = null,
+    string? Submitter = null, string? Description = null, string? PaperUrl = null, string? LicenseUrl = null)
+{
+    public EncoderMetadata Metadata => new() { Name = Name, Family = Family, Backbone = Backbone, Architecture = Architecture, Submitter = Submitter, Description = Description, PaperUrl = PaperUrl, LicenseUrl = LicenseUrl };
+}
+
+public sealed record BuiltinRequest(string Name, int Size = 224, string? DisplayName = null);
+
+public sealed record CreateUploadRequest(long Size, string? FileName = null);
+
+public static class EncodersApi
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api");
+
+        g.MapGet("/encoders", async (IDbContextFactory<PortalDbContext> f, string? status) =>
+        {
+            await using var db = await f.CreateDbContextAsync();
+            var q = db.Encoders.AsNoTracking();
+            if (status != null && Enum.TryParse<EncoderStatus>(status, true, out var s)) q = q.Where(e => e.Status == s);
+            return Results.Ok(await q.OrderBy(e => e.Id).ToListAsync());
+        });
+
+        g.MapGet("/encoders/{id:int}", async (int id, IDbContextFactory<PortalDbContext> f) =>
+        {
+            await using var db = await f.CreateDbContextAsync();
+            return await db.Encoders.FindAsync(id) is { } e ? Results.Ok(e) : Results.NotFound(new { error = $"no encoder {id}" });
+        });
+
+        // Streaming upload: the request body is the file (application/octet-stream); metadata in the query string.
+        g.MapPost("/encoders/upload", (HttpContext ctx, EncoderRegistry registry, [AsParameters] UploadQuery q) => ApiErrors.Guard(async () =>
+        {
+            // The portal enforces its own limit while streaming (and answers with a reason), so lift Kestrel's default 30 MB cap.
+            if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
+            var outcome = await registry.UploadAsync(ctx.Request.Body, ctx.Request.ContentLength, q.Metadata, ctx.RequestAborted);
+            return Registered(outcome);
+        })).DisableAntiforgery();
+
+        // Built-in pixel baselines at a chosen square input size (e.g. 224 for NIGHTS).
+        g.MapPost("/encoders/builtin", (BuiltinRequest req, EncoderRegistry registry, CancellationToken ct) => ApiErrors.Guard(async () =>
+        {
+            if (!BuiltinModels.Names.Contains(req.Name)) throw new ArgumentException($"unknown built-in model '{req.Name}' (known: {string.Join(", ", BuiltinModels.Names)})");
+            if (req.Size is < 11 or > 4096) throw new ArgumentException($"size must be in 11..4096 (got {req.Size})");
+            var e = await registry.RegisterBuiltinAsync(req.Name, req.Size, req.DisplayName ?? $"{(req.Name == "ssim" ? "SSIM" : "Pixel L2")} @{req.Size}", $"built-in {req.Name} baseline at {req.Size}×{req.Size}", ct);
+            return Results.Ok(e);
+        }));
+
+        g.MapPost("/encoders/register", (RegisterServerFileRequest req, EncoderRegistry registry, CancellationToken ct) => ApiErrors.Guard(async () =>
+            Registered(await registry.RegisterServerFileAsync(req.Path, req.Metadata, ct))));
+
+        // Resumable uploads: create, PUT chunks at offsets, GET the offset to resume, complete.
+        g.MapPost("/uploads", (CreateUploadRequest req, ResumableUploads uploads) => ApiErrors.Guard(() =>
+        {
+            var s = uploads.Create(req.Size, req.FileName);
+            return Task.FromResult(Results.Created($"/api/uploads/{s.Id}", s));
+        }));
+        g.MapGet("/uploads/{id}", (string id, ResumableUploads uploads) =>
+            uploads.Get(id) is { } s ? Results.Ok(s) : Results.NotFound(new { error = $"no upload session {id}" }));
+        g.MapPut("/uploads/{id}", (string id, long offset, HttpContext ctx, ResumableUploads uploads) => ApiErrors.Guard(async () =>
+        {
+            if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
+            return Results.Ok(await uploads.AppendAsync(id, offset, ctx.Request.Body, ctx.RequestAborted));
+        })).DisableAntiforgery();
+        g.MapPost("/uploads/{id}/complete", (string id, [AsParameters] UploadQuery q, ResumableUploads uploads, CancellationToken ct) => ApiErrors.Guard(async () =>
+            Registered(await uploads.CompleteAsync(id, q.Metadata, ct))));
+        g.MapDelete("/uploads/{id}", (string id, ResumableUploads uploads) => { uploads.Abort(id); return Results.NoContent(); });
+    }
+
+    /// <summary>202 while validating, 200 for an already-known file, 413/422 with the reason for uploads refused outright.</summary>
+    private static IResult Registered(RegistrationOutcome o)
+    {
+        var body = new { encoder = o.Encoder, duplicate = o.Duplicate, status = o.Encoder.Status, reason = o.Encoder.RejectReason };
+        if (o.Duplicate && o.Encoder.Status != EncoderStatus.Validating) return Results.Ok(body);
+        return o.Encoder.Status switch
+        {
+            EncoderStatus.Rejected when o.Encoder.RejectReason?.Contains("size limit") == true => Results.Json(body, statusCode: StatusCodes.Status413PayloadTooLarge),
+            EncoderStatus.Rejected => Results.Json(body, statusCode: StatusCodes.Status422UnprocessableEntity),
+            _ => Results.Json(body, statusCode: StatusCodes.Status202Accepted),
+        };
+    }
+
+    public sealed class UploadQuery
+    {
+        [FromQuery(Name = "name")] public string? Name { get; set; }
+        [FromQuery(Name = "family")] public string? Family { get; set; }
+        [FromQuery(Name = "backbone")] public string? Backbone { get; set; }
+        [FromQuery(Name = "architecture")] public string? Architecture { get; set; }
+        [FromQuery(Name = "submitter")] public string? Submitter { get; set; }
+        [FromQuery(Name = "description")] public string? Description { get; set; }
+        [FromQuery(Name = "paper_url")] public string? PaperUrl { get; set; }
+        [FromQuery(Name = "license_url")] public string? LicenseUrl { get; set; }
+        [FromQuery(Name = "file_name")] public string? FileName { get; set; }
+
+        public EncoderMetadata Metadata => new()
+        {
+            Name = Name, Family = Family, Backbone = Backbone, Architecture = Architecture, Submitter = Submitter,
+            Description = Description, PaperUrl = PaperUrl, LicenseUrl = LicenseUrl, FileName = FileName,
+        };
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Jobs;
+
+namespace Portal.Web.Api;
+
+public static class JobsApi
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api");
+        g.MapGet("/presets", () => Results.Ok(Presets.All.Select(p => new { name = p, label = Presets.Describe(p), config = Presets.Config(p) })));
+
+        g.MapGet("/jobs", async (IDbContextFactory<PortalDbContext> f, string? status, int? encoderId, int? benchmarkId) =>
+        {
+            await using var db = await f.CreateDbContextAsync();
+            var q = db.Jobs.AsNoTracking();
+            if (status != null && Enum.TryParse<JobStatus>(status, true, out var s)) q = q.Where(j => j.Status == s);
+            if (encoderId != null) q = q.Where(j => j.EncoderId == encoderId);
+            if (benchmarkId != null) q = q.Where(j => j.BenchmarkId == benchmarkId);
+            return Results.Ok(await q.OrderByDescending(j => j.Id).Take(500).ToListAsync());
+        });
+
+        g.MapGet("/jobs/{id:int}", async (int id, IDbContextFactory<PortalDbContext> f) =>
+        {
+            await using var db = await f.CreateDbContextAsync();
+            return await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id) is { } j ? Results.Ok(j) : Results.NotFound(new { error = $"no job {id}" });
+        });
+
+        g.MapGet("/jobs/{id:int}/items", async (int id, IDbContextFactory<PortalDbContext> f) =>
+        {
+            await using var db = await f.CreateDbContextAsync();
+            return Results.Ok(await db.Items.AsNoTracking().Where(i => i.JobId == id).OrderBy(i => i.Id).ToListAsync());
+        });
+
+        g.MapPost("/jobs", (JobRequest req, JobQueue queue, CancellationToken ct) => ApiErrors.Guard(async () =>
+        {
+            var submitted = await queue.SubmitAsync(req, ct);
+            return Results.Json(submitted.Select(s => new { job = s.Job, outcome = s.Outcome }), statusCode: StatusCodes.Status201Created);
+        }));
+
+        g.MapPost("/jobs/{id:int}/cancel", (int id, JobQueue queue, CancellationToken ct) => ApiErrors.Guard(async () =>
+            Results.Ok(await queue.CancelAsync(id, ct))));
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+
+namespace Portal.Web.Api;
+
+public static class ResultsApi
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api");
+        g.MapGet("/results", async (IDbContextFactory<PortalDbContext> f, int? benchmarkId, int? encoderId) =>
+            Results.Ok((await Query(f, benchmarkId, encoderId)).Select(Summary)));
+
+        g.MapGet("/results/{id:int}", async (int id, IDbContextFactory<PortalDbContext> f) =>
+        {
+            await using var db = await f.CreateDbContextAsync();
+            var r = await db.Results.AsNoTracking().Include(x => x.Splits).Include(x => x.Encoder).Include(x => x.Benchmark).FirstOrDefaultAsync(x => x.Id == id);
+            if (r == null) return Results.NotFound(new { error = $"no result {id}" });
+            using var full = JsonDocument.Parse(r.FullJson);
+            using var sanity = JsonDocument.Parse(r.SanityJson);
+            return Results.Ok(new { summary = Summary(r), sanity = sanity.RootElement.Clone(), engine_result = full.RootElement.Clone() });
+        });
+
+        g.MapGet("/results.csv", async (IDbContextFactory<PortalDbContext> f, int? benchmarkId, int? encoderId) =>
+            Results.Text(Csv(await Query(f, benchmarkId, encoderId)), "text/csv; charset=utf-8"));
+    }
+
+    private static async Task<List<ResultRecord>> Query(IDbContextFactory<PortalDbContext> f, int? benchmarkId, int? encoderId)
+    {
+        await using var db = await f.CreateDbContextAsync();
+        var q = db.Results.AsNoTracking().Include(r => r.Splits).Include(r => r.Encoder).Include(r => r.Benchmark).AsQueryable();
+        if (benchmarkId != null) q = q.Where(r => r.BenchmarkId == benchmarkId);
+        if (encoderId != null) q = q.Where(r => r.EncoderId == encoderId);
+        return await q.OrderBy(r => r.Id).ToListAsync();
+    }
+
+    public static object Summary(ResultRecord r) => new
+    {
+        r.Id, r.JobId, r.EncoderId, encoder = r.Encoder?.DisplayName, r.EncoderSha256, r.BenchmarkId, benchmark = r.Benchmark?.Name, r.BenchmarkVersion,
+        r.ConfigKey, r.Config, r.N, r.CleanAccuracy, r.RobustAccuracy, r.SkippedItems, r.SanityPassed,
+        splits = r.Splits.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => new { s.Name, s.N, s.CleanAccuracy, s.RobustAccuracy, s.LpipsScore }),
+        r.EngineVersion, r.Device, r.WallSeconds, r.CreatedAt,
+    };
+
+    /// <summary>One row per result; per-split accuracies as extra columns named split:&lt;name&gt;:clean / :robust.</summary>
+    public static string Csv(IReadOnlyList<ResultRecord> results)
+    {
+        var splitNames = results.SelectMany(r => r.Splits.Select(s => s.Name)).Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();
+        var sb = new StringBuilder();
+        var head = new List<string> { "result_id", "job_id", "encoder", "encoder_sha256", "benchmark", "benchmark_version", "attack", "norm", "eps", "iterations", "restarts", "seed", "limit",
+            "n", "clean_accuracy", "robust_accuracy", "sanity_passed", "skipped_items", "engine_version", "device", "wall_seconds", "created_at" };
+        foreach (var s in splitNames) { head.Add($"split:{s}:n"); head.Add($"split:{s}:clean"); head.Add($"split:{s}:robust"); }
+        sb.AppendLine(string.Join(',', head.Select(Esc)));
+        foreach (var r in results)
+        {
+            var c = r.Config;
+            var row = new List<string?> { N(r.Id), N(r.JobId), r.Encoder?.DisplayName, r.EncoderSha256, r.Benchmark?.Name, r.BenchmarkVersion, c.Attack, c.IsAttack ? c.Norm : "",
+                c.IsAttack ? D(c.Eps) : "", c.IsAttack ? N(c.Iterations) : "", c.IsAttack ? N(c.Restarts) : "", c.IsAttack ? N(c.Seed) : "", c.Limit?.ToString(CultureInfo.InvariantCulture),
+                N(r.N), D(r.CleanAccuracy), D(r.RobustAccuracy), r.SanityPassed ? "true" : "false", N(r.SkippedItems), r.EngineVersion, r.Device, D(r.WallSeconds),
+                r.CreatedAt.ToString("O", CultureInfo.InvariantCulture) };
+            foreach (var name in splitNames)
+            {
+                var s = r.Splits.FirstOrDefault(x => x.Name == name);
+                row.Add(s == null ? "" : N(s.N)); row.Add(D(s?.CleanAccuracy)); row.Add(D(s?.RobustAccuracy));
+            }
+            sb.AppendLine(string.Join(',', row.Select(Esc)));
+        }
+        return sb.ToString();
+    }
+
+    private static string N(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string D(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
+    private static string Esc(string? s) => s == null ? "" : s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

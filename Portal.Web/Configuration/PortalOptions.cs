@@ -1,0 +1,47 @@
+namespace Portal.Web.Configuration;
+
+/// <summary>The "Portal" section of appsettings.json.</summary>
+public sealed class PortalOptions
+{
+    /// <summary>Database, checkpoints, datasets and artifacts live here. Relative paths resolve against the folder of the root appsettings.json.</summary>
+    public string DataRoot { get; set; } = "./data";
+    /// <summary>Largest accepted checkpoint upload, in bytes (default 8 GiB).</summary>
+    public long MaxUploadBytes { get; set; } = 8L << 30;
+    /// <summary>Allow POST /api/encoders/register (a file already on the server, used in place).</summary>
+    public bool AllowServerFileRegistration { get; set; } = true;
+    /// <summary>If non-empty, server files may only be registered from under these folders.</summary>
+    public List<string> ServerFileRoots { get; set; } = [];
+    /// <summary>TorchScript checkpoints are code: loading them is refused unless the operator enables it.</summary>
+    public bool AllowTorchScript { get; set; }
+    public WorkerOptions Worker { get; set; } = new();
+    public ProgressOptions Progress { get; set; } = new();
+    public DemoOptions Demo { get; set; } = new();
+}
+
+public sealed class WorkerOptions
+{
+    /// <summary>"cpu" or "cuda[:N]".</summary>
+    public string Device { get; set; } = "cpu";
+    /// <summary>libtorch intra-op threads for the engine; 0 = libtorch's default (all cores).</summary>
+    public int Threads { get; set; }
+    public int BatchSize { get; set; } = 16;
+    /// <summary>How often an idle worker looks at the database even without a signal.</summary>
+    public double PollSeconds { get; set; } = 2;
+    /// <summary>Stop the worker loop entirely (jobs stay queued); for API-only instances and some tests.</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+public sealed class ProgressOptions
+{
+    /// <summary>At most one progress message per job per this many milliseconds (status changes are sent at once).</summary>
+    public int ThrottleMs { get; set; } = 250;
+}
+
+public sealed class DemoOptions
+{
+    /// <summary>On first start with an empty database, generate the demo benchmark and queue the pixel baselines.</summary>
+    public bool Enabled { get; set; } = true;
+    public int Triplets { get; set; } = 300;
+    public int ImageSize { get; set; } = 64;
+    public int ApgdIterations { get; set; } = 10;
+}

@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Engine.Demo;
+using Portal.Web.Benchmarks;
+using Portal.Web.Configuration;
+using Portal.Web.Encoders;
+using Portal.Web.Jobs;
+
+namespace Portal.Web.Demo;
+
+/// <summary>
+/// The embedded default: on first start with an empty database, generate the procedural demo 2AFC benchmark into the
+/// data folder, register the pixel baselines (L2, SSIM) and queue their clean and short-APGD evaluations, so the
+/// queue, live progress and results show up within minutes on a CPU with nothing downloaded.
+/// </summary>
+public sealed class DemoSeeder(
+    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, DataPaths paths,
+    BenchmarkRegistry benchmarks, EncoderRegistry encoders, JobQueue queue, ILogger<DemoSeeder> log) : IHostedService
+{
+    public const string BenchmarkName = "Demo 2AFC (procedural)";
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        var demo = options.Value.Demo;
+        if (!demo.Enabled) return;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            if (await db.Encoders.AnyAsync(ct) || await db.Benchmarks.AnyAsync(ct) || await db.Jobs.AnyAsync(ct)) return;
+        try
+        {
+            await SeedAsync(demo, ct);
+        }
+        catch (Exception e)
+        {
+            // The portal is still usable without its demo; say why it is missing.
+            log.LogError(e, "could not seed the demo benchmark: {Message}", e.Message);
+        }
+    }
+
+    private async Task SeedAsync(DemoOptions demo, CancellationToken ct)
+    {
+        var root = Path.Combine(paths.Datasets, "demo-2afc");
+        Directory.CreateDirectory(root);
+        DemoTwoAfcGenerator.EnsureGenerated(root, new DemoTwoAfcGenerator.DemoSpec(demo.Triplets, demo.ImageSize));
+        var bench = await benchmarks.RegisterAsync(new BenchmarkRequest(BenchmarkName, root, "nights", "test",
+            $"{demo.Triplets} procedural triplets at {demo.ImageSize}×{demo.ImageSize}; the milder distortion is the human choice by construction"), isDemo: true, ct);
+        var l2 = await encoders.RegisterBuiltinAsync("pixel-l2", demo.ImageSize, "Pixel L2", "Negative mean squared pixel difference (baseline)", ct);
+        var ssim = await encoders.RegisterBuiltinAsync("ssim", demo.ImageSize, "SSIM", "Structural similarity, 11×11 Gaussian window (baseline)", ct);
+        foreach (var e in new[] { l2, ssim })
+            await queue.SubmitAsync(new JobRequest(e.Id, bench.Id, [Presets.Clean, Presets.Linf4], Iterations: demo.ApgdIterations), ct);
+        log.LogInformation("demo seeded: benchmark '{Bench}' ({N} triplets) and {Jobs} queued jobs", bench.Name, bench.ItemCount, 4);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

@@ -1,0 +1,96 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Progress;
+
+namespace Portal.Web.Jobs;
+
+public sealed record JobRequest(int EncoderId, int BenchmarkId, string[]? Presets = null, JobConfig? Config = null, int? Iterations = null, int? Limit = null, int Seed = 0);
+
+public sealed record SubmittedJob(JobRecord Job, string Outcome);
+
+/// <summary>
+/// Turns requests into jobs. An identical request (same checkpoint sha256, benchmark version and configuration key)
+/// reuses the finished result — the new job is created already succeeded and linked to it — or joins the identical
+/// job already queued or running.
+/// </summary>
+public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, WorkerSignal signal, ProgressBroadcaster progress)
+{
+    public const string Queued = "queued", ReusedResult = "reused-result", AlreadyQueued = "already-queued";
+
+    public async Task<IReadOnlyList<SubmittedJob>> SubmitAsync(JobRequest req, CancellationToken ct)
+    {
+        var configs = new List<(string Preset, JobConfig Config)>();
+        if (req.Config != null) configs.Add(("custom", req.Config));
+        foreach (var p in req.Presets ?? []) configs.Add((p, Presets.Config(p, req.Iterations, req.Limit, req.Seed)));
+        if (configs.Count == 0) throw new ArgumentException("give at least one preset (clean, linf-4, l2-3) or a config");
+        foreach (var (_, c) in configs) Presets.Validate(c);
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var encoder = await db.Encoders.FindAsync([req.EncoderId], ct) ?? throw new KeyNotFoundException($"no encoder {req.EncoderId}");
+        var bench = await db.Benchmarks.FindAsync([req.BenchmarkId], ct) ?? throw new KeyNotFoundException($"no benchmark {req.BenchmarkId}");
+        if (encoder.Status != EncoderStatus.Ready)
+            throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is {encoder.Status.ToString().ToLowerInvariant()}" +
+                (encoder.RejectReason != null ? $": {encoder.RejectReason}" : "") + "; only ready encoders can be queued");
+
+        var outcomes = new List<SubmittedJob>();
+        foreach (var (preset, config) in configs)
+        {
+            var key = config.Key;
+            var total = Math.Min(config.Limit ?? int.MaxValue, bench.ItemCount);
+            var result = await db.Results.AsNoTracking().FirstOrDefaultAsync(r => r.EncoderSha256 == encoder.Sha256 && r.BenchmarkVersion == bench.VersionHash && r.ConfigKey == key, ct);
+            if (result != null)
+            {
+                var reused = NewJob(encoder, bench, preset, config, total);
+                reused.Status = JobStatus.Succeeded;
+                reused.ResultId = result.Id;
+                reused.ReusedResult = true;
+                reused.Done = reused.Total = result.N;
+                reused.CleanAccuracy = result.CleanAccuracy;
+                reused.RobustAccuracy = result.RobustAccuracy;
+                reused.StartedAt = reused.FinishedAt = reused.CreatedAt;
+                db.Jobs.Add(reused);
+                await db.SaveChangesAsync(ct);
+                outcomes.Add(new SubmittedJob(reused, ReusedResult));
+                continue;
+            }
+            var active = await db.Jobs.FirstOrDefaultAsync(j => j.EncoderId == encoder.Id && j.BenchmarkId == bench.Id && j.ConfigKey == key
+                && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running), ct);
+            if (active != null) { outcomes.Add(new SubmittedJob(active, AlreadyQueued)); continue; }
+            var job = NewJob(encoder, bench, preset, config, total);
+            db.Jobs.Add(job);
+            await db.SaveChangesAsync(ct);
+            outcomes.Add(new SubmittedJob(job, Queued));
+            progress.Publish(JobMessages.From(job), immediate: true);
+        }
+        signal.Wake();
+        return outcomes;
+    }
+
+    /// <summary>A queued job is cancelled at once; a running one is stopped by the worker at its next check.</summary>
+    public async Task<JobRecord> CancelAsync(int jobId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var job = await db.Jobs.FindAsync([jobId], ct) ?? throw new KeyNotFoundException($"no job {jobId}");
+        if (job.Status == JobStatus.Queued)
+        {
+            job.Status = JobStatus.Cancelled;
+            job.FinishedAt = DateTime.UtcNow;
+            await db.SaveChangesAsync(ct);
+            progress.Publish(JobMessages.From(job), immediate: true);
+        }
+        else if (job.Status == JobStatus.Running)
+        {
+            job.CancelRequested = true;
+            await db.SaveChangesAsync(ct);
+            signal.CancelRunning(jobId);
+        }
+        return job;
+    }
+
+    private static JobRecord NewJob(EncoderRecord e, BenchmarkRecord b, string preset, JobConfig config, int total) => new()
+    {
+        EncoderId = e.Id, BenchmarkId = b.Id, Preset = preset, Config = config.Clone(), ConfigKey = config.Key,
+        Status = JobStatus.Queued, Total = total, CreatedAt = DateTime.UtcNow,
+    };
+}

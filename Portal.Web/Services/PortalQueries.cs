@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+
+namespace Portal.Web.Services;
+
+/// <summary>Read models for the pages (keeps the Razor components thin).</summary>
+public sealed class PortalQueries(IDbContextFactory<PortalDbContext> dbFactory)
+{
+    public sealed record LeaderboardRow(int ResultId, int JobId, string Encoder, string Benchmark, string Setting, int N, double Clean, double? Robust, bool Sanity, double WallSeconds);
+
+    public async Task<List<LeaderboardRow>> LeaderboardAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.Results.AsNoTracking().Include(r => r.Encoder).Include(r => r.Benchmark).ToListAsync(ct);
+        return rows.Select(r => new LeaderboardRow(r.Id, r.JobId, r.Encoder!.DisplayName, r.Benchmark!.Name, Setting(r.Config), r.N, r.CleanAccuracy, r.RobustAccuracy, r.SanityPassed, r.WallSeconds))
+            .OrderBy(r => r.Benchmark).ThenBy(r => r.Setting).ThenByDescending(r => r.Robust ?? r.Clean).ToList();
+    }
+
+    public async Task<List<EncoderRecord>> EncodersAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Encoders.AsNoTracking().OrderByDescending(e => e.Id).ToListAsync(ct);
+    }
+
+    public async Task<List<BenchmarkRecord>> BenchmarksAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Benchmarks.AsNoTracking().OrderBy(b => b.Id).ToListAsync(ct);
+    }
+
+    public async Task<List<JobRecord>> JobsAsync(int take = 200, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark).OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
+    }
+
+    public async Task<(JobRecord? Job, ResultRecord? Result)> JobAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var job = await db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark).FirstOrDefaultAsync(j => j.Id == id, ct);
+        var result = job?.ResultId is int rid ? await db.Results.AsNoTracking().Include(r => r.Splits).FirstOrDefaultAsync(r => r.Id == rid, ct) : null;
+        return (job, result);
+    }
+
+    public static string Setting(JobConfig c) =>
+        !c.IsAttack ? "Clean" : c.Norm == "linf" ? $"L∞ {c.Eps * 255:0.##}/255 · APGD {c.Iterations}" : $"L2 {c.Eps:0.##} · APGD {c.Iterations}";
+}
