@@ -9,6 +9,8 @@ ICommand[] commands =
     new InspectCommand(),
     new EmbedCommand(),
     new BenchEncodersCommand(),
+    new Eval2AfcCommand(),
+    new BenchAttackCommand(),
 ];
 
 using var cts = new CancellationTokenSource();
