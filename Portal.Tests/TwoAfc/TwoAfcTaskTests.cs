@@ -186,7 +186,7 @@ public class TwoAfcTaskTests
         public Action<int>? OnEmbed;
         private int _calls;
         public string Name => inner.Name;
-        public Portal.Engine.Encoders.Preprocessing Preprocessing => inner.Preprocessing;
+        public global::Portal.Engine.Encoders.Preprocessing Preprocessing => inner.Preprocessing;
         public TorchSharp.torch.Device Device => inner.Device;
         public TorchSharp.torch.Tensor Embed(TorchSharp.torch.Tensor pixels) { OnEmbed?.Invoke(++_calls); return inner.Embed(pixels); }
         public TorchSharp.torch.Tensor Similarity(TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) => inner.Similarity(a, b);
