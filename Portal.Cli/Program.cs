@@ -8,6 +8,9 @@ ICommand[] commands =
     new VersionCommand(),
     new InspectCommand(),
     new EmbedCommand(),
+    new BenchEncodersCommand(),
+    new Eval2AfcCommand(),
+    new BenchAttackCommand(),
 ];
 
 using var cts = new CancellationTokenSource();

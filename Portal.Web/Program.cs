@@ -21,6 +21,9 @@ builder.WebHost.UseStaticWebAssets();
 
 var services = builder.Services;
 services.Configure<PortalOptions>(builder.Configuration.GetSection("Portal"));
+// The engine's switches live under "Engine" (shared with the CLI's vocabulary); Engine:AllowTorchScript wins.
+services.PostConfigure<PortalOptions>(o =>
+    o.AllowTorchScript = builder.Configuration.GetValue("Engine:AllowTorchScript", o.AllowTorchScript));
 services.AddSingleton(sp => DataPaths.From(sp.GetRequiredService<IOptions<PortalOptions>>().Value,
     sp.GetRequiredService<IConfiguration>()[RootSettings.BaseDirectoryKey] ?? builder.Environment.ContentRootPath));
 services.AddDbContextFactory<PortalDbContext>((sp, o) => SqliteSetup.Configure(o, sp.GetRequiredService<DataPaths>().Database));

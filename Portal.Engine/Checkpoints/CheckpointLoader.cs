@@ -1,3 +1,7 @@
+using System.IO.Compression;
+using Portal.Engine.Checkpoints.Pickle;
+using static TorchSharp.torch;
+
 namespace Portal.Engine.Checkpoints;
 
 /// <summary>Options for reading a checkpoint file into a state dict.</summary>
@@ -5,6 +9,10 @@ public sealed record CheckpointLoadOptions
 {
     /// <summary>Checkpoint formats that are code (TorchScript) are refused unless the operator allows them.</summary>
     public bool AllowTorchScript { get; init; }
+    /// <summary>Floating-point tensors are converted to this type (float32, like the safetensors reader); null keeps the file's type.</summary>
+    public ScalarType? FloatType { get; init; } = ScalarType.Float32;
+    /// <summary>Bounds for the restricted unpickler; defaults suit any real checkpoint.</summary>
+    public PickleLimits? PickleLimits { get; init; }
 }
 
 /// <summary>
@@ -13,14 +21,48 @@ public sealed record CheckpointLoadOptions
 /// </summary>
 public static class CheckpointLoader
 {
+    public enum Kind { SafeTensors, TorchZip, TorchScript, LegacyPickle, Unrecognised }
+
+    /// <summary>What the file is, from its first bytes (and, for a zip, its entry names).</summary>
+    public static Kind Detect(string path)
+    {
+        if (!File.Exists(path)) throw new CheckpointFormatException($"checkpoint not found: {path}");
+        var head = new byte[16];
+        int n;
+        using (var s = File.OpenRead(path)) n = s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (SafeTensors.LooksLikeSafeTensors(head.AsSpan(0, n))) return Kind.SafeTensors;
+        if (TorchLegacyCheckpoint.LooksLikeLegacy(head.AsSpan(0, n))) return Kind.LegacyPickle;
+        if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4)
+        {
+            try
+            {
+                using var zip = ZipFile.OpenRead(path);
+                var layout = TorchArchiveLayout.Find(zip);
+                return layout is null ? Kind.Unrecognised : layout.IsTorchScript ? Kind.TorchScript : Kind.TorchZip;
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException and not FileNotFoundException)
+            {
+                throw new CheckpointFormatException($"{path}: starts like a zip archive but cannot be read as one (truncated?): {e.Message}", e);
+            }
+        }
+        return Kind.Unrecognised;
+    }
+
     public static StateDict Load(string path, CheckpointLoadOptions? options = null)
     {
         if (!File.Exists(path)) throw new CheckpointFormatException($"checkpoint not found: {path}");
         var len = new FileInfo(path).Length;
         if (len == 0) throw new CheckpointFormatException($"{path}: file is empty (0 bytes)");
-        var head = new byte[16];
-        using (var s = File.OpenRead(path)) s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        if (SafeTensors.LooksLikeSafeTensors(head)) return SafeTensors.Load(path);
-        throw new CheckpointFormatException($"{path}: unrecognised checkpoint format");
+        options ??= new CheckpointLoadOptions();
+        return Detect(path) switch
+        {
+            Kind.SafeTensors => SafeTensors.Load(path, options.FloatType),
+            Kind.TorchZip => TorchZipCheckpoint.Load(path, options),
+            Kind.LegacyPickle => TorchLegacyCheckpoint.Load(path, options),
+            Kind.TorchScript => throw new CheckpointFormatException(
+                $"{path}: this is a TorchScript module (torch.jit.save), which is code, not a state dict; it can only be loaded as an encoder, with AllowTorchScript enabled (--allow-torchscript / Engine:AllowTorchScript)"),
+            _ => throw new CheckpointFormatException(
+                $"{path}: unrecognised checkpoint format (expected safetensors, a torch.save zip or legacy file, or a TorchScript module)"),
+        };
     }
 }

@@ -1,12 +1,36 @@
+using System.Diagnostics;
+using Portal.Engine.Attacks;
+using Portal.Engine.Datasets;
 using Portal.Engine.Metric;
 using Portal.Engine.Progress;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Portal.Engine.Tasks;
 
-/// <summary>The 2AFC benchmark: clean and (optionally) APGD-robust agreement with human judgements.</summary>
+/// <summary>
+/// The 2AFC benchmark: clean and (optionally) APGD-robust agreement with human judgements.
+/// Items are processed in fixed batches of <see cref="TwoAfcOptions.BatchSize"/> in list order; each batch's per-item
+/// results go to the store at once, and items already in the store are skipped, so a killed run resumes to the same
+/// numbers (a partly stored batch is recomputed whole, so its attack sees the same batch as before).
+/// </summary>
 public static class TwoAfcTask
 {
-    // CONTRACT STUB: implemented on branch h3-twoafc.
+    /// <summary>Runs on a reader's output: its bad items stop the run (listed by path) unless they may be skipped.</summary>
+    public static TwoAfcResult Run(
+        IPerceptualModel model,
+        TwoAfcDatasetLoad load,
+        TwoAfcOptions options,
+        ITwoAfcItemStore? store,
+        IProgress<EvaluationProgress>? progress,
+        CancellationToken ct)
+    {
+        if (load.Bad.Count > 0 && !options.SkipBadItems) throw new TwoAfcBadItemsException(load.Bad);
+        var r = Run(model, load.Items, load.Name, options, store, progress, ct);
+        var bad = load.Bad.Concat(r.BadItems).ToList();
+        return r with { BadItems = bad, SkippedItems = bad.Select(b => b.Id).Distinct().Count() };
+    }
+
     public static TwoAfcResult Run(
         IPerceptualModel model,
         IReadOnlyList<TwoAfcItem> items,
@@ -14,6 +38,225 @@ public static class TwoAfcTask
         TwoAfcOptions options,
         ITwoAfcItemStore? store,
         IProgress<EvaluationProgress>? progress,
-        CancellationToken ct) =>
-        throw new NotSupportedException("TwoAfcTask is being implemented (branch h3-twoafc)");
+        CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var list = (options.Limit is int limit ? items.Take(Math.Max(limit, 0)) : items).ToList();
+        var dup = list.GroupBy(i => i.Id).FirstOrDefault(g => g.Count() > 1);
+        if (dup != null) throw new ArgumentException($"item id '{dup.Key}' occurs {dup.Count()} times; ids must be unique");
+        var ids = list.Select(i => i.Id).ToHashSet();
+        var apgd = options.Attack.IsAttack ? TwoAfcAttack.Options(options.Attack, options.DropFooled) : null;
+        int batchSize = Math.Max(options.BatchSize, 1);
+
+        var done = new Dictionary<string, TwoAfcItemResult>();
+        if (store != null)
+            foreach (var r in store.LoadCompleted())
+                if (ids.Contains(r.Id)) done[r.Id] = r;
+        int resumed = done.Count;
+        var bad = new List<BadItem>();
+        var sanity = new List<SanityCheck>();
+        int computedThisRun = 0;
+
+        void Report(string phase)
+        {
+            var finished = done.Values.ToList();
+            int badCount = bad.Select(b => b.Id).Distinct().Count();
+            int remaining = list.Count - finished.Count - badCount;
+            TimeSpan? eta = computedThisRun > 0 ? TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / computedThisRun * Math.Max(remaining, 0)) : null;
+            progress?.Report(new EvaluationProgress(phase, finished.Count + badCount, list.Count,
+                finished.Count > 0 ? finished.Average(f => f.CleanCorrect ? 1.0 : 0.0) : null,
+                apgd != null && finished.Count > 0 ? finished.Average(f => f.RobustCorrect == true ? 1.0 : 0.0) : null,
+                eta,
+                new Dictionary<string, double> { ["resumed"] = resumed, ["skipped"] = badCount }));
+        }
+
+        var batches = list.Chunk(batchSize).ToList();
+        Report(resumed > 0 ? "resuming" : "starting");
+
+        if (apgd != null && options.ZeroEpsCheckIterations > 0 && batches.Count > 0)
+            sanity.Add(ZeroEpsCheck(model, batches[0], apgd with { Eps = 0, Iterations = options.ZeroEpsCheckIterations }, ct));
+
+        foreach (var batch in batches)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (batch.All(i => done.ContainsKey(i.Id))) continue;
+            using var scope = torch.NewDisposeScope();
+            using var images = TwoAfcBatchImages.Load(batch, model);
+            if (images.Bad.Count > 0)
+            {
+                if (!options.SkipBadItems) throw new TwoAfcBadItemsException(images.Bad);
+                bad.AddRange(images.Bad);
+            }
+            var results = EvaluateBatch(model, images, apgd, ct);
+            var fresh = results.Where(r => !done.ContainsKey(r.Id)).ToList();
+            if (fresh.Count > 0) store?.Append(fresh);
+            foreach (var r in fresh) done[r.Id] = r;
+            computedThisRun += images.Items.Count;
+            Report("evaluating");
+        }
+
+        IReadOnlyList<EpsSweepPoint>? sweep = null;
+        if (apgd != null && options.EpsSweep is { Count: > 0 })
+        {
+            sweep = EpsSweep(model, list.Take(Math.Max(options.SweepItems, 1)).ToList(), apgd, options.EpsSweep, ct);
+            var rise = sweep.Zip(sweep.Skip(1), (p, q) => q.RobustAccuracy - p.RobustAccuracy).DefaultIfEmpty(0).Max();
+            sanity.Add(new SanityCheck("eps_sweep_nonincreasing", rise <= 1e-12, Math.Max(rise, 0), 0,
+                "robust accuracy over the ε sweep: " + string.Join(", ", sweep.Select(p => $"ε={p.Eps:G4}: {p.RobustAccuracy:P1}"))));
+        }
+
+        var final = list.Where(i => done.ContainsKey(i.Id)).Select(i => done[i.Id]).ToList();
+        if (apgd != null) sanity.InsertRange(0, PerturbationChecks(final, apgd));
+        Report("done");
+        return Summarise(benchmark, final, options.Attack, sanity, model, clock.Elapsed.TotalSeconds) with
+        {
+            BadItems = bad,
+            SkippedItems = bad.Select(b => b.Id).Distinct().Count(),
+            ResumedItems = resumed,
+            EpsSweep = sweep,
+        };
+    }
+
+    /// <summary>Clean scores, then APGD on the clean-correct triplets (the others are already non-robust).</summary>
+    private static List<TwoAfcItemResult> EvaluateBatch(IPerceptualModel model, TwoAfcBatchImages images, ApgdOptions? apgd, CancellationToken ct)
+    {
+        var items = images.Items;
+        var results = new List<TwoAfcItemResult>();
+        if (items.Count == 0) return results;
+        using var scope = torch.NewDisposeScope();
+        var dev = model.Device;
+        var refs = images.Refs.to(dev);
+        var label = torch.tensor(items.Select(i => (long)i.HardLabel).ToArray()).to(dev);
+        Tensor eRef, e0, e1;
+        using (torch.no_grad())
+        {
+            eRef = model.Embed(refs);
+            // Candidates are embedded once: the attack never touches them.
+            var both = model.Embed(torch.cat([images.X0, images.X1], 0).to(dev));
+            e0 = both[TensorIndex.Slice(0, items.Count)];
+            e1 = both[TensorIndex.Slice(items.Count, 2 * items.Count)];
+        }
+        var logits = TwoAfcScoring.Logits(model, eRef, e0, e1).detach();
+        var correct = ToBools(TwoAfcScoring.Correct(logits, label));
+        var margin = ToDoubles(TwoAfcScoring.Margin(logits, label));
+        var sims = ToDoubles(logits.flatten());
+
+        var robust = new bool?[items.Count];
+        var robustMargin = new double?[items.Count];
+        var norms = new double?[items.Count];
+        var range = new double?[items.Count];
+        if (apgd != null)
+        {
+            var attackedIdx = Enumerable.Range(0, items.Count).Where(i => correct[i]).ToArray();
+            for (int i = 0; i < items.Count; i++)
+                if (!correct[i]) { robust[i] = false; robustMargin[i] = margin[i]; norms[i] = 0; range[i] = 0; }
+            if (attackedIdx.Length > 0)
+            {
+                var idx = torch.tensor(attackedIdx.Select(i => (long)i).ToArray()).to(dev);
+                var cleanRefs = refs.index_select(0, idx);
+                var keys = ItemSeed.For(apgd.Seed, attackedIdx.Select(i => items[i].Id));
+                using var res = TwoAfcAttack.Run(model, cleanRefs, e0.index_select(0, idx), e1.index_select(0, idx), label.index_select(0, idx), keys, apgd, ct);
+                Tensor advLogits;
+                using (torch.no_grad())
+                    advLogits = TwoAfcScoring.Logits(model, model.Embed(res.Adversarial), e0.index_select(0, idx), e1.index_select(0, idx));
+                var y = label.index_select(0, idx);
+                // Robust correctness is recomputed on the returned images with the same rule as clean accuracy (as the paper does).
+                var rc = ToBools(TwoAfcScoring.Correct(advLogits, y));
+                var rm = ToDoubles(TwoAfcScoring.Margin(advLogits, y));
+                var n = ThreatBall.Norms(res.Adversarial - cleanRefs, apgd.Norm);
+                var adv64 = res.Adversarial.to(ScalarType.Float64).flatten(1);
+                var below = ToDoubles((-adv64.amin([1])).clamp_min(0));
+                var above = ToDoubles((adv64.amax([1]) - 1).clamp_min(0));
+                for (int j = 0; j < attackedIdx.Length; j++)
+                {
+                    int i = attackedIdx[j];
+                    robust[i] = rc[j]; robustMargin[i] = rm[j]; norms[i] = n[j]; range[i] = Math.Max(below[j], above[j]);
+                }
+            }
+        }
+        for (int i = 0; i < items.Count; i++)
+        {
+            var it = items[i];
+            double? lpips = it.FractionalLabel ? TwoAfcScoring.LpipsScore(sims[2 * i], sims[2 * i + 1], it.Label) : null;
+            results.Add(new TwoAfcItemResult(it.Id, it.Split, it.Label, correct[i], robust[i], margin[i], robustMargin[i], lpips)
+            {
+                PerturbationNorm = norms[i],
+                RangeViolation = range[i],
+            });
+        }
+        return results;
+    }
+
+    /// <summary>ε = 0 must reproduce clean accuracy: attack the first batch with a zero budget.</summary>
+    private static SanityCheck ZeroEpsCheck(IPerceptualModel model, IReadOnlyList<TwoAfcItem> batch, ApgdOptions zero, CancellationToken ct)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var images = TwoAfcBatchImages.Load(batch, model);
+        var r = EvaluateBatch(model, images, zero, ct);
+        if (r.Count == 0) return new SanityCheck("zero_eps_reproduces_clean", true, 0, 0, "no readable item in the first batch");
+        double clean = r.Average(x => x.CleanCorrect ? 1.0 : 0.0), rob = r.Average(x => x.RobustCorrect == true ? 1.0 : 0.0);
+        return new SanityCheck("zero_eps_reproduces_clean", clean == rob, Math.Abs(clean - rob), 0,
+            $"first batch ({r.Count} items), APGD {zero.Iterations} iterations at ε = 0: clean {clean:P2}, robust {rob:P2}");
+    }
+
+    private static IEnumerable<SanityCheck> PerturbationChecks(IReadOnlyList<TwoAfcItemResult> results, ApgdOptions apgd)
+    {
+        var norms = results.Where(r => r.PerturbationNorm.HasValue).Select(r => r.PerturbationNorm!.Value).DefaultIfEmpty(0).Max();
+        var range = results.Where(r => r.RangeViolation.HasValue).Select(r => r.RangeViolation!.Value).DefaultIfEmpty(0).Max();
+        var name = ApgdOptions.NormName(apgd.Norm);
+        yield return new SanityCheck("perturbation_within_eps", norms <= apgd.Eps + 1e-6, norms, apgd.Eps + 1e-6,
+            $"largest ‖δ‖_{name} over {results.Count(r => r.RobustCorrect.HasValue)} items (float64)");
+        yield return new SanityCheck("images_in_range", range <= 0, range, 0, "largest distance of an adversarial pixel outside [0,1]");
+    }
+
+    private static List<EpsSweepPoint> EpsSweep(IPerceptualModel model, IReadOnlyList<TwoAfcItem> items, ApgdOptions apgd, IReadOnlyList<double> epss, CancellationToken ct)
+    {
+        var points = new List<EpsSweepPoint>();
+        foreach (var eps in epss.Order())
+        {
+            var all = new List<TwoAfcItemResult>();
+            foreach (var batch in items.Chunk(32))
+            {
+                using var scope = torch.NewDisposeScope();
+                using var images = TwoAfcBatchImages.Load(batch, model);
+                all.AddRange(EvaluateBatch(model, images, apgd with { Eps = eps }, ct));
+            }
+            points.Add(new EpsSweepPoint(eps, all.Count, all.Count == 0 ? 0 : all.Average(r => r.RobustCorrect == true ? 1.0 : 0.0)));
+        }
+        return points;
+    }
+
+    /// <summary>Overall and per-split accuracies (and LPIPS scores where labels are fractional).</summary>
+    public static TwoAfcResult Summarise(string benchmark, IReadOnlyList<TwoAfcItemResult> results, AttackConfig attack,
+        IReadOnlyList<SanityCheck> sanity, IPerceptualModel model, double wallSeconds)
+    {
+        bool attacked = attack.IsAttack;
+        SplitResult Of(IReadOnlyList<TwoAfcItemResult> rs)
+        {
+            var lp = rs.Where(r => r.LpipsScore.HasValue).ToList();
+            return new SplitResult(rs.Count,
+                rs.Count == 0 ? 0 : rs.Average(r => r.CleanCorrect ? 1.0 : 0.0),
+                attacked ? (rs.Count == 0 ? 0 : rs.Average(r => r.RobustCorrect == true ? 1.0 : 0.0)) : null,
+                lp.Count > 0 ? lp.Average(r => r.LpipsScore!.Value) : null);
+        }
+        var overall = Of(results);
+        var splits = results.GroupBy(r => r.Split).ToDictionary(g => g.Key, g => Of(g.ToList()));
+        return new TwoAfcResult
+        {
+            Benchmark = benchmark,
+            N = overall.N,
+            CleanAccuracy = overall.CleanAccuracy,
+            RobustAccuracy = overall.RobustAccuracy,
+            LpipsScore = overall.LpipsScore,
+            Splits = splits,
+            Attack = attack,
+            Sanity = sanity,
+            EngineVersion = EngineInfo.Version,
+            Device = model.Device.ToString(),
+            WallSeconds = wallSeconds,
+            Items = results,
+        };
+    }
+
+    private static bool[] ToBools(Tensor t) => t.to(ScalarType.Bool).cpu().data<bool>().ToArray();
+    private static double[] ToDoubles(Tensor t) => t.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
 }

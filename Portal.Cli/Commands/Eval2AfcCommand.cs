@@ -1,0 +1,161 @@
+using System.Text.Json;
+using Portal.Engine;
+using Portal.Engine.Checkpoints;
+using Portal.Engine.Datasets;
+using Portal.Engine.Encoders;
+using Portal.Engine.Metric;
+using Portal.Engine.Progress;
+using Portal.Engine.Runtime;
+using Portal.Engine.Tasks;
+
+namespace Portal.Cli.Commands;
+
+/// <summary>
+/// `portal eval 2afc --checkpoint F --dataset DIR [--format nights|bapps] [--split test] [--attack none|apgd]
+/// [--norm linf|l2] [--eps 4/255] [--iters 100] [--restarts 1] [--seed 0] [--limit N] [--batch N] [--device cpu|cuda]
+/// --json OUT.json`. Per-item results go to OUT.json.items.jsonl as batches finish; rerunning the same command after
+/// a kill resumes from it. `--checkpoint builtin:pixel-l2` evaluates the pixel-space L2 baseline.
+/// </summary>
+public sealed class Eval2AfcCommand : ICommand
+{
+    public string[] Path => ["eval", "2afc"];
+    public string Summary => "2AFC accuracy (NIGHTS, BAPPS), clean and under APGD";
+    public IReadOnlySet<string> Flags { get; } = new HashSet<string> { "allow-torchscript", "force", "skip-bad", "quiet" };
+
+    public Task<int> RunAsync(CliArgs args, CancellationToken ct)
+    {
+        var checkpoint = args.Required("checkpoint");
+        var dataset = args.Required("dataset");
+        var json = args.Required("json");
+        var format = args.Get("format");
+        var split = args.Get("split") ?? "test";
+        var attackKind = (args.Get("attack") ?? "none").ToLowerInvariant();
+        var norm = (args.Get("norm") ?? "linf").ToLowerInvariant();
+        var eps = args.Double("eps", norm == "l2" ? 3.0 : 4.0 / 255);
+        var iters = args.Int("iters", 100);
+        var restarts = args.Int("restarts", 1);
+        var seed = args.Int("seed", 0);
+        var limitText = args.Get("limit");
+        var batch = args.Int("batch", 16);
+        var sweepText = args.Get("eps-sweep");
+        var skipBad = args.Flag("skip-bad");
+        var quiet = args.Flag("quiet");
+        var device = Devices.Parse(args.Get("device"));
+        var load = new EncoderLoadOptions
+        {
+            Architecture = args.Get("arch"),
+            AllowTorchScript = args.Flag("allow-torchscript"),
+            Force = args.Flag("force"),
+            MlpHeadPath = args.Get("mlp-head"),
+            LoraPath = args.Get("lora"),
+            Device = device,
+        };
+        args.EnsureAllUsed();
+        if (attackKind is not ("none" or "apgd")) throw new CliException($"--attack must be none or apgd, got '{attackKind}'");
+        if (norm is not ("linf" or "l2")) throw new CliException($"--norm must be linf or l2, got '{norm}'");
+        if (eps < 0) throw new CliException("--eps must be ≥ 0");
+        if (iters < 1 || restarts < 1 || batch < 1) throw new CliException("--iters, --restarts and --batch must be at least 1");
+        int? limit = limitText == null ? null : int.TryParse(limitText, out var l) && l > 0 ? l : throw new CliException($"--limit expects a positive integer, got '{limitText}'");
+        var sweep = sweepText?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => CliArgs.ParseNumber(s, "eps-sweep")).ToList();
+
+        format ??= NightsReader.LooksLike(dataset) ? "nights" : BappsReader.LooksLike(dataset) ? "bapps"
+            : throw new CliException($"{dataset} is neither a NIGHTS folder (data.csv) nor a BAPPS folder (2afc/val/<split>); pass --format");
+        var data = format switch
+        {
+            "nights" => NightsReader.Load(dataset, split),
+            "bapps" => BappsReader.Load(dataset, split),
+            _ => throw new CliException($"--format must be nights or bapps, got '{format}'"),
+        };
+        if (data.Bad.Count > 0 && !skipBad) throw new TwoAfcBadItemsException(data.Bad);
+
+        var options = new TwoAfcOptions
+        {
+            Attack = attackKind == "none" ? AttackConfig.None : new AttackConfig { Kind = "apgd", Norm = norm, Eps = eps, Iterations = iters, Restarts = restarts, Seed = seed },
+            BatchSize = batch,
+            Limit = limit,
+            SkipBadItems = skipBad,
+            EpsSweep = sweep,
+        };
+        using var model = OpenModel(checkpoint, load, device, out var checkpointHash);
+        // The partial-results file is tied to everything that determines the numbers.
+        var fingerprint = FileHash.Sha256(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+        {
+            checkpointHash, format, split, dataset = System.IO.Path.GetFullPath(dataset), options.Attack, batch, limit, skipBad,
+            load.Architecture, load.MlpHeadPath, load.LoraPath,
+        })));
+        var storePath = json + ".items.jsonl";
+        var store = new JsonlTwoAfcItemStore(storePath, fingerprint);
+        var progress = quiet ? null : new StderrProgress();
+        var result = TwoAfcTask.Run(model, data, options, store, progress, ct);
+
+        var output = new
+        {
+            benchmark = result.Benchmark,
+            format,
+            split,
+            model = new { checkpoint = checkpoint, sha256 = checkpointHash, name = model.Name, preprocessing = model.Preprocessing },
+            result.N,
+            result.CleanAccuracy,
+            result.RobustAccuracy,
+            result.LpipsScore,
+            result.Splits,
+            result.Attack,
+            result.Sanity,
+            result.EpsSweep,
+            result.SkippedItems,
+            result.BadItems,
+            result.ResumedItems,
+            result.EngineVersion,
+            result.Device,
+            result.WallSeconds,
+            result.Items,
+        };
+        var full = System.IO.Path.GetFullPath(json);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllText(json, JsonSerializer.Serialize(output, JsonOut.Options));
+        File.Delete(storePath);   // the final JSON now holds every item
+        JsonOut.Write(new
+        {
+            output = full,
+            result.N,
+            result.CleanAccuracy,
+            result.RobustAccuracy,
+            result.LpipsScore,
+            sanity_passed = result.Sanity.All(s => s.Passed),
+            result.SkippedItems,
+            result.ResumedItems,
+            result.WallSeconds,
+        });
+        return Task.FromResult(result.Sanity.All(s => s.Passed) ? 0 : 3);
+    }
+
+    /// <summary>builtin:pixel-l2, or any checkpoint the encoder loader accepts.</summary>
+    internal static IPerceptualModel OpenModel(string checkpoint, EncoderLoadOptions load, TorchSharp.torch.Device device, out string hash)
+    {
+        if (checkpoint.StartsWith("builtin:", StringComparison.Ordinal))
+        {
+            hash = checkpoint;
+            return checkpoint switch
+            {
+                "builtin:pixel-l2" => new PixelL2Model(224, device),
+                _ => throw new CliException($"unknown built-in model '{checkpoint}' (builtin:pixel-l2)"),
+            };
+        }
+        if (!File.Exists(checkpoint) && !Directory.Exists(checkpoint)) throw new CliException($"checkpoint not found: {checkpoint}");
+        hash = File.Exists(checkpoint) ? FileHash.Sha256(checkpoint) : checkpoint;
+        var encoder = EncoderLoader.Load(checkpoint, load);
+        return new EncoderMetric(encoder);
+    }
+
+    /// <summary>One line per batch on stderr, so stdout stays a single JSON document.</summary>
+    private sealed class StderrProgress : IProgress<EvaluationProgress>
+    {
+        public void Report(EvaluationProgress p)
+        {
+            var robust = p.RobustAccuracy is double r ? $" robust {r:P2}" : "";
+            var clean = p.CleanAccuracy is double c ? $" clean {c:P2}" : "";
+            var eta = p.Eta is TimeSpan e ? $" eta {e:hh\\:mm\\:ss}" : "";
+            Console.Error.WriteLine($"[{p.Phase}] {p.Done}/{p.Total}{clean}{robust}{eta}");
+        }
+    }
+}
