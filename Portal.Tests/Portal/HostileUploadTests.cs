@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using Portal.Tests.Support;
 
-namespace Portal.Tests.Portal;
+namespace Portal.Tests.PortalWeb;
 
 /// <summary>Hostile or broken uploads through the HTTP API end rejected with a reason, store nothing, and leave the server healthy.</summary>
 public sealed class HostileUploadTests : IDisposable
