@@ -8,6 +8,8 @@ ICommand[] commands =
     new VersionCommand(),
     new InspectCommand(),
     new EmbedCommand(),
+    new EvalRetrievalCommand(),
+    new EvalDetectionCommand(),
 ];
 
 using var cts = new CancellationTokenSource();
