@@ -8,6 +8,9 @@ ICommand[] commands =
     new VersionCommand(),
     new InspectCommand(),
     new EmbedCommand(),
+    new InvertFeaturesCommand(),
+    new InvertTextCommand(),
+    new InvertTableCommand(),
 ];
 
 using var cts = new CancellationTokenSource();
