@@ -48,7 +48,7 @@ public static class FeatureInversion
                 var batch = jobs.Skip(start).Take(settings.BatchSize).ToList();
                 using var scope = torch.NewDisposeScope();
                 var x0 = torch.stack(batch.Select(j => InversionStart.Make(j.Seed, h, w, settings.Grey, settings.StartNoise)).ToList(), 0).to(encoder.Device);
-                var goal = targets.index_select(0, torch.tensor(batch.Select(j => (long)j.Target).ToArray(), ScalarType.Int64))
+                var goal = targets.index_select(0, torch.tensor(batch.Select(j => (long)j.Target).ToArray(), ScalarType.Int64).to(targets.device))
                     .to(ScalarType.Float32).to(encoder.Device).detach();
                 int calls = 0, done = start;
                 ObjectiveValue Objective(Tensor x, Tensor idx)

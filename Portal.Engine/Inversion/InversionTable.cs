@@ -50,7 +50,7 @@ public sealed class InversionTable : IDisposable
                     using var scope = torch.NewDisposeScope();
                     var rs = recon[i];
                     var emb = EmbedAll(scorer, rs.Select(r => r.Image));
-                    var goal = originals.index_select(0, torch.tensor(rs.Select(r => (long)r.Target).ToArray(), ScalarType.Int64));
+                    var goal = originals.index_select(0, torch.tensor(rs.Select(r => (long)r.Target).ToArray(), ScalarType.Int64).to(originals.device));
                     var cos = FeatureInversion.Cosine(emb, goal).to(ScalarType.Float64).cpu().data<double>().ToArray();
                     for (int t = 0; t < n; t++)
                         perImage[i][j][t] = Enumerable.Range(0, rs.Count).Where(q => rs[q].Target == t).Average(q => cos[q]);
