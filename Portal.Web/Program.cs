@@ -41,6 +41,7 @@ services.AddSingleton<WorkerSignal>();
 services.AddSingleton<ProgressBroadcaster>();
 services.AddSingleton<JobQueue>();
 services.AddSingleton<PortalQueries>();
+services.AddSingleton<Portal.Web.Admin.AdminActions>();
 services.AddSingleton<IEvaluationHooks, NoEvaluationHooks>();
 // Order matters: the demo is seeded before the worker starts taking jobs.
 services.AddHostedService<DemoSeeder>();
@@ -82,6 +83,7 @@ EncodersApi.Map(app);
 BenchmarksApi.Map(app);
 JobsApi.Map(app);
 ResultsApi.Map(app);
+AdminApi.Map(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapHub<ProgressHub>(ProgressHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
