@@ -11,6 +11,8 @@ ICommand[] commands =
     new BenchEncodersCommand(),
     new Eval2AfcCommand(),
     new BenchAttackCommand(),
+    new EvalRetrievalCommand(),
+    new EvalDetectionCommand(),
     new UserAddCommand(),
 ];
 

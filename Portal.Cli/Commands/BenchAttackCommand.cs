@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Portal.Engine.Attacks;
 using Portal.Engine.Encoders;
+using Portal.Engine.Encoders.Native;
 using Portal.Engine.Metric;
 using Portal.Engine.Runtime;
 using Portal.Engine.Tasks;
@@ -10,9 +11,9 @@ using static TorchSharp.torch;
 namespace Portal.Cli.Commands;
 
 /// <summary>
-/// `portal bench attack [--checkpoint F ...] [--batch 8] [--iters 10] [--eps 4/255] [--norm linf] [--device cpu]`:
-/// APGD speed on random 224×224 triplets for the built-in random conv encoder and any checkpoint given (full-size
-/// architectures with random weights), and the speed-up of the task's strategy (candidate embeddings cached, only
+/// `portal bench attack [--models convnext_base_w,vit-b32,vit-b16,dino-vitb16] [--checkpoint F ...] [--batch 8] [--iters 10] [--eps 4/255] [--norm linf] [--device cpu]`:
+/// APGD speed on random 224×224 triplets for the native architectures at full size with random weights and any
+/// checkpoint given, and the speed-up of the task's strategy (candidate embeddings cached, only
 /// clean-correct triplets attacked, fooled ones dropped) over attacking every triplet for every iteration with the
 /// candidates re-embedded at each step.
 /// </summary>
@@ -25,6 +26,11 @@ public sealed class BenchAttackCommand : ICommand
     public Task<int> RunAsync(CliArgs args, CancellationToken ct)
     {
         var checkpoints = (args.Get("checkpoint") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        // Full-size native architectures with random weights; none when only checkpoints are asked for.
+        var randomArchs = (args.Get("models") ?? (checkpoints.Length > 0 ? "" : string.Join(',', RandomEncoders.Names)))
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = randomArchs.Where(a => !RandomEncoders.Names.Contains(a)).ToList();
+        if (unknown.Count > 0) throw new CliException($"unknown --models {string.Join(", ", unknown)} (known: {string.Join(", ", RandomEncoders.Names)})");
         var batch = args.Int("batch", 8);
         var iters = args.Int("iters", 10);
         var norm = ApgdOptions.ParseNorm(args.Get("norm") ?? "linf");
@@ -36,7 +42,9 @@ public sealed class BenchAttackCommand : ICommand
         if (threads > 0) torch.set_num_threads(threads);
 
         var rows = new List<object>();
-        var models = new List<(string Name, Func<IPerceptualModel> Open)> { ("builtin:random-conv", () => new EncoderMetric(new RandomConvEncoder(device))) };
+        var models = new List<(string Name, Func<IPerceptualModel> Open)>();
+        foreach (var a in randomArchs)
+            models.Add(($"random:{a}", () => new EncoderMetric(RandomEncoders.Create(a, device))));
         foreach (var c in checkpoints) models.Add((c, () => Eval2AfcCommand.OpenModel(c, load, device, out _)));
         foreach (var (name, open) in models)
         {
@@ -112,43 +120,5 @@ public sealed class BenchAttackCommand : ICommand
             speedup_caching = naiveSeconds / fullSeconds,
             speedup_caching_and_dropping = naiveSeconds / taskSeconds,
         };
-    }
-
-    /// <summary>
-    /// A ConvNeXt-sized stand-in (≈ 4 stages, 224×224 input, random weights) so the benchmark runs without a checkpoint.
-    /// </summary>
-    private sealed class RandomConvEncoder : IImageEncoder
-    {
-        private readonly nn.Module<Tensor, Tensor> _net;
-        public Device Device { get; }
-
-        public RandomConvEncoder(Device device)
-        {
-            torch.manual_seed(0);
-            Device = device;
-            var layers = new List<nn.Module<Tensor, Tensor>> { nn.Conv2d(3, 96, 4, stride: 4) };
-            int[] widths = [96, 192, 384, 768];
-            for (int s = 0; s < widths.Length; s++)
-            {
-                for (int b = 0; b < 2; b++) { layers.Add(nn.Conv2d(widths[s], widths[s], 3, padding: 1)); layers.Add(nn.GELU()); }
-                if (s + 1 < widths.Length) layers.Add(nn.Conv2d(widths[s], widths[s + 1], 2, stride: 2));
-            }
-            layers.Add(nn.AdaptiveAvgPool2d(1)); layers.Add(nn.Flatten()); layers.Add(nn.Linear(768, 640));
-            _net = nn.Sequential(layers.ToArray());
-            foreach (var prm in _net.parameters()) prm.requires_grad = false;
-            _net.eval();
-            _net.to(device);
-        }
-
-        public EncoderInfo Info => new("random-conv", "builtin", 640, _net.parameters().Sum(p => p.numel()),
-            Preprocessing.ShorterSide(224, 224, Preprocessing.OpenAiMean, Preprocessing.OpenAiStd));
-
-        public Tensor Forward(Tensor pixels)
-        {
-            using var scope = torch.NewDisposeScope();
-            return _net.forward(pixels * 2 - 1).MoveToOuterDisposeScope();
-        }
-
-        public void Dispose() => _net.Dispose();
     }
 }

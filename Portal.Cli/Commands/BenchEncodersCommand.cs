@@ -17,14 +17,6 @@ public sealed class BenchEncodersCommand : ICommand
     public string Summary => "images/s forward and forward+backward of the native encoders (random weights)";
     public IReadOnlySet<string> Flags { get; } = new HashSet<string>();
 
-    private static readonly (string Name, Func<ArchitectureSpec> Spec, float[] Mean, float[] Std)[] Architectures =
-    [
-        ("convnext_base_w", () => KnownSpecs.ConvNextBaseW, Preprocessing.OpenAiMean, Preprocessing.OpenAiStd),
-        ("vit-b32", () => KnownSpecs.VitB32, Preprocessing.OpenAiMean, Preprocessing.OpenAiStd),
-        ("vit-b16", () => KnownSpecs.VitB16, Preprocessing.OpenAiMean, Preprocessing.OpenAiStd),
-        ("dino-vitb16", () => KnownSpecs.DinoVitB16, Preprocessing.ImageNetMean, Preprocessing.ImageNetStd),
-    ];
-
     public Task<int> RunAsync(CliArgs args, CancellationToken ct)
     {
         var batches = (args.Get("batches") ?? "1,8,32").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -35,20 +27,17 @@ public sealed class BenchEncodersCommand : ICommand
         args.EnsureAllUsed();
         if (reps < 1) throw new CliException("--reps must be at least 1");
         if (threads < 1) throw new CliException("--threads must be at least 1");
-        var unknown = archFilter?.Where(a => !Architectures.Any(x => x.Name == a)).ToList();
-        if (unknown is { Count: > 0 }) throw new CliException($"unknown --arch {string.Join(", ", unknown)} (known: {string.Join(", ", Architectures.Select(a => a.Name))})");
+        var unknown = archFilter?.Where(a => !RandomEncoders.Names.Contains(a)).ToList();
+        if (unknown is { Count: > 0 }) throw new CliException($"unknown --arch {string.Join(", ", unknown)} (known: {string.Join(", ", RandomEncoders.Names)})");
 
         torch.set_num_threads(threads);
         var rows = new List<object>();
         Console.Error.WriteLine($"{"arch",-16} {"batch",5} {"fwd img/s",10} {"fwd ms",9} {"f+b img/s",10} {"f+b ms",9} {"peak RSS MiB",13}");
-        foreach (var arch in Architectures.Where(a => archFilter is null || archFilter.Contains(a.Name)))
+        foreach (var arch in RandomEncoders.All.Where(a => archFilter is null || archFilter.Contains(a.Name)))
         {
             ResetPeakRss();
+            using var encoder = RandomEncoders.Create(arch.Name, CPU);
             var spec = arch.Spec();
-            var tower = NativeTower.Build(spec, TensorPlace.Cpu);
-            RandomInit.Apply(tower, 0);
-            var recipe = Preprocessing.ShorterSide(224, 224, arch.Mean, arch.Std);
-            using var encoder = new NativeEncoder(tower, new EncoderInfo(spec.Family, "random", spec.EmbeddingDim, tower.parameters().Sum(p => p.numel()), recipe), CPU, ScalarType.Float32);
             foreach (var batch in batches)
             {
                 ct.ThrowIfCancellationRequested();

@@ -4,7 +4,7 @@ using Portal.Tests.Accounts;
 using Portal.Tests.Support;
 using Portal.Web.Jobs;
 
-namespace Portal.Tests.Portal;
+namespace Portal.Tests.PortalWeb;
 
 /// <summary>A job interrupted by its host going away resumes in a new host on the same database and ends with the same numbers.</summary>
 public sealed class CrashResumeTests : IDisposable

@@ -1,6 +1,6 @@
 using Portal.Tests.Support;
 
-namespace Portal.Tests.Portal;
+namespace Portal.Tests.PortalWeb;
 
 /// <summary>First start with an empty database: demo benchmark, pixel baselines, and their evaluations run to results.</summary>
 public sealed class DemoSeedingTests : IDisposable

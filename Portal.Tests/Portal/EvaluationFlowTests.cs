@@ -7,7 +7,7 @@ using Portal.Tests.Accounts;
 using Portal.Tests.Support;
 using Portal.Web.Progress;
 
-namespace Portal.Tests.Portal;
+namespace Portal.Tests.PortalWeb;
 
 /// <summary>The user's path end to end: upload → validated → queue clean + APGD → live progress over SignalR → result via the API.</summary>
 public sealed class EvaluationFlowTests : IDisposable

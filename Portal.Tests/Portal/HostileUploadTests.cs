@@ -5,7 +5,7 @@ using Portal.Data.Accounts;
 using Portal.Tests.Accounts;
 using Portal.Tests.Support;
 
-namespace Portal.Tests.Portal;
+namespace Portal.Tests.PortalWeb;
 
 /// <summary>Hostile or broken uploads through the HTTP API end rejected with a reason, store nothing, and leave the server healthy.</summary>
 public sealed class HostileUploadTests : IDisposable, IAsyncLifetime

@@ -4,7 +4,7 @@ using Portal.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Portal.Tests.Portal;
+namespace Portal.Tests.PortalWeb;
 
 public sealed class PixelBaselineTests
 {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Web.Jobs;
 
-namespace Portal.Tests.Portal;
+namespace Portal.Tests.PortalWeb;
 
 /// <summary>
 /// The real portal (Program) in-process with a real SQLite file in <see cref="DataRoot"/>. Several hosts may share a

@@ -63,4 +63,23 @@ public class Eval2AfcCliTests
         Assert.NotEqual(0, missing.ExitCode);
         Assert.Contains("neither a NIGHTS folder", missing.Stderr);
     }
+
+    [Fact]
+    public void Eval_2afc_runs_a_real_checkpoint_through_the_encoder_loader()
+    {
+        using var dir = new FixturePaths.TempDir();
+        WriteNights(dir.Path, Enumerable.Range(0, 4).Select(i => new NightsRow($"{i}", i % 2, 6, "val", false)), size: 40);
+        var outPath = dir.File("c.json");
+        var ckpt = Path.Combine(FixturePaths.Encoder("openclip-convnext-mini"), "model.safetensors");
+        var r = CliRunner.Run("eval", "2afc", "--checkpoint", ckpt, "--dataset", dir.Path, "--split", "val",
+            "--attack", "apgd", "--norm", "l2", "--eps", "0.5", "--iters", "3", "--batch", "2", "--json", outPath);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(File.ReadAllText(outPath));
+        var j = doc.RootElement;
+        Assert.Equal(4, j.GetProperty("n").GetInt32());
+        Assert.Equal("l2", j.GetProperty("attack").GetProperty("norm").GetString());
+        Assert.All(j.GetProperty("sanity").EnumerateArray(), s => Assert.True(s.GetProperty("passed").GetBoolean(), s.ToString()));
+        Assert.All(j.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("clean_correct").GetBoolean()),
+            i => Assert.InRange(i.GetProperty("perturbation_norm").GetDouble(), 1e-6, 0.5 + 1e-6));
+    }
 }
