@@ -16,6 +16,7 @@ ICommand[] commands =
     new InvertFeaturesCommand(),
     new InvertTextCommand(),
     new InvertTableCommand(),
+    new UserAddCommand(),
 ];
 
 using var cts = new CancellationTokenSource();
