@@ -38,6 +38,8 @@ services.AddSingleton<WorkerSignal>();
 services.AddSingleton<ProgressBroadcaster>();
 services.AddSingleton<JobQueue>();
 services.AddSingleton<PortalQueries>();
+services.AddSingleton<Portal.Web.Features.Leaderboard.LeaderboardService>();
+services.AddSingleton<Portal.Web.Features.Encoders.EncoderPageQueries>();
 services.AddSingleton<IEvaluationHooks, NoEvaluationHooks>();
 // Order matters: the demo is seeded before the worker starts taking jobs.
 services.AddHostedService<DemoSeeder>();
@@ -73,6 +75,7 @@ EncodersApi.Map(app);
 BenchmarksApi.Map(app);
 JobsApi.Map(app);
 ResultsApi.Map(app);
+Portal.Web.Features.Leaderboard.LeaderboardApi.Map(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapHub<ProgressHub>(ProgressHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
