@@ -60,9 +60,10 @@ export async function renderScatter(canvasId, points, xTitle, yTitle, dark) {
     options: {
       animation: false,
       maintainAspectRatio: false,
+      layout: { padding: { right: 70, top: 10 } },
       scales: {
-        x: { title: { display: true, text: xTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
-        y: { title: { display: true, text: yTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
+        x: { grace: "3%", title: { display: true, text: xTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
+        y: { grace: "3%", title: { display: true, text: yTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
       },
       plugins: {
         pointLabels: { color: text },
