@@ -11,6 +11,11 @@ ICommand[] commands =
     new BenchEncodersCommand(),
     new Eval2AfcCommand(),
     new BenchAttackCommand(),
+    new EvalRetrievalCommand(),
+    new EvalDetectionCommand(),
+    new InvertFeaturesCommand(),
+    new InvertTextCommand(),
+    new InvertTableCommand(),
 ];
 
 using var cts = new CancellationTokenSource();

@@ -137,7 +137,7 @@ public sealed class Eval2AfcCommand : ICommand
             hash = checkpoint;
             return checkpoint switch
             {
-                "builtin:pixel-l2" => new PixelL2Model(224, device),
+                "builtin:pixel-l2" => new PixelL2(224, device),
                 _ => throw new CliException($"unknown built-in model '{checkpoint}' (builtin:pixel-l2)"),
             };
         }

@@ -33,7 +33,7 @@ public class TwoAfcTaskTests
         var rng = new Random(5);
         WriteNights(dir.Path, TestRows(6), pixels: (_, _) => { var r = RandomRgb(rng, 16); return (r, r, RandomRgb(rng, 16)); });
         var load = NightsReader.Load(dir.Path, "test");
-        using var model = new PixelL2Model(16);
+        using var model = new PixelL2(16);
         var result = TwoAfcTask.Run(model, load, new TwoAfcOptions(), null, null, CancellationToken.None);
         // Labels: t00 1, t01 0, t02 0, t03 1, t04 0, t05 0 → correct where label 0: t01 t02 t04 t05.
         Assert.Equal(6, result.N);
@@ -51,7 +51,7 @@ public class TwoAfcTaskTests
         using var dir = new FixturePaths.TempDir();
         WriteBapps(dir.Path, "cnn", [0.0, 0.2, 0.6, 0.8, 1.0], seed: 4);
         var load = BappsReader.Load(dir.Path, "all");
-        using var model = new PixelL2Model(224);
+        using var model = new PixelL2(224);
         var r = TwoAfcTask.Run(model, load, new TwoAfcOptions(), null, null, CancellationToken.None);
         // The model's choice from its margins (sim to the majority image minus the other): p1 iff it is strictly closer.
         var predRight = r.Items.Select(i => (i.Label > 0.5f ? i.Margin > 0 : i.Margin < 0) ? 1 : 0).ToArray();

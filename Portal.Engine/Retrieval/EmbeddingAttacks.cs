@@ -1,0 +1,65 @@
+using Portal.Engine.Attacks;
+using Portal.Engine.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Portal.Engine.Retrieval;
+
+/// <summary>The paper's embedding-space attacks, as APGD objectives on normalised embeddings φ̂.</summary>
+public static class EmbeddingAttacks
+{
+    /// <summary>
+    /// Untargeted (Eq. 6): maximise ‖φ̂(x+δ) − φ̂(x)‖², pushing the query's embedding as far from its clean value as
+    /// the ball allows. No success notion, so APGD keeps the highest-loss point.
+    /// </summary>
+    public static AttackObjective Untargeted(RetrievalEmbeddings embedder, Tensor cleanNormalized) => (x, idx) =>
+    {
+        var e = embedder.Embed(x);
+        var loss = (e - cleanNormalized.index_select(0, idx)).square().sum(1);
+        return new ObjectiveValue(loss, null);
+    };
+
+    /// <summary>
+    /// Targeted (Eq. 5): maximise the mean cosine similarity of φ̂(x+δ) to the target images' embeddings
+    /// (targetsNormalized T×D, shared by every query).
+    /// </summary>
+    public static Tensor MeanCosine(Tensor normalized, Tensor targetsNormalized) =>
+        normalized.matmul(targetsNormalized.t()).mean([1]);
+
+    /// <summary>APGD settings for an embedding attack; the attack config must be apgd.</summary>
+    public static ApgdOptions Options(AttackConfig c, bool dropSucceeded = true)
+    {
+        if (c.Kind != "apgd") throw new ArgumentException($"unknown attack '{c.Kind}' (use none or apgd)");
+        if (c.Eps < 0 || !double.IsFinite(c.Eps)) throw new ArgumentException($"ε must be finite and ≥ 0, got {c.Eps}");
+        if (c.Iterations < 1) throw new ArgumentException($"the attack needs at least 1 iteration, got {c.Iterations}");
+        return new ApgdOptions
+        {
+            Norm = ApgdOptions.ParseNorm(c.Norm),
+            Eps = c.Eps,
+            Iterations = c.Iterations,
+            Restarts = c.Restarts,
+            Seed = c.Seed,
+            DropSucceeded = dropSucceeded,
+        };
+    }
+
+    /// <summary>Per item: ‖δ‖ in the attack's norm (float64) and how far the adversarial image leaves [0,1].</summary>
+    public static (double[] Norms, double[] Range) Check(Tensor adversarial, Tensor clean, ThreatNorm norm)
+    {
+        using var scope = torch.NewDisposeScope();
+        var n = ThreatBall.Norms(adversarial - clean, norm);
+        var a = adversarial.detach().to(ScalarType.Float64).flatten(1);
+        var below = (-a.amin([1])).clamp_min(0);
+        var above = (a.amax([1]) - 1).clamp_min(0);
+        return (n, torch.maximum(below, above).cpu().data<double>().ToArray());
+    }
+
+    public static IEnumerable<SanityCheck> PerturbationChecks(IEnumerable<double> norms, IEnumerable<double> ranges, ApgdOptions apgd, int n)
+    {
+        var maxNorm = norms.DefaultIfEmpty(0).Max();
+        var maxRange = ranges.DefaultIfEmpty(0).Max();
+        yield return new SanityCheck("perturbation_within_eps", maxNorm <= apgd.Eps + 1e-6, maxNorm, apgd.Eps + 1e-6,
+            $"largest ‖δ‖_{ApgdOptions.NormName(apgd.Norm)} over {n} attacked queries (float64)");
+        yield return new SanityCheck("images_in_range", maxRange <= 0, maxRange, 0, "largest distance of an adversarial pixel outside [0,1]");
+    }
+}
