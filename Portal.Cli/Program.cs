@@ -11,6 +11,8 @@ ICommand[] commands =
     new BenchEncodersCommand(),
     new Eval2AfcCommand(),
     new BenchAttackCommand(),
+    new RobustifyCommand(),
+    new DemoTrainCommand(),
 ];
 
 using var cts = new CancellationTokenSource();
