@@ -13,6 +13,7 @@ ICommand[] commands =
     new BenchAttackCommand(),
     new RobustifyCommand(),
     new DemoTrainCommand(),
+    new DemoDataCommand(),
 ];
 
 using var cts = new CancellationTokenSource();

@@ -13,7 +13,7 @@ public sealed record DemoTrainingOptions
     public ulong Seed { get; init; }
     /// <summary>Supervised pre-training steps of the clean encoder (fresh world images every step).</summary>
     public int CleanSteps { get; init; } = 600;
-    public double CleanLearningRate { get; init; } = 3e-3;
+    public double CleanLearningRate { get; init; } = 2e-3;
     public int FareSteps { get; init; } = 100;
     public int BatchSize { get; init; } = 32;
     /// <summary>FARE's ε for the demo (the paper's 4/255; at 64×64 the budget per pixel is the same).</summary>
@@ -49,6 +49,11 @@ public static class DemoTraining
     public static NativeEncoder TrainClean(DemoTrainingOptions o, IProgress<string>? log, CancellationToken ct, int? stopAtStep = null)
     {
         var encoder = DemoWorld.NewEncoder(TrainingOrder.Mix(o.Seed, 0xC1EA, 0));
+        // timm's layer-scale init (1e-6) leaves the blocks idle for hundreds of steps when training from scratch at
+        // this size; 0.1 makes them contribute from the start.
+        using (torch.no_grad())
+            foreach (var (name, p) in encoder.Tower.named_parameters())
+                if (name.EndsWith("gamma", StringComparison.Ordinal)) p.fill_(0.1);
         using var headW = torch.empty(WorldClasses.Count, DemoWorld.EncoderSpec.EmbedDim);
         using (var g = new Generator(TrainingOrder.Mix(o.Seed, 0x4EAD, 0), CPU)) headW.normal_(0, 0.02, g);
         var w = new Parameter(headW.clone(), requires_grad: true);
