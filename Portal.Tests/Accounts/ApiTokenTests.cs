@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
 using Portal.Data.Accounts;
 using Portal.Tests.Cli;
-using Portal.Tests.Portal;
+using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Accounts;

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Accounts;
-using Portal.Tests.Portal;
+using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Accounts;
