@@ -47,6 +47,7 @@ services.AddSingleton<Portal.Web.Features.Encoders.EncoderPageQueries>();
 services.AddSingleton<IEvaluationHooks, NoEvaluationHooks>();
 services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalDemo>();
 services.AddSingleton<Portal.Web.Features.Retrieval.EvidenceFiles>();
+services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalQueries>();
 // Order matters: the demo is seeded before the worker starts taking jobs.
 services.AddHostedService<DemoSeeder>();
 services.AddHostedService<EncoderValidator>();
