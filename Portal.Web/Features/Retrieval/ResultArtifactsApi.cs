@@ -16,7 +16,7 @@ public static class ResultArtifactsApi
     public static string Url(int resultId, string relative, bool reveal = false) =>
         $"{Route}/{resultId}/{string.Join('/', relative.Split('/').Select(Uri.EscapeDataString))}" + (reveal ? "?reveal=1" : "");
 
-    public static void Map(IEndpointRouteBuilder app) => app.MapGet(Route + "/{id:int}/{**path}", async (int id, string? path, bool? reveal,
+    public static void Map(IEndpointRouteBuilder app) => app.MapGet(Route + "/{id:int}/{**path}", async (int id, string? path, string? reveal,
         HttpContext http, IDbContextFactory<PortalDbContext> f, EvidenceFiles files) =>
     {
         await using var db = await f.CreateDbContextAsync();
@@ -34,7 +34,7 @@ public static class ResultArtifactsApi
         if (sensitive == null) return Results.NotFound(new { error = $"'{path}' is not an evidence image of result {id}" });
         http.Response.Headers.CacheControl = sensitive.Value ? "private, no-store" : "public, max-age=3600";
         if (!sensitive.Value) return Results.File(full, "image/png");
-        if (reveal == true)
+        if (reveal is "1" or "true")
         {
             if (http.User.Identity?.IsAuthenticated != true) return Results.Json(new { error = "sign in to reveal sensitive images" }, statusCode: StatusCodes.Status401Unauthorized);
             if (!http.User.IsResearcher()) return Results.Json(new { error = "only researchers may reveal sensitive images" }, statusCode: StatusCodes.Status403Forbidden);
