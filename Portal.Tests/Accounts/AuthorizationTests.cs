@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Portal.Data.Accounts;
-using Portal.Tests.Portal;
+using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Accounts;

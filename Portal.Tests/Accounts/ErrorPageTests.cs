@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
-using Portal.Tests.Portal;
+using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Accounts;

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Accounts;
-using Portal.Tests.Portal;
+using Portal.Tests.PortalWeb;
 
 namespace Portal.Tests.Accounts;
 
