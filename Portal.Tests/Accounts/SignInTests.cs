@@ -57,6 +57,7 @@ public sealed class SignInTests : IDisposable
         await _host.PostJson(browser, "/api/encoders/builtin", new { name = "ssim", size = 16 });
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/tokens")).StatusCode);
         Assert.Contains(user.UserName, await browser.GetStringAsync("/"));
+        Assert.Contains("checkpoint-file", await browser.GetStringAsync("/encoders")); // the upload form is there for a researcher
 
         Assert.Contains(user.UserName, await browser.GetStringAsync("/account/signout"));
         var signOutToken = await FormToken(browser, "/account/signout");
@@ -100,8 +101,11 @@ public sealed class SignInTests : IDisposable
         using var browser = _host.Api();
         var page = await browser.GetAsync("/account/tokens");
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
-        Assert.StartsWith("/account/signin", page.Headers.Location!.PathAndQuery.Length > 0 && page.Headers.Location.IsAbsoluteUri ? page.Headers.Location.PathAndQuery : page.Headers.Location.OriginalString);
-        Assert.Contains("tokens", Uri.UnescapeDataString(page.Headers.Location.ToString()));
+        var location = page.Headers.Location!;
+        var signInUrl = location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString;
+        Assert.StartsWith("/account/signin?", signInUrl);
+        // The form carries the page to return to after signing in.
+        Assert.Contains("name=\"returnUrl\" value=\"/account/tokens\"", await browser.GetStringAsync(signInUrl));
         var api = await browser.GetAsync("/api/tokens");
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
         Assert.Null(api.Headers.Location);
