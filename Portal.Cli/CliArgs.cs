@@ -7,6 +7,7 @@ public sealed class CliArgs
 {
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _repeated = new(StringComparer.Ordinal);
     public List<string> Positionals { get; } = [];
 
     public CliArgs(IEnumerable<string> args, IReadOnlySet<string> flags)
@@ -27,6 +28,7 @@ public sealed class CliArgs
                     value = list[++i];
                 }
                 _options[name] = value;
+                if (value is not null) (_repeated.TryGetValue(name, out var l) ? l : _repeated[name] = []).Add(value);
             }
             else Positionals.Add(a);
         }
@@ -35,6 +37,9 @@ public sealed class CliArgs
     public bool Flag(string name) { _used.Add(name); return _options.ContainsKey(name); }
 
     public string? Get(string name) { _used.Add(name); return _options.TryGetValue(name, out var v) ? v : null; }
+
+    /// <summary>Every value of an option that may be repeated (`--prompt a --prompt b`), in order; Get returns the last.</summary>
+    public IReadOnlyList<string> All(string name) { _used.Add(name); return _repeated.TryGetValue(name, out var l) ? l : []; }
 
     public string Required(string name) => Get(name) ?? throw new CliException($"missing required option --{name}");
 

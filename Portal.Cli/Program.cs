@@ -13,6 +13,9 @@ ICommand[] commands =
     new BenchAttackCommand(),
     new EvalRetrievalCommand(),
     new EvalDetectionCommand(),
+    new InvertFeaturesCommand(),
+    new InvertTextCommand(),
+    new InvertTableCommand(),
     new UserAddCommand(),
 ];
 

@@ -42,6 +42,8 @@ services.AddSingleton<ProgressBroadcaster>();
 services.AddSingleton<JobQueue>();
 services.AddSingleton<PortalQueries>();
 services.AddSingleton<Portal.Web.Admin.AdminActions>();
+services.AddSingleton<Portal.Web.Features.Leaderboard.LeaderboardService>();
+services.AddSingleton<Portal.Web.Features.Encoders.EncoderPageQueries>();
 services.AddSingleton<IEvaluationHooks, NoEvaluationHooks>();
 // Order matters: the demo is seeded before the worker starts taking jobs.
 services.AddHostedService<DemoSeeder>();
@@ -84,6 +86,7 @@ BenchmarksApi.Map(app);
 JobsApi.Map(app);
 ResultsApi.Map(app);
 AdminApi.Map(app);
+Portal.Web.Features.Leaderboard.LeaderboardApi.Map(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapHub<ProgressHub>(ProgressHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -113,10 +113,11 @@ public sealed class ClipResidualBlock : nn.Module
         }
     }
 
-    public Tensor Forward(Tensor x)
+    /// <param name="causal">Mask attention to earlier positions (the CLIP text tower); the visual towers attend everywhere.</param>
+    public Tensor Forward(Tensor x, bool causal = false)
     {
         using var scope = torch.NewDisposeScope();
-        var a = _attn.Forward(_ln1.Forward(x));
+        var a = _attn.Forward(_ln1.Forward(x), causal);
         if (_ls1 is not null) a = a.mul(_ls1);
         x = x + a;
         var h = _fc.Forward(_ln2.Forward(x));
@@ -147,23 +148,24 @@ public sealed class FusedSelfAttention : nn.Module
         register_module("out_proj", _out);
     }
 
-    public Tensor Forward(Tensor x)
+    public Tensor Forward(Tensor x, bool causal = false)
     {
         using var scope = torch.NewDisposeScope();
         var qkv = nn.functional.linear(x, _inW, _inB);
-        return _out.Forward(Attention.Sdpa(qkv, _heads)).MoveToOuterDisposeScope();
+        return _out.Forward(Attention.Sdpa(qkv, _heads, causal)).MoveToOuterDisposeScope();
     }
 }
 
-/// <summary>Multi-head attention on a fused N×T×3W projection (q, k, v blocks), scale head_dim^-0.5, no mask.</summary>
+/// <summary>Multi-head attention on a fused N×T×3W projection (q, k, v blocks), scale head_dim^-0.5; no mask, or
+/// the causal one (−inf strictly above the diagonal, as open_clip's text attn_mask).</summary>
 internal static class Attention
 {
-    public static Tensor Sdpa(Tensor qkv, int heads)
+    public static Tensor Sdpa(Tensor qkv, int heads, bool causal = false)
     {
         using var scope = torch.NewDisposeScope();
         long n = qkv.shape[0], t = qkv.shape[1], w = qkv.shape[2] / 3;
         var parts = qkv.view(n, t, 3, heads, w / heads).permute(2, 0, 3, 1, 4); // 3, N, H, T, hd
-        var o = nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2]);
+        var o = nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2], is_casual: causal);
         return o.transpose(1, 2).reshape(n, t, w).MoveToOuterDisposeScope();
     }
 }

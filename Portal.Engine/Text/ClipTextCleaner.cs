@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Portal.Engine.Text;
+
+/// <summary>
+/// open_clip's `clean='lower'` step: ftfy.fix_text → html.unescape twice → strip and collapse whitespace → Python
+/// str.lower(). Of ftfy 6.3.1's default fixes this implements HTML-entity unescaping (only when the text has no '&lt;'),
+/// terminal-escape removal, C1 controls read as Windows-1252, Latin ligatures, full-width characters, curly quotes,
+/// line breaks, control-character removal and NFC. It does NOT repair mojibake (ftfy's fix_encoding, a statistical
+/// detector of mis-decoded UTF-8): such text tokenizes as written. Named HTML entities are .NET's HTML 4 set, not
+/// Python's HTML5 table, and legacy entities without ';' (e.g. "&amp;amp") are left alone; see docs/inversion.md.
+/// </summary>
+public static partial class ClipTextCleaner
+{
+    public static string Clean(string text)
+    {
+        var t = FixText(text);
+        t = HtmlUnescape(HtmlUnescape(t));
+        t = CollapseWhitespace(t);
+        return PythonLower(t);
+    }
+
+    /// <summary>The subset of ftfy.fix_text described above, in ftfy's order.</summary>
+    public static string FixText(string text)
+    {
+        var t = text;
+        if (!t.Contains('<')) t = HtmlEntityRegex().Replace(t, m => FtfyEntity(m.Value));
+        t = TerminalEscapeRegex().Replace(t, "");
+        t = FixC1Controls(t);
+        t = Map(t, LatinLigature);
+        t = FixCharacterWidth(t);
+        t = UncurlQuotes(t);
+        t = t.Replace("\r\n", "\n").Replace('\r', '\n').Replace('\u2028', '\n').Replace('\u2029', '\n').Replace('\u0085', '\n');
+        t = RemoveControlChars(t);
+        return t.Normalize(NormalizationForm.FormC);
+    }
+
+    // ftfy unescapes only complete entities (with ';'); an upper-case spelling of a lower-case entity gives the upper-case character.
+    private static string FtfyEntity(string entity)
+    {
+        if (entity.StartsWith("&#", StringComparison.Ordinal)) return HtmlUnescape(entity);
+        var decoded = WebUtility.HtmlDecode(entity);
+        if (decoded != entity) return decoded;
+        var lower = WebUtility.HtmlDecode(entity.ToLowerInvariant());
+        return lower != entity.ToLowerInvariant() && entity == entity.ToUpperInvariant() ? lower.ToUpperInvariant() : entity;
+    }
+
+    /// <summary>Python's html.unescape for numeric references (its invalid-codepoint rules) and named ones ending in ';'.</summary>
+    public static string HtmlUnescape(string s)
+    {
+        if (!s.Contains('&')) return s;
+        return CharRefRegex().Replace(s, m =>
+        {
+            var body = m.Groups[1].Value;
+            if (body[0] == '#')
+            {
+                bool hex = body.Length > 1 && (body[1] == 'x' || body[1] == 'X');
+                var digits = body[(hex ? 2 : 1)..].TrimEnd(';');
+                if (digits.Length == 0) return m.Value;
+                if (!int.TryParse(digits.Length > 8 ? "99999999" : digits, hex ? NumberStyles.HexNumber : NumberStyles.None, CultureInfo.InvariantCulture, out var cp)) cp = int.MaxValue;
+                if (cp is >= 0x80 and <= 0x9F) return (Windows1252.TryGetValue(cp, out var w) ? w : (char)cp).ToString();
+                if (cp == 0) return "\uFFFD";
+                if (cp == 0x0D) return "\r";
+                if (cp is >= 0xD800 and <= 0xDFFF || cp > 0x10FFFF) return "\uFFFD";
+                if (IsInvalidCodepoint(cp)) return "";
+                return char.ConvertFromUtf32(cp);
+            }
+            if (!body.EndsWith(';')) return m.Value;
+            return WebUtility.HtmlDecode(m.Value);
+        });
+    }
+
+    private static bool IsInvalidCodepoint(int cp) =>
+        cp is >= 0x1 and <= 0x8 or 0xB or >= 0xE and <= 0x1F or >= 0x7F and <= 0x9F or >= 0xFDD0 and <= 0xFDEF
+        || (cp & 0xFFFF) is 0xFFFE or 0xFFFF;
+
+    /// <summary>Python str.split() then ' '.join: strips and collapses every run of Unicode whitespace to one space.</summary>
+    public static string CollapseWhitespace(string s) =>
+        string.Join(' ', s.Split(s.Where(IsPythonSpace).Distinct().ToArray(), StringSplitOptions.RemoveEmptyEntries));
+
+    public static bool IsPythonSpace(char c) => char.IsWhiteSpace(c) || c is >= '\u001C' and <= '\u001F';
+
+    /// <summary>
+    /// Python's str.lower(): simple lower-case mapping plus its two special cases, U+0130 → "i̇" and the final sigma
+    /// (Σ → ς at the end of a word). Cased letters are approximated by letters.
+    /// </summary>
+    public static string PythonLower(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        var runes = s.EnumerateRunes().ToArray();
+        for (int i = 0; i < runes.Length; i++)
+        {
+            var r = runes[i];
+            if (r.Value == 0x130) { sb.Append("i\u0307"); continue; }
+            if (r.Value == 0x3A3 && FinalSigma(runes, i)) { sb.Append('ς'); continue; }
+            sb.Append(Rune.ToLowerInvariant(r).ToString());
+        }
+        return sb.ToString();
+    }
+
+    private static bool FinalSigma(Rune[] runes, int i)
+    {
+        int b = i - 1;
+        while (b >= 0 && IsCaseIgnorable(runes[b])) b--;
+        if (b < 0 || !Rune.IsLetter(runes[b])) return false;
+        int a = i + 1;
+        while (a < runes.Length && IsCaseIgnorable(runes[a])) a++;
+        return a >= runes.Length || !Rune.IsLetter(runes[a]);
+    }
+
+    private static bool IsCaseIgnorable(Rune r) => Rune.GetUnicodeCategory(r) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark
+        or UnicodeCategory.Format or UnicodeCategory.ModifierLetter or UnicodeCategory.ModifierSymbol || r.Value is '\'' or '.' or ':' or 0xB7 or 0x2019;
+
+    private static string FixC1Controls(string s)
+    {
+        if (!s.Any(c => c is >= '\u0080' and <= '\u009F')) return s;
+        var sb = new StringBuilder(s.Length);
+        // "Sloppy" Windows-1252: the five bytes it leaves undefined keep their Latin-1 meaning.
+        foreach (var c in s) sb.Append(c is >= '\u0080' and <= '\u009F' && Windows1252.TryGetValue(c, out var w) ? w : c);
+        return sb.ToString();
+    }
+
+    private static string FixCharacterWidth(string s)
+    {
+        if (!s.Any(c => c == '\u3000' || c is >= '\uFF01' and < '\uFFF0')) return s;
+        var sb = new StringBuilder(s.Length);
+        foreach (var c in s)
+            sb.Append(c == '\u3000' || c is >= '\uFF01' and < '\uFFF0' ? c.ToString().Normalize(NormalizationForm.FormKC) : c.ToString());
+        return sb.ToString();
+    }
+
+    private static string UncurlQuotes(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (var c in s)
+            sb.Append(c is '\u02BC' or >= '\u2018' and <= '\u201B' ? '\'' : c is >= '\u201C' and <= '\u201F' ? '"' : c);
+        return sb.ToString();
+    }
+
+    private static string RemoveControlChars(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (var c in s)
+        {
+            bool drop = c is <= '\u0008' or '\u000B' or >= '\u000E' and <= '\u001F' or '\u007F'
+                or >= '\u206A' and <= '\u206F' or '\uFEFF' or >= '\uFFF9' and <= '\uFFFC';
+            if (!drop) sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    private static string Map(string s, IReadOnlyDictionary<char, string> table)
+    {
+        if (!s.Any(table.ContainsKey)) return s;
+        var sb = new StringBuilder(s.Length);
+        foreach (var c in s) sb.Append(table.TryGetValue(c, out var r) ? r : c.ToString());
+        return sb.ToString();
+    }
+
+    private static readonly Dictionary<char, string> LatinLigature = new()
+    {
+        ['Ĳ'] = "IJ", ['ĳ'] = "ij", ['ŉ'] = "ʼn", ['Ǳ'] = "DZ", ['ǲ'] = "Dz", ['ǳ'] = "dz", ['Ǆ'] = "DŽ", ['ǅ'] = "Dž", ['ǆ'] = "dž",
+        ['Ǉ'] = "LJ", ['ǈ'] = "Lj", ['ǉ'] = "lj", ['Ǌ'] = "NJ", ['ǋ'] = "Nj", ['ǌ'] = "nj",
+        ['ﬀ'] = "ff", ['ﬁ'] = "fi", ['ﬂ'] = "fl", ['ﬃ'] = "ffi", ['ﬄ'] = "ffl", ['ﬅ'] = "ſt", ['ﬆ'] = "st",
+    };
+
+    // Windows-1252's characters for 0x80–0x9F (0x81, 0x8D, 0x8F, 0x90, 0x9D are undefined there).
+    private static readonly Dictionary<int, char> Windows1252 = new()
+    {
+        [0x80] = '€', [0x82] = '‚', [0x83] = 'ƒ', [0x84] = '„', [0x85] = '…', [0x86] = '†', [0x87] = '‡', [0x88] = 'ˆ', [0x89] = '‰',
+        [0x8A] = 'Š', [0x8B] = '‹', [0x8C] = 'Œ', [0x8E] = 'Ž', [0x91] = '‘', [0x92] = '’', [0x93] = '“', [0x94] = '”', [0x95] = '•',
+        [0x96] = '–', [0x97] = '—', [0x98] = '˜', [0x99] = '™', [0x9A] = 'š', [0x9B] = '›', [0x9C] = 'œ', [0x9E] = 'ž', [0x9F] = 'Ÿ',
+    };
+
+    [GeneratedRegex(@"&#?[0-9A-Za-z]{1,24};")] private static partial Regex HtmlEntityRegex();
+    [GeneratedRegex("\u001b\\[((?:\\d|;)*)([a-zA-Z])")] private static partial Regex TerminalEscapeRegex();
+    [GeneratedRegex(@"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")] private static partial Regex CharRefRegex();
+}

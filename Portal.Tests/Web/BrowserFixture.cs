@@ -1,0 +1,88 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Portal.Tests.Web;
+
+/// <summary>Chromium from Debian (Playwright cannot download browsers here), launched once for all browser tests.</summary>
+public static class Chromium
+{
+    public const string Path = "/usr/bin/chromium";
+    public static bool Installed => File.Exists(Path);
+    public const string SkipReason = "browser tests need Debian's chromium at /usr/bin/chromium (CI installs it: apt-get install chromium)";
+}
+
+/// <summary>[Fact] that is skipped, with the reason, when chromium is not installed.</summary>
+public sealed class BrowserFactAttribute : FactAttribute
+{
+    public BrowserFactAttribute() { if (!Chromium.Installed) Skip = Chromium.SkipReason; }
+}
+
+/// <summary>One portal and one headless browser shared by the browser tests (starting them dominates the test time).</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public LivePortal Portal { get; private set; } = default!;
+    public IPlaywright Playwright { get; private set; } = default!;
+    public IBrowser Browser { get; private set; } = default!;
+    public string ScreenshotDir { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "e2e-screenshots");
+
+    public async Task InitializeAsync()
+    {
+        if (!Chromium.Installed) return;
+        Directory.CreateDirectory(ScreenshotDir);
+        Portal = new LivePortal();
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium.Path, Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        });
+        await DemoFinished(TimeSpan.FromSeconds(90));
+    }
+
+    /// <summary>Waits until the demo's jobs are done so the leaderboard is complete and stable.</summary>
+    public async Task DemoFinished(TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Portal.BaseUrl) };
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var jobs = await http.GetFromJsonAsync<JsonElement>("/api/jobs");
+            var statuses = jobs.EnumerateArray().Select(j => j.GetProperty("status").GetString()).ToList();
+            if (statuses.Count >= 4 && statuses.All(s => s is "succeeded" or "failed" or "cancelled")) return;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"demo jobs still running after {timeout}: {string.Join(", ", statuses)}");
+            await Task.Delay(200);
+        }
+    }
+
+    public async Task<IPage> NewPage(IBrowserContext? context = null)
+    {
+        context ??= await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Portal.BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 1000 }, AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        return page;
+    }
+
+    /// <summary>Opens a page and waits for the Blazor circuit (prerendered HTML is visible but not clickable before it).</summary>
+    public static async Task Open(IPage page, string url)
+    {
+        await page.GotoAsync(url);
+        await page.Locator("#interactive-marker[data-interactive='true']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    }
+
+    public async Task Screenshot(IPage page, string name) =>
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = System.IO.Path.Combine(ScreenshotDir, name + ".png"), FullPage = true });
+
+    public async Task DisposeAsync()
+    {
+        if (!Chromium.Installed) return;
+        await Browser.DisposeAsync();
+        Playwright.Dispose();
+        Portal.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

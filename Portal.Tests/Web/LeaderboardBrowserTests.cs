@@ -1,0 +1,91 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using Portal.Web.Features.Leaderboard;
+
+namespace Portal.Tests.Web;
+
+/// <summary>An anonymous visitor in a real browser: the leaderboard shows the demo's real results, sorts, and exports what it shows.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class LeaderboardBrowserTests(BrowserFixture f)
+{
+    /// <summary>What a grid row shows, read from the page.</summary>
+    internal sealed record GridRow(string Encoder, string Clean, string Linf, string L2);
+
+    internal static async Task<List<GridRow>> ReadGrid(IPage page)
+    {
+        var rows = new List<GridRow>();
+        foreach (var tr in await page.Locator("#leaderboard tbody tr.lb-row").AllAsync())
+            rows.Add(new GridRow(
+                (await tr.Locator(".lb-encoder").InnerTextAsync()).Trim(), (await tr.Locator("td.lb-clean").InnerTextAsync()).Trim(),
+                (await tr.Locator("td.lb-linf").InnerTextAsync()).Trim(), (await tr.Locator("td.lb-l2").InnerTextAsync()).Trim()));
+        return rows;
+    }
+
+    internal static double? Value(string cell) => cell == "–" ? null : double.Parse(cell, CultureInfo.InvariantCulture);
+
+    private static async Task SortBy(IPage page, string headClass)
+    {
+        var before = await ReadGrid(page);
+        await page.Locator($"#leaderboard th.{headClass} .sortable-column-header").First.ClickAsync();
+        // Re-rendering is asynchronous over the circuit: wait for the order to reflect the click.
+        await page.WaitForFunctionAsync("([sel, n]) => document.querySelectorAll(sel).length === n", new object[] { "#leaderboard tbody tr.lb-row", before.Count });
+        await page.WaitForTimeoutAsync(300);
+    }
+
+    [BrowserFact]
+    public async Task Anonymous_visitor_opens_the_leaderboard_and_sorts_it()
+    {
+        var page = await f.NewPage();
+        await BrowserFixture.Open(page, "/leaderboards/1");
+        Assert.Equal("Demo 2AFC (procedural)", (await page.Locator("#leaderboard-title").InnerTextAsync()).Trim());
+        var rows = await ReadGrid(page);
+        Assert.Contains(rows, r => r.Encoder == "Pixel L2");
+        Assert.Contains(rows, r => r.Encoder == "SSIM");
+        Assert.All(rows, r => Assert.NotNull(Value(r.Clean)));
+        // Headers carry the ε of the robust columns.
+        Assert.Contains("ε=4/255", await page.Locator("#leaderboard th.lb-head-linf").InnerTextAsync());
+
+        await SortBy(page, "lb-head-clean");
+        var first = (await ReadGrid(page)).Select(r => Value(r.Clean)!.Value).ToList();
+        await SortBy(page, "lb-head-clean");
+        var second = (await ReadGrid(page)).Select(r => Value(r.Clean)!.Value).ToList();
+        // One click sorts one way, the next the other way; both orders are monotone in the clean column.
+        var asc = first.Order().ToList();
+        var desc = first.OrderDescending().ToList();
+        Assert.True(first.SequenceEqual(asc) || first.SequenceEqual(desc), $"not sorted: {string.Join(", ", first)}");
+        Assert.Equal(first.SequenceEqual(asc) ? desc : asc, second);
+        Assert.Contains(await page.Locator("#leaderboard tbody b").AllInnerTextsAsync(), t => t == second.Max().ToString("0.0", CultureInfo.InvariantCulture));
+        await f.Screenshot(page, "leaderboard-sorted");
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task Csv_export_downloads_the_rows_the_grid_shows()
+    {
+        var page = await f.NewPage();
+        await BrowserFixture.Open(page, "/leaderboards/1");
+        await SortBy(page, "lb-head-clean");
+        var grid = await ReadGrid(page);
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#export-csv").ClickAsync());
+        Assert.EndsWith(".csv", download.SuggestedFilename);
+        var path = Path.Combine(f.ScreenshotDir, "leaderboard-export.csv");
+        await download.SaveAsAsync(path);
+        var lines = File.ReadAllLines(path);
+        var head = lines[0].Split(',');
+        int Col(string prefix) => Array.FindIndex(head, h => h.StartsWith(prefix, StringComparison.Ordinal));
+        var csv = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(grid.Count, csv.Count);
+        for (var i = 0; i < grid.Count; i++)
+        {
+            Assert.Equal(grid[i].Encoder, csv[i][Array.IndexOf(head, "encoder")]);
+            Assert.Equal(grid[i].Clean, Format(csv[i][Col("clean")]));
+            Assert.Equal(grid[i].Linf, Format(csv[i][Col("linf_")]));
+            Assert.Equal(grid[i].L2, Format(csv[i][Col("l2_")]));
+        }
+        await f.Screenshot(page, "leaderboard-export");
+        await page.Context.CloseAsync();
+    }
+
+    private static string Format(string csvValue) =>
+        Percent.Format(csvValue == "" ? null : double.Parse(csvValue, CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Web;
+
+/// <summary>
+/// The real portal (Program) on a real Kestrel socket at 127.0.0.1:&lt;free port&gt;, with a temp data folder, so a real
+/// browser can drive it. The demo seeding is on but tiny (24 procedural triplets, 3 APGD iterations), so the leaderboard
+/// has real rows within seconds.
+/// </summary>
+public sealed class LivePortal : WebApplicationFactory<Program>
+{
+    private readonly FixturePaths.TempDir _dir = new();
+
+    public LivePortal()
+    {
+        UseKestrel(0);
+        StartServer();
+        BaseUrl = ClientOptions.BaseAddress.ToString().TrimEnd('/');
+    }
+
+    public string BaseUrl { get; }
+    public string DataRoot => _dir.Path;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Portal:DataRoot"] = _dir.Path,
+            ["Portal:Demo:Enabled"] = "true",
+            ["Portal:Demo:Triplets"] = "24",
+            ["Portal:Demo:ImageSize"] = "32",
+            ["Portal:Demo:ApgdIterations"] = "3",
+            ["Portal:Worker:Threads"] = "1",
+            ["Portal:Worker:BatchSize"] = "4",
+            ["Portal:Worker:PollSeconds"] = "0.1",
+            ["Portal:Progress:ThrottleMs"] = "50",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in settings) builder.UseSetting(k, v);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) _dir.Dispose();
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+
+namespace Portal.Web.Features.Encoders;
+
+/// <summary>Everything the encoder pages show: the record, its results (with splits and benchmark) and its jobs.</summary>
+public sealed class EncoderPageQueries(IDbContextFactory<PortalDbContext> dbFactory)
+{
+    public sealed record EncoderDetails(EncoderRecord Encoder, List<ResultRecord> Results, List<JobRecord> Jobs);
+    public sealed record EncoderSummary(EncoderRecord Encoder, int Results);
+
+    public async Task<EncoderDetails?> DetailsAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var e = await db.Encoders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (e == null) return null;
+        var results = await db.Results.AsNoTracking().Include(r => r.Splits).Include(r => r.Benchmark).Where(r => r.EncoderId == id)
+            .AsSplitQuery().ToListAsync(ct);
+        var jobs = await db.Jobs.AsNoTracking().Include(j => j.Benchmark).Where(j => j.EncoderId == id).OrderByDescending(j => j.Id).ToListAsync(ct);
+        // Benchmark, then clean before L∞ before L2, then newest first.
+        results = results.OrderBy(r => r.Benchmark?.Name).ThenBy(r => !r.Config.IsAttack ? 0 : r.Config.Norm == "linf" ? 1 : 2).ThenByDescending(r => r.CreatedAt).ToList();
+        return new EncoderDetails(e, results, jobs);
+    }
+
+    public async Task<List<EncoderSummary>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var encoders = await db.Encoders.AsNoTracking().OrderByDescending(e => e.Id).ToListAsync(ct);
+        var counts = await db.Results.AsNoTracking().GroupBy(r => r.EncoderId).Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
+        return encoders.Select(e => new EncoderSummary(e, counts.GetValueOrDefault(e.Id))).ToList();
+    }
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+using Portal.Data.Entities;
+
+namespace Portal.Web.Features.Leaderboard;
+
+/// <summary>
+/// Pure construction of leaderboards from records already in memory (the service loads them; the render benchmark
+/// feeds synthetic ones). One row per encoder; for each accuracy kind the single most complete result is used.
+/// </summary>
+public static class LeaderboardBuilder
+{
+    public const string OverviewKey = "overview";
+    public const double DefaultLinfEps = 4.0 / 255, DefaultL2Eps = 3.0;
+
+    /// <summary>A benchmark's leaderboard: main columns over the whole split, breakdown per sub-split.</summary>
+    public static Leaderboard ForBenchmark(BenchmarkRecord bench, IReadOnlyList<EncoderRecord> encoders, IReadOnlyList<ResultRecord> results, IReadOnlyList<JobRecord> activeJobs)
+    {
+        results = results.Where(r => r.BenchmarkId == bench.Id).ToList();
+        var (linfEps, l2Eps) = (CommonEps(results, "linf", DefaultLinfEps), CommonEps(results, "l2", DefaultL2Eps));
+        var splitNames = bench.Splits.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Concat(results.SelectMany(r => r.Splits.Select(s => s.Name))).Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();
+        var byEncoder = results.ToLookup(r => r.EncoderId);
+        var jobs = activeJobs.Where(j => j.BenchmarkId == bench.Id).ToLookup(j => j.EncoderId);
+        var rows = new List<LeaderboardRow>();
+        foreach (var e in encoders)
+        {
+            var mine = byEncoder[e.Id].ToList();
+            if (mine.Count == 0 && !jobs[e.Id].Any()) continue;
+            var pick = Pick(mine, linfEps, l2Eps);
+            var breakdown = new Dictionary<string, LeaderboardCell>();
+            foreach (var s in splitNames)
+            {
+                var cell = new LeaderboardCell(
+                    pick.Clean?.Splits.FirstOrDefault(x => x.Name == s)?.CleanAccuracy,
+                    pick.Linf?.Splits.FirstOrDefault(x => x.Name == s)?.RobustAccuracy,
+                    pick.L2?.Splits.FirstOrDefault(x => x.Name == s)?.RobustAccuracy);
+                if (cell != LeaderboardCell.Empty) breakdown[s] = cell;
+            }
+            rows.Add(Row(e, pick.CleanValue, pick.Linf?.RobustAccuracy, pick.L2?.RobustAccuracy, breakdown, pick.All, jobs[e.Id]));
+        }
+        return new Leaderboard
+        {
+            Key = bench.Id.ToString(CultureInfo.InvariantCulture), Title = bench.Name, Description = bench.Description, BenchmarkId = bench.Id,
+            BreakdownKind = "split", BreakdownNames = splitNames, LinfEps = LinfLabel(linfEps), L2Eps = L2Label(l2Eps), Rows = Ranked(rows),
+        };
+    }
+
+    /// <summary>The overview: main columns are the mean over the benchmarks an encoder has that number on; breakdown per benchmark.</summary>
+    public static Leaderboard Overview(IReadOnlyList<BenchmarkRecord> benchmarks, IReadOnlyList<EncoderRecord> encoders, IReadOnlyList<ResultRecord> results, IReadOnlyList<JobRecord> activeJobs)
+    {
+        var boards = benchmarks.Select(b => ForBenchmark(b, encoders, results, activeJobs)).Where(b => b.Rows.Count > 0).ToList();
+        var rows = new List<LeaderboardRow>();
+        foreach (var e in encoders)
+        {
+            var mine = boards.Select(b => (Board: b, Row: b.Rows.FirstOrDefault(r => r.EncoderId == e.Id))).Where(x => x.Row != null).ToList();
+            if (mine.Count == 0) continue;
+            var breakdown = mine.ToDictionary(x => x.Board.Title, x => new LeaderboardCell(x.Row!.Clean, x.Row.Linf, x.Row.L2));
+            var template = mine[0].Row!;
+            rows.Add(new LeaderboardRow
+            {
+                EncoderId = e.Id, Encoder = template.Encoder, Family = template.Family, Backbone = template.Backbone, FineTuning = template.FineTuning,
+                IsRobustModel = template.IsRobustModel, Clean = Mean(mine.Select(x => x.Row!.Clean)), Linf = Mean(mine.Select(x => x.Row!.Linf)),
+                L2 = Mean(mine.Select(x => x.Row!.L2)), Breakdown = breakdown, SanityPassed = mine.All(x => x.Row!.SanityPassed),
+                ResultIds = mine.SelectMany(x => x.Row!.ResultIds).ToList(), Running = mine.SelectMany(x => x.Row!.Running).ToList(),
+            });
+        }
+        // The headers name one ε; when benchmarks disagree the overview says "mixed" rather than pretend.
+        string Eps(Func<Leaderboard, string> f) => boards.Select(f).Distinct().ToList() is { Count: 1 } one ? one[0] : boards.Count == 0 ? "" : "mixed";
+        return new Leaderboard
+        {
+            Key = OverviewKey, Title = "Overview", Description = "Mean accuracy over the benchmarks each encoder was evaluated on; expand the columns to see each benchmark.",
+            BreakdownKind = "benchmark", BreakdownNames = boards.Select(b => b.Title).ToList(),
+            LinfEps = boards.Count == 0 ? LinfLabel(DefaultLinfEps) : Eps(b => b.LinfEps), L2Eps = boards.Count == 0 ? L2Label(DefaultL2Eps) : Eps(b => b.L2Eps), Rows = Ranked(rows),
+        };
+    }
+
+    private sealed record Picked(ResultRecord? Clean, double? CleanValue, ResultRecord? Linf, ResultRecord? L2, IReadOnlyList<ResultRecord> All);
+
+    /// <summary>Per kind, the most complete result (all items, then most items), then the strongest attack, then the newest.</summary>
+    private static Picked Pick(List<ResultRecord> rs, double linfEps, double l2Eps)
+    {
+        static ResultRecord? Best(IEnumerable<ResultRecord> c) => c
+            .OrderBy(r => r.Config.Limit.HasValue).ThenByDescending(r => r.N)
+            .ThenByDescending(r => (long)r.Config.Iterations * Math.Max(1, r.Config.Restarts)).ThenByDescending(r => r.CreatedAt).FirstOrDefault();
+        // Attack runs report clean accuracy too; they stand in when no clean-only run exists.
+        var clean = Best(rs.Where(r => !r.Config.IsAttack)) ?? Best(rs);
+        var linf = Best(rs.Where(r => r.Config.IsAttack && r.Config.Norm == "linf" && SameEps(r.Config.Eps, linfEps)));
+        var l2 = Best(rs.Where(r => r.Config.IsAttack && r.Config.Norm == "l2" && SameEps(r.Config.Eps, l2Eps)));
+        var used = new[] { clean, linf, l2 }.Where(r => r != null).Select(r => r!).Distinct().ToList();
+        return new Picked(clean, clean?.CleanAccuracy, linf, l2, used);
+    }
+
+    private static LeaderboardRow Row(EncoderRecord e, double? clean, double? linf, double? l2, Dictionary<string, LeaderboardCell> breakdown,
+        IReadOnlyList<ResultRecord> used, IEnumerable<JobRecord> jobs)
+    {
+        var (ft, robust) = FineTuning.Of(e);
+        return new LeaderboardRow
+        {
+            EncoderId = e.Id, Encoder = e.DisplayName, Family = e.Family ?? FamilyOf(e), Backbone = e.Backbone ?? e.Architecture ?? "", FineTuning = ft,
+            IsRobustModel = robust, Clean = clean, Linf = linf, L2 = l2, Breakdown = breakdown, SanityPassed = used.All(r => r.SanityPassed),
+            ResultIds = used.Select(r => r.Id).Distinct().ToList(),
+            Running = jobs.OrderBy(j => j.Id).Select(j => new RunningEvaluation(j.Id, j.Preset, j.Status.ToString().ToLowerInvariant(), j.Done, j.Total, j.CleanAccuracy, j.RobustAccuracy)).ToList(),
+        };
+    }
+
+    /// <summary>When the submitter named no family, the loader's architecture says it ("openclip-vit" → "openclip").</summary>
+    private static string FamilyOf(EncoderRecord e) =>
+        e.IsBuiltin ? "baseline" : e.Architecture is { } a && a.IndexOf('-') is > 0 and var i ? a[..i] : e.Architecture ?? "";
+
+    /// <summary>Default order: robust accuracy (L∞, then L2), then clean, best first; ties by name so the order is stable.</summary>
+    private static List<LeaderboardRow> Ranked(List<LeaderboardRow> rows) => rows
+        .OrderByDescending(r => r.Linf ?? -1).ThenByDescending(r => r.L2 ?? -1).ThenByDescending(r => r.Clean ?? -1)
+        .ThenBy(r => r.Encoder, StringComparer.OrdinalIgnoreCase).ThenBy(r => r.EncoderId).ToList();
+
+    private static double CommonEps(IEnumerable<ResultRecord> results, string norm, double fallback) =>
+        results.Where(r => r.Config.IsAttack && r.Config.Norm == norm).GroupBy(r => Math.Round(r.Config.Eps, 6))
+            .OrderByDescending(g => g.Select(r => r.EncoderId).Distinct().Count()).ThenBy(g => g.Key).Select(g => g.First().Config.Eps)
+            .DefaultIfEmpty(fallback).First();
+
+    private static bool SameEps(double a, double b) => Math.Abs(a - b) < 1e-6;
+    private static double? Mean(IEnumerable<double?> values) => values.Where(v => v.HasValue).Select(v => v!.Value).DefaultIfEmpty(double.NaN).Average() is var m && double.IsNaN(m) ? null : m;
+
+    public static string LinfLabel(double eps) => string.Create(CultureInfo.InvariantCulture, $"{eps * 255:0.##}/255");
+    public static string L2Label(double eps) => eps.ToString("0.##", CultureInfo.InvariantCulture);
+}

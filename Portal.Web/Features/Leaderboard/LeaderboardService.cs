@@ -1,0 +1,44 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+
+namespace Portal.Web.Features.Leaderboard;
+
+/// <summary>Loads what leaderboards need from the database; shared by the pages and /api/leaderboards.</summary>
+public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFactory)
+{
+    public async Task<List<LeaderboardChoice>> ChoicesAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var benchmarks = await db.Benchmarks.AsNoTracking().OrderBy(b => b.Id).ToListAsync(ct);
+        var counts = await db.Results.AsNoTracking().GroupBy(r => r.BenchmarkId)
+            .Select(g => new { g.Key, N = g.Select(r => r.EncoderId).Distinct().Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
+        var overall = await db.Results.AsNoTracking().Select(r => r.EncoderId).Distinct().CountAsync(ct);
+        return [new LeaderboardChoice(LeaderboardBuilder.OverviewKey, "Overview", overall),
+            .. benchmarks.Select(b => new LeaderboardChoice(b.Id.ToString(CultureInfo.InvariantCulture), b.Name, counts.GetValueOrDefault(b.Id)))];
+    }
+
+    /// <summary>"overview", a benchmark id, or a benchmark name (case-insensitive); null when no such benchmark.</summary>
+    public async Task<Leaderboard?> BuildAsync(string key, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var benchmarks = await db.Benchmarks.AsNoTracking().OrderBy(b => b.Id).ToListAsync(ct);
+        var overview = string.IsNullOrEmpty(key) || key.Equals(LeaderboardBuilder.OverviewKey, StringComparison.OrdinalIgnoreCase);
+        var bench = overview ? null
+            : int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? benchmarks.FirstOrDefault(b => b.Id == id)
+            : benchmarks.FirstOrDefault(b => b.Name.Equals(key, StringComparison.OrdinalIgnoreCase));
+        if (!overview && bench == null) return null;
+
+        var results = db.Results.AsNoTracking().Include(r => r.Splits).AsQueryable();
+        var jobs = db.Jobs.AsNoTracking().Where(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Running);
+        if (bench != null) { results = results.Where(r => r.BenchmarkId == bench.Id); jobs = jobs.Where(j => j.BenchmarkId == bench.Id); }
+        var resultList = await results.AsSplitQuery().ToListAsync(ct);
+        var jobList = await jobs.ToListAsync(ct);
+        var encoderIds = resultList.Select(r => r.EncoderId).Concat(jobList.Select(j => j.EncoderId)).ToHashSet();
+        var encoders = await db.Encoders.AsNoTracking().Where(e => encoderIds.Contains(e.Id)).OrderBy(e => e.Id).ToListAsync(ct);
+        return bench != null
+            ? LeaderboardBuilder.ForBenchmark(bench, encoders, resultList, jobList)
+            : LeaderboardBuilder.Overview(benchmarks, encoders, resultList, jobList);
+    }
+}
