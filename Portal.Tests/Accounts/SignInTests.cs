@@ -57,7 +57,7 @@ public sealed class SignInTests : IDisposable
         await _host.PostJson(browser, "/api/encoders/builtin", new { name = "ssim", size = 16 });
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/tokens")).StatusCode);
         Assert.Contains(user.UserName, await browser.GetStringAsync("/"));
-        Assert.Contains("checkpoint-file", await browser.GetStringAsync("/encoders")); // the upload form is there for a researcher
+        Assert.Contains("checkpoint-file", await browser.GetStringAsync("/submit")); // the upload page opens for a researcher
 
         Assert.Contains(user.UserName, await browser.GetStringAsync("/account/signout"));
         var signOutToken = await FormToken(browser, "/account/signout");
@@ -106,6 +106,9 @@ public sealed class SignInTests : IDisposable
         Assert.StartsWith("/account/signin?", signInUrl);
         // The form carries the page to return to after signing in.
         Assert.Contains("name=\"returnUrl\" value=\"/account/tokens\"", await browser.GetStringAsync(signInUrl));
+        var submit = await browser.GetAsync("/submit");
+        Assert.Equal(HttpStatusCode.Redirect, submit.StatusCode);
+        Assert.Contains("returnUrl=%2Fsubmit", submit.Headers.Location!.ToString(), StringComparison.OrdinalIgnoreCase);
         var api = await browser.GetAsync("/api/tokens");
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
         Assert.Null(api.Headers.Location);
