@@ -17,6 +17,9 @@ ICommand[] commands =
     new InvertTextCommand(),
     new InvertTableCommand(),
     new UserAddCommand(),
+    new RobustifyCommand(),
+    new DemoTrainCommand(),
+    new DemoDataCommand(),
 ];
 
 using var cts = new CancellationTokenSource();

@@ -48,6 +48,9 @@ services.AddSingleton<IEvaluationHooks, NoEvaluationHooks>();
 // Order matters: the demo is seeded before the worker starts taking jobs.
 services.AddHostedService<DemoSeeder>();
 services.AddHostedService<EncoderValidator>();
+// One runner per benchmark task kind; the worker dispatches on BenchmarkRecord.TaskKind.
+services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.TwoAfcJobRunner>();
+services.AddSingleton<Portal.Web.Jobs.Runners.JobRunners>();
 services.AddSingleton<EvaluationWorker>();
 services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
 

@@ -568,6 +568,9 @@ namespace Portal.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ArtifactsDir")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("BenchmarkId")
                         .HasColumnType("INTEGER");
 
