@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Portal.Data.Accounts;
 using Portal.Tests.Web;
@@ -12,24 +11,18 @@ namespace Portal.Tests.Accounts;
 [Collection(BrowserCollection.Name)]
 public sealed class SignInBrowserTests(BrowserFixture f)
 {
-    private const string Password = "browser test passphrase";
-
     [BrowserFact]
     public async Task Researcher_signs_in_from_the_submit_page_creates_a_token_and_signs_out()
     {
-        var name = "eve-" + Guid.NewGuid().ToString("N")[..6];
-        using (var scope = f.Portal.Services.CreateScope())
-            await scope.ServiceProvider.GetRequiredService<AccountProvisioner>().AddUserAsync(name, Roles.Researcher, Password);
+        var name = await BrowserSignIn.CreateUserAsync(f.Portal.Services, Roles.Researcher);
 
         var page = await f.NewPage();
         await page.GotoAsync("/submit");
         // Anonymous: sent to the sign-in form, which remembers where to return.
         await page.WaitForURLAsync(u => u.Contains("/account/signin") && u.Contains("submit"));
         await f.Screenshot(page, "signin-form");
-        await page.FillAsync("#signin-username", name);
-        await page.FillAsync("#signin-password", Password);
-        await page.ClickAsync("#signin-submit");
-        await page.WaitForURLAsync(u => u.EndsWith("/submit"));
+        await BrowserSignIn.SubmitFormAsync(page, name);
+        Assert.EndsWith("/submit", page.Url);
         await page.Locator("#interactive-marker[data-interactive='true']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         Assert.Contains(name, await page.Locator("#user-menu").InnerTextAsync(), StringComparison.OrdinalIgnoreCase); // buttons show upper case
         Assert.True(await page.Locator("#checkpoint-file").CountAsync() > 0, "the upload input is shown to a signed-in researcher");
