@@ -22,7 +22,7 @@ public sealed class RetrievalQueries(IDbContextFactory<PortalDbContext> dbFactor
         await using var db = await dbFactory.CreateDbContextAsync();
         return await db.Benchmarks.AsNoTracking()
             .Where(b => b.TaskKind == TaskBenchmarks.Retrieval || b.TaskKind == TaskBenchmarks.Detection)
-            .OrderBy(b => b.TaskKind).ThenBy(b => b.Id).ToListAsync();
+            .OrderByDescending(b => b.TaskKind).ThenBy(b => b.Id).ToListAsync();
     }
 
     /// <summary>
