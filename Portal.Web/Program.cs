@@ -94,7 +94,7 @@ Portal.Web.Features.Leaderboard.LeaderboardApi.Map(app);
 Portal.Web.Features.Galleries.GalleriesApi.Map(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapHub<ProgressHub>(ProgressHub.Path);
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();
 
 app.Run();
 
