@@ -83,6 +83,19 @@ public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory,
         return await q.OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
     }
 
+    public async Task<EncoderRecord?> EncoderAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Encoders.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct);
+    }
+
+    /// <summary>The definition of a gallery, or null when its folder is gone.</summary>
+    public static GalleryDefinition? Definition(BenchmarkRecord b)
+    {
+        try { return GalleryDefinition.Load(b.DatasetRoot); }
+        catch (Exception e) when (e is IOException or InvalidDataException) { return null; }
+    }
+
     public async Task<List<EncoderRecord>> InvertibleEncodersAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
