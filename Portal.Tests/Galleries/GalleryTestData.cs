@@ -41,5 +41,20 @@ public static class GalleryTestData
 
     public static (string Clean, string Fare) DemoEncoders(FixturePaths.TempDir dir) => DemoWeights.ExtractTo(Path.Combine(dir.Path, "weights"));
 
+    /// <summary>
+    /// A tiny CLIP vocabulary file in open_clip's plain layout (header, then merges): 512 byte symbols + 7 merges + SOT/EOT
+    /// = 521 ids, inside the mini fixture's 1024-token text tower (the real vocabulary may not be committed).
+    /// </summary>
+    public static string TinyVocabulary(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "tiny_vocab.txt");
+        File.WriteAllText(path, "#tiny test vocabulary\nc a\nca t</w>\nd o\ndo g</w>\na </w>\nt h\nth e</w>\n");
+        return path;
+    }
+
+    /// <summary>The ViT-B/32 mini fixture: a whole OpenCLIP checkpoint (image + text tower; text heads 2).</summary>
+    public static string ClipWithTextTower() => PortalTestData.FixtureCheckpoint("openclip-vit-b32-mini");
+
     public static int Id(JsonElement e) => e.GetProperty("id").GetInt32();
 }

@@ -158,6 +158,41 @@ public sealed class InversionJobTests : IDisposable
         Assert.Contains("empty", empty.GetProperty("error").GetString());
     }
 
+    [Fact]
+    public async Task A_researcher_requests_a_prompt_and_gets_its_text_inversion()
+    {
+        using var host = new PortalHost(_dir.Path);
+        using var admin = await host.ApiAs(Roles.Admin);
+        using var researcher = await host.ApiAs(Roles.Researcher);
+        var enc = await GalleryTestData.UploadEncoder(host, researcher, GalleryTestData.ClipWithTextTower(), "vit mini");
+        var vocab = GalleryTestData.TinyVocabulary(Path.Combine(_dir.Path, "vocab"));
+        // A text gallery without the vocabulary file is refused with the reason.
+        var missing = await host.PostJson(admin, "/api/galleries", new { name = "no vocab", kind = "text" }, 422);
+        Assert.Contains("vocabulary", missing.GetProperty("error").GetString());
+        await host.PostJson(admin, "/api/galleries", new { name = "text", kind = "text", vocabulary = vocab, seeds = new[] { 0 }, iterations = 3, text_heads = 2 }, 201);
+
+        var first = await host.PostJson(researcher, "/api/galleries/text", new { encoder_id = enc, prompt = "the cat" }, 201);
+        Assert.Equal("queued", first.GetProperty("outcome").GetString());
+        var jobId = first.GetProperty("job").GetProperty("id").GetInt32();
+        var job = await host.WaitForJobEnd(researcher, jobId, TimeSpan.FromMinutes(2));
+        Assert.True(job.GetProperty("status").GetString() == "succeeded", job.ToString());
+
+        var galleryId = first.GetProperty("gallery").GetProperty("id").GetInt32();
+        var body = await host.GetJson(researcher, $"/api/galleries/{galleryId}/results");
+        var index = body.GetProperty("results")[0].GetProperty("index");
+        Assert.Equal("text", index.GetProperty("kind").GetString());
+        Assert.Equal("the cat", index.GetProperty("targets")[0].GetProperty("prompt").GetString());
+        var run = index.GetProperty("results")[0];
+        Assert.True(run.GetProperty("final_cosine").GetDouble() >= run.GetProperty("start_cosine").GetDouble());
+        var png = await researcher.GetAsync($"/artifacts/galleries/{body.GetProperty("results")[0].GetProperty("result_id").GetInt32()}/{run.GetProperty("image").GetString()}");
+        Assert.Equal(HttpStatusCode.OK, png.StatusCode);
+
+        // The same prompt again with the same encoder reuses the result.
+        var again = await host.PostJson(researcher, "/api/galleries/text", new { encoder_id = enc, prompt = "the cat" }, 201);
+        Assert.Equal("reused-result", again.GetProperty("outcome").GetString());
+        Assert.Equal(galleryId, again.GetProperty("gallery").GetProperty("id").GetInt32());
+    }
+
     [Theory]
     [InlineData("inversions/a-seed0.png", true)]
     [InlineData("index.json", true)]
