@@ -78,7 +78,7 @@ public sealed class GalleryBrowserTests(BrowserFixture f)
         Assert.Equal(2, await page.Locator("#compare-grid th.compare-encoder").CountAsync());
         Assert.Equal(DemoGalleries.Targets, await page.Locator("#compare-grid tr.compare-row").CountAsync());
         Assert.Equal(4, await page.Locator("#heat-map td.heat-cell").CountAsync());
-        Assert.All(await page.Locator("#heat-map td.heat-cell").AllInnerTextsAsync(), t => Assert.Matches(@"^-?[01]\.\d\d$", t.Trim()));
+        Assert.All(await page.Locator("#heat-map td.heat-cell").AllInnerTextsAsync(), t => Assert.Matches(@"^-?[01]\.\d{3}$", t.Trim()));
         Assert.True(await ImagesLoaded(page, "#compare-grid img"));
         await f.Screenshot(page, "gallery-compare");
 
