@@ -49,12 +49,14 @@ services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalDemo>();
 services.AddSingleton<Portal.Web.Features.Retrieval.EvidenceFiles>();
 services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalQueries>();
 // Order matters: the demo is seeded before the worker starts taking jobs.
+services.AddSingleton<Portal.Web.Demo.DemoEncoders>();
 services.AddHostedService<DemoSeeder>();
 services.AddHostedService<EncoderValidator>();
 // One runner per benchmark task kind; the worker dispatches on BenchmarkRecord.TaskKind.
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.TwoAfcJobRunner>();
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.RetrievalJobRunner>();
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.DetectionJobRunner>();
+Portal.Web.Features.Galleries.GalleriesApi.AddGalleries(services); // inversion runner, gallery services, demo galleries
 services.AddSingleton<Portal.Web.Jobs.Runners.JobRunners>();
 services.AddSingleton<EvaluationWorker>();
 services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
@@ -96,6 +98,7 @@ ResultsApi.Map(app);
 AdminApi.Map(app);
 Portal.Web.Features.Leaderboard.LeaderboardApi.Map(app);
 Portal.Web.Features.Retrieval.ResultArtifactsApi.Map(app);
+Portal.Web.Features.Galleries.GalleriesApi.Map(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapHub<ProgressHub>(ProgressHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();
