@@ -50,6 +50,7 @@ services.AddHostedService<DemoSeeder>();
 services.AddHostedService<EncoderValidator>();
 // One runner per benchmark task kind; the worker dispatches on BenchmarkRecord.TaskKind.
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.TwoAfcJobRunner>();
+Portal.Web.Features.Robustify.RobustifyApi.AddRobustify(services); // FARE job runner + service (docs/fare.md)
 services.AddSingleton<Portal.Web.Jobs.Runners.JobRunners>();
 services.AddSingleton<EvaluationWorker>();
 services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
@@ -90,6 +91,7 @@ JobsApi.Map(app);
 ResultsApi.Map(app);
 AdminApi.Map(app);
 Portal.Web.Features.Leaderboard.LeaderboardApi.Map(app);
+Portal.Web.Features.Robustify.RobustifyApi.Map(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapHub<ProgressHub>(ProgressHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();
