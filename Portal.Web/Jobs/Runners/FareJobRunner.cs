@@ -21,7 +21,8 @@ namespace Portal.Web.Jobs.Runners;
 /// (stored by sha256, validated in the background) with the job's encoder as its parent.
 /// </summary>
 public sealed class FareJobRunner(
-    IDbContextFactory<PortalDbContext> dbFactory, ModelFactory models, EncoderRegistry registry, DataPaths paths, ILogger<FareJobRunner> log) : IJobRunner
+    IDbContextFactory<PortalDbContext> dbFactory, ModelFactory models, EncoderRegistry registry, DataPaths paths, IEvaluationHooks hooks,
+    ILogger<FareJobRunner> log) : IJobRunner
 {
     public IReadOnlyCollection<string> TaskKinds { get; } = [FareImageSets.TaskKind];
 
@@ -38,7 +39,8 @@ public sealed class FareJobRunner(
         var options = FareSettings.Options(c.Job.Config);
         var spec = new FareJobSpec(parent.StoragePath, c.Benchmark.DatasetRoot, c.ArtifactsDir, options) { Load = models.LoadOptions(parent), Resume = true };
         int? startStep = null;
-        var sink = new ProgressAdapter(c.Progress, s => startStep ??= s);
+        // The hooks see each finished step (tests stop a host mid-run there, as for evaluation items).
+        var sink = new ProgressAdapter(c.Progress, s => startStep ??= s, step => hooks.AfterItemsStored(c.Job.Id, step, c.Cancellation));
         var r = FareJob.Run(spec, sink, c.Cancellation);
 
         var child = RegisterChild(c, r, options);
@@ -97,7 +99,7 @@ public sealed class FareJobRunner(
     }
 
     /// <summary>The engine's FARE progress as job progress: done/total = steps, the distances in the phase text and in Extra.</summary>
-    private sealed class ProgressAdapter(IProgress<EvaluationProgress> sink, Action<int> onStart) : IProgress<FareProgress>
+    private sealed class ProgressAdapter(IProgress<EvaluationProgress> sink, Action<int> onStart, Action<int> afterStep) : IProgress<FareProgress>
     {
         public void Report(FareProgress p)
         {
@@ -113,6 +115,7 @@ public sealed class FareJobRunner(
             {
                 ["loss"] = p.Loss, ["clean_distance"] = p.CleanDistance, ["adversarial_distance"] = p.AdversarialDistance, ["learning_rate"] = p.LearningRate,
             }));
+            afterStep(p.Step);
         }
     }
 }
