@@ -2,7 +2,7 @@ using Portal.Tests.Support;
 
 namespace Portal.Tests.PortalWeb;
 
-/// <summary>First start with an empty database: demo benchmark, pixel baselines, and their evaluations run to results.</summary>
+/// <summary>First start with an empty database: demo benchmark, pixel baselines, the shipped demo encoders (clean + FARE), and their evaluations run to results.</summary>
 public sealed class DemoSeedingTests : IDisposable
 {
     private readonly FixturePaths.TempDir _dir = new();
@@ -27,19 +27,25 @@ public sealed class DemoSeedingTests : IDisposable
             Assert.True(benches[0].GetProperty("is_demo").GetBoolean());
             Assert.Equal(16, benches[0].GetProperty("item_count").GetInt32());
             var encoders = await host.GetJson(api, "/api/encoders");
-            Assert.Equal(["Pixel L2", "SSIM"], encoders.EnumerateArray().Select(e => e.GetProperty("display_name").GetString()).Order().ToArray());
+            string[] names = [Portal.Web.Demo.DemoEncoders.CleanName, Portal.Web.Demo.DemoEncoders.FareName, "Pixel L2", "SSIM"];
+            Assert.Equal(names.Order().ToArray(), encoders.EnumerateArray().Select(e => e.GetProperty("display_name").GetString()).Order().ToArray());
+            var byName = encoders.EnumerateArray().ToDictionary(e => e.GetProperty("display_name").GetString()!, e => e.GetProperty("id").GetInt32());
+            var fare = await host.GetJson(api, $"/api/encoders/{byName[Portal.Web.Demo.DemoEncoders.FareName]}");
+            Assert.Equal(byName[Portal.Web.Demo.DemoEncoders.CleanName], fare.GetProperty("parent_encoder_id").GetInt32());
 
-            var jobs = await host.GetJson(api, "/api/jobs");
-            Assert.Equal(4, jobs.GetArrayLength());
+            // The baselines' jobs at once, the demo encoders' once they are validated: clean + L∞ each.
+            var jobs = await host.WaitFor(api, "/api/jobs", j => j.GetArrayLength() == 8, TimeSpan.FromMinutes(2));
             foreach (var j in jobs.EnumerateArray())
             {
                 var end = await host.WaitForJobEnd(api, j.GetProperty("id").GetInt32(), TimeSpan.FromMinutes(2));
                 Assert.True(end.GetProperty("status").GetString() == "succeeded", end.ToString());
             }
             var results = await host.GetJson(api, "/api/results");
-            Assert.Equal(4, results.GetArrayLength());
+            Assert.Equal(8, results.GetArrayLength());
+            Assert.Equal(names.Order().ToArray(), results.EnumerateArray().Select(r => r.GetProperty("encoder").GetString()).Distinct().Order().ToArray());
             // Labels are known by construction and most pairs are easy: every baseline is far better than chance.
-            Assert.All(results.EnumerateArray(), r => Assert.InRange(r.GetProperty("clean_accuracy").GetDouble(), 0.6, 1.0));
+            Assert.All(results.EnumerateArray().Where(r => r.GetProperty("encoder").GetString() is "Pixel L2" or "SSIM"),
+                r => Assert.InRange(r.GetProperty("clean_accuracy").GetDouble(), 0.6, 1.0));
 
             var home = await api.GetStringAsync("/");
             Assert.Contains("Pixel L2", home);
@@ -49,8 +55,8 @@ public sealed class DemoSeedingTests : IDisposable
         using (var host = new PortalHost(_dir.Path, Demo))
         using (var api = host.Api())
         {
-            Assert.Equal(2, (await host.GetJson(api, "/api/encoders")).GetArrayLength());
-            Assert.Equal(4, (await host.GetJson(api, "/api/jobs")).GetArrayLength());
+            Assert.Equal(4, (await host.GetJson(api, "/api/encoders")).GetArrayLength());
+            Assert.Equal(8, (await host.GetJson(api, "/api/jobs")).GetArrayLength());
         }
     }
 

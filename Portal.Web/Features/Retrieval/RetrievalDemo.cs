@@ -17,7 +17,7 @@ namespace Portal.Web.Features.Retrieval;
 /// </summary>
 public sealed class RetrievalDemo(
     IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, BenchmarkRegistry benchmarks, EncoderRegistry encoders,
-    JobQueue queue, ILogger<RetrievalDemo> log)
+    JobQueue queue, Portal.Web.Demo.DemoEncoders demoEncoders, ILogger<RetrievalDemo> log)
 {
     public const string RetrievalName = "Demo retrieval (rworld)", DetectionName = "Demo detection (hazard signs)";
     /// <summary>APGD iterations of the demo's attacked jobs (the presets' 100 / 200 would take minutes on a CPU).</summary>
@@ -34,27 +34,13 @@ public sealed class RetrievalDemo(
         var db = await benchmarks.RegisterAsync(new BenchmarkRequest(DetectionName, dRoot, TaskBenchmarks.DetectionFormat, "test",
             "Detection by retrieval on demo-world scenes: unsafe = hazard signs (shown blurred), buffer = plain triangles, safe = other objects"), isDemo: true, ct);
 
-        var ids = new List<int>();
-        foreach (var (file, name, desc) in new[]
-        {
-            (DemoTraining.CleanFile, "Demo CLIP (clean)", "The demo world's contrastively trained tiny ConvNeXt (shipped weights)"),
-            (DemoTraining.FareFile, "Demo R-CLIP-F (FARE)", "The demo encoder after FARE adversarial fine-tuning (shipped weights)"),
-        })
-            ids.Add((await RegisterShipped(file, new EncoderMetadata { Name = name, Family = "demo", Backbone = "convnext-demo", Submitter = "portal", Description = desc }, ct)).Id);
+        var (clean, fare) = await demoEncoders.RegisterAsync(ct);   // one registration for every demo
+        var ids = new List<int> { clean.Id, fare.Id };
         ids.Add((await encoders.RegisterBuiltinAsync("pixel-l2", pixelSize, "Pixel L2", "Negative mean squared pixel difference (baseline)", ct)).Id);
 
         // Shipped checkpoints are validated in the background; queue their jobs once they are ready.
         _ = Task.Run(() => QueueWhenReady(ids, [rb, db]), CancellationToken.None);
         log.LogInformation("retrieval/detection demo seeded: {R} ({RN} queries), {D} ({DN} queries)", rb.Name, rb.ItemCount, db.Name, db.ItemCount);
-    }
-
-    private async Task<EncoderRecord> RegisterShipped(string file, EncoderMetadata meta, CancellationToken ct)
-    {
-        var tmp = Path.Combine(paths.Uploads, $"demo-{Guid.NewGuid():N}.tmp");
-        await using (var src = DemoWeights.Open(file))
-        await using (var dst = File.Create(tmp)) await src.CopyToAsync(dst, ct);
-        var outcome = await encoders.RegisterReceivedFileAsync(tmp, new FileInfo(tmp).Length, FileHash.Sha256(tmp), meta with { FileName = file }, ct);
-        return outcome.Encoder;
     }
 
     private async Task QueueWhenReady(List<int> encoderIds, BenchmarkRecord[] benches)
