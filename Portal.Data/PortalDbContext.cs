@@ -38,6 +38,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             // One record per distinct file: a second upload of the same bytes is linked to the first.
             e.HasIndex(x => x.Sha256).IsUnique();
             e.HasIndex(x => x.Status);
+            // A derived encoder (FARE) outlives a deleted parent: the link is cleared, not the child.
+            e.HasOne<EncoderRecord>().WithMany().HasForeignKey(x => x.ParentEncoderId).OnDelete(DeleteBehavior.SetNull);
         });
 
         b.Entity<BenchmarkRecord>(e =>
@@ -91,5 +93,6 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         c.Property(x => x.Restarts).HasColumnName("restarts");
         c.Property(x => x.Seed).HasColumnName("seed");
         c.Property(x => x.Limit).HasColumnName("sample_limit");
+        c.Property(x => x.Options).HasColumnName("options");
     }
 }

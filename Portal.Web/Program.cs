@@ -57,6 +57,7 @@ services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runner
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.RetrievalJobRunner>();
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.DetectionJobRunner>();
 Portal.Web.Features.Galleries.GalleriesApi.AddGalleries(services); // inversion runner, gallery services, demo galleries
+Portal.Web.Features.Robustify.RobustifyApi.AddRobustify(services); // FARE job runner + service (docs/fare.md)
 services.AddSingleton<Portal.Web.Jobs.Runners.JobRunners>();
 services.AddSingleton<EvaluationWorker>();
 services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
@@ -99,6 +100,7 @@ AdminApi.Map(app);
 Portal.Web.Features.Leaderboard.LeaderboardApi.Map(app);
 Portal.Web.Features.Retrieval.ResultArtifactsApi.Map(app);
 Portal.Web.Features.Galleries.GalleriesApi.Map(app);
+Portal.Web.Features.Robustify.RobustifyApi.Map(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapHub<ProgressHub>(ProgressHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();

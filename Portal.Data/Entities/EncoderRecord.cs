@@ -35,4 +35,6 @@ public sealed class EncoderRecord
     public string? InfoJson { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? ValidatedAt { get; set; }
+    /// <summary>The encoder this one was derived from (a FARE fine-tune of it); null for uploads and baselines.</summary>
+    public int? ParentEncoderId { get; set; }
 }

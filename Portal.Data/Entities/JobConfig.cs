@@ -18,10 +18,14 @@ public sealed class JobConfig
     public int Seed { get; set; }
     /// <summary>Evaluate only the first N items of the split; null = all.</summary>
     public int? Limit { get; set; }
+    /// <summary>Settings of other job kinds (FARE: batch, learning rate, inner steps…) as canonical JSON; null for evaluations.</summary>
+    public string? Options { get; set; }
 
     public bool IsAttack => Attack != "none";
 
-    public string Key => IsAttack
+    public string Key => Options != null
+        ? string.Create(CultureInfo.InvariantCulture, $"{Attack};{Norm};eps={Eps:R};it={Iterations};seed={Seed};opts={Options}")
+        : IsAttack
         ? string.Create(CultureInfo.InvariantCulture, $"apgd;{Norm};eps={Eps:R};it={Iterations};rs={Restarts};seed={Seed};limit={Limit?.ToString() ?? "all"}")
         : $"none;limit={Limit?.ToString() ?? "all"}";
 

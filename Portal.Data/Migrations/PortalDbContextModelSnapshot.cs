@@ -359,6 +359,9 @@ namespace Portal.Data.Migrations
                     b.Property<long?>("ParameterCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("ParentEncoderId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("RejectReason")
                         .HasColumnType("TEXT");
 
@@ -383,6 +386,8 @@ namespace Portal.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ParentEncoderId");
 
                     b.HasIndex("Sha256")
                         .IsUnique();
@@ -542,6 +547,10 @@ namespace Portal.Data.Migrations
                                 .HasColumnType("TEXT")
                                 .HasColumnName("norm");
 
+                            b1.Property<string>("Options")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("options");
+
                             b1.Property<int>("Restarts")
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("restarts");
@@ -656,6 +665,10 @@ namespace Portal.Data.Migrations
                                 .HasMaxLength(8)
                                 .HasColumnType("TEXT")
                                 .HasColumnName("norm");
+
+                            b1.Property<string>("Options")
+                                .HasColumnType("TEXT")
+                                .HasColumnName("options");
 
                             b1.Property<int>("Restarts")
                                 .HasColumnType("INTEGER")
@@ -774,6 +787,14 @@ namespace Portal.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.EncoderRecord", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.EncoderRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ParentEncoderId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.JobRecord", b =>

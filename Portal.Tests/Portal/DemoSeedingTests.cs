@@ -2,7 +2,7 @@ using Portal.Tests.Support;
 
 namespace Portal.Tests.PortalWeb;
 
-/// <summary>First start with an empty database: demo benchmark, pixel baselines, and their evaluations run to results.</summary>
+/// <summary>First start with an empty database: demo benchmark, pixel baselines, the shipped demo encoders (clean + FARE), and their evaluations run to results.</summary>
 public sealed class DemoSeedingTests : IDisposable
 {
     private readonly FixturePaths.TempDir _dir = new();
@@ -30,23 +30,25 @@ public sealed class DemoSeedingTests : IDisposable
             // The inversion gallery of the demo encoders (docs/galleries.md).
             Assert.Contains(benches.EnumerateArray(), b => b.GetProperty("task_kind").GetString() == "feature-inversion");
             var encoders = await host.GetJson(api, "/api/encoders");
-            Assert.Equal(["Demo ConvNeXt (FARE)", "Demo ConvNeXt (clean)", "Pixel L2", "SSIM"],
-                encoders.EnumerateArray().Select(e => e.GetProperty("display_name").GetString()).Order(StringComparer.Ordinal).ToArray());
+            string[] names = [Portal.Web.Demo.DemoEncoders.CleanName, Portal.Web.Demo.DemoEncoders.FareName, "Pixel L2", "SSIM"];
+            Assert.Equal(names.Order().ToArray(), encoders.EnumerateArray().Select(e => e.GetProperty("display_name").GetString()).Order().ToArray());
+            var byName = encoders.EnumerateArray().ToDictionary(e => e.GetProperty("display_name").GetString()!, e => e.GetProperty("id").GetInt32());
+            var fare = await host.GetJson(api, $"/api/encoders/{byName[Portal.Web.Demo.DemoEncoders.FareName]}");
+            Assert.Equal(byName[Portal.Web.Demo.DemoEncoders.CleanName], fare.GetProperty("parent_encoder_id").GetInt32());
 
-            // 4 baseline evaluations at once, 2 inversions once the demo encoders are validated.
-            var jobs = await host.WaitFor(api, "/api/jobs", j => j.GetArrayLength() >= 6);
-            Assert.Equal(6, jobs.GetArrayLength());
+            // The baselines' jobs at once; the demo encoders' 2AFC clean + L∞ and their inversion galleries once validated.
+            var jobs = await host.WaitFor(api, "/api/jobs", j => j.GetArrayLength() == 10, TimeSpan.FromMinutes(2));
             foreach (var j in jobs.EnumerateArray())
             {
                 var end = await host.WaitForJobEnd(api, j.GetProperty("id").GetInt32(), TimeSpan.FromMinutes(2));
                 Assert.True(end.GetProperty("status").GetString() == "succeeded", end.ToString());
             }
             var results = await host.GetJson(api, "/api/results");
-            Assert.Equal(6, results.GetArrayLength());
+            Assert.Equal(10, results.GetArrayLength());
+            Assert.Equal(names.Order().ToArray(), results.EnumerateArray().Where(r => r.GetProperty("benchmark_id").GetInt32() == twoAfc[0].GetProperty("id").GetInt32()).Select(r => r.GetProperty("encoder").GetString()).Distinct().Order().ToArray());
             // Labels are known by construction and most pairs are easy: every baseline is far better than chance.
-            var baselines = results.EnumerateArray().Where(r => twoAfc[0].GetProperty("id").GetInt32() == r.GetProperty("benchmark_id").GetInt32()).ToList();
-            Assert.Equal(4, baselines.Count);
-            Assert.All(baselines, r => Assert.InRange(r.GetProperty("clean_accuracy").GetDouble(), 0.6, 1.0));
+            Assert.All(results.EnumerateArray().Where(r => r.GetProperty("encoder").GetString() is "Pixel L2" or "SSIM"),
+                r => Assert.InRange(r.GetProperty("clean_accuracy").GetDouble(), 0.6, 1.0));
 
             var home = await api.GetStringAsync("/");
             Assert.Contains("Pixel L2", home);
@@ -57,7 +59,7 @@ public sealed class DemoSeedingTests : IDisposable
         using (var api = host.Api())
         {
             Assert.Equal(4, (await host.GetJson(api, "/api/encoders")).GetArrayLength());
-            Assert.Equal(6, (await host.GetJson(api, "/api/jobs")).GetArrayLength());
+            Assert.Equal(10, (await host.GetJson(api, "/api/jobs")).GetArrayLength());
         }
     }
 

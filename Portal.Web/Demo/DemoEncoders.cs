@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Engine.Checkpoints;
 using Portal.Engine.Demo.World;
@@ -7,36 +9,34 @@ using Portal.Web.Encoders;
 namespace Portal.Web.Demo;
 
 /// <summary>
-/// The two demo encoders shipped inside the engine (tiny ConvNeXt trained on the demo world, and its FARE version;
-/// see the README's FARE section), registered once like an upload (copied into the checkpoints folder and validated in
-/// the background) for every demo that uses them: 2AFC, retrieval/detection, galleries.
+/// The two shipped demo encoders (Portal.Engine/Demo/Weights, see docs/fare.md): registered once, like uploads (stored
+/// by sha256 under checkpoints/, validated in the background), the FARE one linked to the clean one as its parent.
+/// Every demo (2AFC, retrieval/detection, galleries) registers through here; registering again returns the same records.
 /// </summary>
-public sealed class DemoEncoders(DataPaths paths, EncoderRegistry encoders)
+public sealed class DemoEncoders(
+    IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, EncoderRegistry encoders, ILogger<DemoEncoders> log)
 {
-    public const string CleanName = "Demo ConvNeXt (clean)";
-    public const string FareName = "Demo ConvNeXt (FARE)";
-
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private (EncoderRecord Clean, EncoderRecord Fare)? _registered;
+    public const string CleanName = "Demo ConvNeXt (clean)", FareName = "Demo ConvNeXt (FARE)";
 
     public async Task<(EncoderRecord Clean, EncoderRecord Fare)> RegisterAsync(CancellationToken ct)
     {
-        await _gate.WaitAsync(ct);
-        try
+        var clean = await RegisterShipped(DemoTraining.CleanFile, new EncoderMetadata
         {
-            return _registered ??= (
-                await RegisterShipped(DemoTraining.CleanFile, new EncoderMetadata
-                {
-                    Name = CleanName, Family = "demo", Backbone = "ConvNeXt (tiny, 64×64)", Submitter = "portal",
-                    Description = "Demo encoder trained on the procedural demo world (shipped with the portal; not a real CLIP model)",
-                }, ct),
-                await RegisterShipped(DemoTraining.FareFile, new EncoderMetadata
-                {
-                    Name = FareName, Family = "demo", Backbone = "ConvNeXt (tiny, 64×64)", Submitter = "portal",
-                    Description = "The clean demo encoder after FARE adversarial fine-tuning (shipped with the portal)",
-                }, ct));
+            Name = CleanName, Family = "demo", Backbone = "convnext-demo", Submitter = "portal",
+            Description = "Tiny ConvNeXt (0.1 M parameters, 64×64) trained by the portal's own code to classify demo-world scenes; shipped weights, reproducible with `portal demo train`",
+        }, ct);
+        var fare = await RegisterShipped(DemoTraining.FareFile, new EncoderMetadata
+        {
+            Name = FareName, Family = "demo", Backbone = "convnext-demo", Submitter = "portal", PaperUrl = "https://arxiv.org/abs/2402.12336",
+            Description = "The clean demo encoder after FARE adversarial fine-tuning (ε 4/255) on demo-world images; shipped weights",
+        }, ct);
+        if (fare.ParentEncoderId is null)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await db.Encoders.Where(e => e.Id == fare.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.ParentEncoderId, clean.Id), ct);
+            fare.ParentEncoderId = clean.Id;
         }
-        finally { _gate.Release(); }
+        return (clean, fare);
     }
 
     private async Task<EncoderRecord> RegisterShipped(string file, EncoderMetadata meta, CancellationToken ct)
@@ -44,7 +44,37 @@ public sealed class DemoEncoders(DataPaths paths, EncoderRegistry encoders)
         var tmp = Path.Combine(paths.Uploads, $"demo-{Guid.NewGuid():N}.tmp");
         await using (var src = DemoWeights.Open(file))
         await using (var dst = File.Create(tmp)) await src.CopyToAsync(dst, ct);
-        var outcome = await encoders.RegisterReceivedFileAsync(tmp, new FileInfo(tmp).Length, FileHash.Sha256(tmp), meta with { FileName = file }, ct);
-        return outcome.Encoder;
+        return (await encoders.RegisterReceivedFileAsync(tmp, new FileInfo(tmp).Length, FileHash.Sha256(tmp), meta with { FileName = file }, ct)).Encoder;
     }
+
+    /// <summary>
+    /// Waits (in the background) until the encoders leave validation, then runs <paramref name="queue"/> for each ready
+    /// one; a rejected demo encoder is logged with its reason.
+    /// </summary>
+    public void WhenReady(IReadOnlyList<int> encoderIds, Func<EncoderRecord, Task> queue, string what) => _ = Task.Run(async () =>
+    {
+        var until = DateTime.UtcNow.AddMinutes(10);
+        var pending = encoderIds.ToList();
+        try
+        {
+            while (pending.Count > 0 && DateTime.UtcNow < until)
+            {
+                await using (var db = await dbFactory.CreateDbContextAsync())
+                    foreach (var id in pending.ToList())
+                    {
+                        var e = await db.Encoders.AsNoTracking().SingleAsync(x => x.Id == id);
+                        if (e.Status == EncoderStatus.Validating) continue;
+                        pending.Remove(id);
+                        if (e.Status == EncoderStatus.Ready) await queue(e);
+                        else log.LogWarning("demo encoder {Name} is {Status}: {Reason}", e.DisplayName, e.Status, e.RejectReason);
+                    }
+                if (pending.Count > 0) await Task.Delay(200);
+            }
+            if (pending.Count > 0) log.LogWarning("demo encoders {Ids} still validating after 10 minutes; {What} not queued", string.Join(", ", pending), what);
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "could not queue {What}: {Message}", what, e.Message);
+        }
+    });
 }

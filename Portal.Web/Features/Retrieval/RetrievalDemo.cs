@@ -34,10 +34,8 @@ public sealed class RetrievalDemo(
         var db = await benchmarks.RegisterAsync(new BenchmarkRequest(DetectionName, dRoot, TaskBenchmarks.DetectionFormat, "test",
             "Detection by retrieval on demo-world scenes: unsafe = hazard signs (shown blurred), buffer = plain triangles, safe = other objects"), isDemo: true, ct);
 
-        var ids = new List<int>();
-        var (clean, fare) = await demoEncoders.RegisterAsync(ct);
-        ids.Add(clean.Id);
-        ids.Add(fare.Id);
+        var (clean, fare) = await demoEncoders.RegisterAsync(ct);   // one registration for every demo
+        var ids = new List<int> { clean.Id, fare.Id };
         ids.Add((await encoders.RegisterBuiltinAsync("pixel-l2", pixelSize, "Pixel L2", "Negative mean squared pixel difference (baseline)", ct)).Id);
 
         // Shipped checkpoints are validated in the background; queue their jobs once they are ready.

@@ -1,0 +1,100 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Configuration;
+using Portal.Web.Jobs;
+using Portal.Web.Progress;
+
+namespace Portal.Web.Features.Robustify;
+
+/// <summary>
+/// "Robustify (FARE)": queues a FARE fine-tuning job for a registered encoder on an image folder of the server, and
+/// queues the standard evaluations of a (fine-tuned) encoder on every 2AFC benchmark in one call.
+/// </summary>
+public sealed class RobustifyService(
+    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, JobQueue queue, WorkerSignal signal, ProgressBroadcaster progress)
+{
+    /// <summary>The evaluations the one-click button queues: clean and L∞ 4/255 (the paper's headline threat model).</summary>
+    public static readonly string[] StandardPresets = [Presets.Clean, Presets.Linf4];
+
+    public async Task<SubmittedJob> SubmitAsync(int encoderId, RobustifyRequest req, string? submittedBy, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(req.ImageFolder)) throw new ArgumentException("image_folder is required: a folder of training images on the server");
+        var config = FareSettings.Config(req);
+        var folder = Path.GetFullPath(req.ImageFolder);
+        var roots = options.Value.ServerFileRoots;
+        if (roots.Count > 0 && !roots.Any(r => (folder + "/").StartsWith(Path.GetFullPath(r).TrimEnd('/') + "/", StringComparison.Ordinal)))
+            throw new UnauthorizedAccessException($"{folder} is not under an allowed folder (Portal:ServerFileRoots)");
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var encoder = await db.Encoders.FindAsync([encoderId], ct) ?? throw new KeyNotFoundException($"no encoder {encoderId}");
+        if (encoder.Status != EncoderStatus.Ready)
+            throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is {encoder.Status.ToString().ToLowerInvariant()}; only ready encoders can be robustified");
+        if (encoder.IsBuiltin) throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is a pixel baseline: there are no weights to fine-tune");
+        var images = await FareImageSets.EnsureAsync(db, folder, ct);
+
+        var key = config.Key;
+        var active = await db.Jobs.FirstOrDefaultAsync(j => j.EncoderId == encoder.Id && j.BenchmarkId == images.Id && j.ConfigKey == key
+            && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running), ct);
+        if (active != null) return new SubmittedJob(active, JobQueue.AlreadyQueued);
+        // A finished identical run is not reused silently: its child encoder exists already, the caller sees it.
+        var done = await db.Results.AsNoTracking().FirstOrDefaultAsync(r => r.EncoderSha256 == encoder.Sha256 && r.BenchmarkVersion == images.VersionHash && r.ConfigKey == key, ct);
+        var job = new JobRecord
+        {
+            EncoderId = encoder.Id, BenchmarkId = images.Id, Preset = "fare", Config = config, ConfigKey = key,
+            Status = JobStatus.Queued, Total = config.Iterations, SubmittedBy = submittedBy, CreatedAt = DateTime.UtcNow,
+        };
+        if (done != null)
+        {
+            job.Status = JobStatus.Succeeded;
+            job.ResultId = done.Id;
+            job.ReusedResult = true;
+            job.Done = done.N;
+            job.StartedAt = job.FinishedAt = job.CreatedAt;
+        }
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(ct);
+        progress.Publish(JobMessages.From(job), immediate: true);
+        if (done != null) return new SubmittedJob(job, JobQueue.ReusedResult);
+        signal.Wake();
+        return new SubmittedJob(job, JobQueue.Queued);
+    }
+
+    /// <summary>Clean + L∞ evaluations of the encoder on every 2AFC benchmark (identical ones are reused or joined, as always).</summary>
+    public async Task<IReadOnlyList<SubmittedJob>> QueueStandardEvaluationsAsync(int encoderId, string? submittedBy, CancellationToken ct, int? iterations = null)
+    {
+        List<int> benchmarks;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == "2afc").OrderBy(b => b.Id).Select(b => b.Id).ToListAsync(ct);
+        if (benchmarks.Count == 0) throw new InvalidOperationException("there is no 2AFC benchmark to evaluate on; register one first");
+        var all = new List<SubmittedJob>();
+        foreach (var b in benchmarks)
+            all.AddRange(await queue.SubmitAsync(new JobRequest(encoderId, b, StandardPresets, Iterations: iterations), ct, submittedBy));
+        return all;
+    }
+
+    /// <summary>The parent of an encoder, its FARE children, and (for a FARE job) the encoder it produced.</summary>
+    public async Task<Lineage> LineageAsync(int encoderId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var e = await db.Encoders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == encoderId, ct);
+        if (e == null) return new Lineage(null, []);
+        var parent = e.ParentEncoderId is int p ? await db.Encoders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == p, ct) : null;
+        var children = await db.Encoders.AsNoTracking().Where(x => x.ParentEncoderId == encoderId).OrderBy(x => x.Id).ToListAsync(ct);
+        return new Lineage(parent, children);
+    }
+
+    /// <summary>The encoder a finished FARE job registered (from its result), or null.</summary>
+    public async Task<EncoderRecord?> ChildOfJobAsync(int jobId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, ct);
+        if (job?.ResultId is not int rid) return null;
+        var json = await db.Results.AsNoTracking().Where(r => r.Id == rid).Select(r => r.FullJson).FirstOrDefaultAsync(ct);
+        var childId = json == null ? null : FareResultJson.ChildEncoderId(json);
+        return childId is int id ? await db.Encoders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct) : null;
+    }
+}
+
+public sealed record Lineage(EncoderRecord? Parent, IReadOnlyList<EncoderRecord> Children);
