@@ -62,8 +62,8 @@ export async function renderScatter(canvasId, points, xTitle, yTitle, dark) {
       maintainAspectRatio: false,
       layout: { padding: { right: 70, top: 10 } },
       scales: {
-        x: { grace: "3%", title: { display: true, text: xTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
-        y: { grace: "3%", title: { display: true, text: yTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
+        x: { title: { display: true, text: xTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
+        y: { title: { display: true, text: yTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
       },
       plugins: {
         pointLabels: { color: text },
