@@ -16,6 +16,10 @@ ICommand[] commands =
     new InvertFeaturesCommand(),
     new InvertTextCommand(),
     new InvertTableCommand(),
+    new UserAddCommand(),
+    new RobustifyCommand(),
+    new DemoTrainCommand(),
+    new DemoDataCommand(),
 ];
 
 using var cts = new CancellationTokenSource();

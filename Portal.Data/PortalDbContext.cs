@@ -1,10 +1,12 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Data.Accounts;
 using Portal.Data.Entities;
 
 namespace Portal.Data;
 
-public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbContext(options)
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
 {
     public DbSet<EncoderRecord> Encoders => Set<EncoderRecord>();
     public DbSet<BenchmarkRecord> Benchmarks => Set<BenchmarkRecord>();
@@ -12,9 +14,23 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ResultRecord> Results => Set<ResultRecord>();
     public DbSet<ResultSplit> ResultSplits => Set<ResultSplit>();
     public DbSet<ItemRecord> Items => Set<ItemRecord>();
+    public DbSet<ApiTokenRecord> ApiTokens => Set<ApiTokenRecord>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
+        // Identity's tables (AspNetUsers, AspNetRoles...) first, then the portal's.
+        base.OnModelCreating(b);
+
+        b.Entity<ApiTokenRecord>(e =>
+        {
+            e.ToTable("api_tokens");
+            e.HasIndex(x => x.Hash).IsUnique();
+            e.HasIndex(x => x.UserId);
+            e.Property(x => x.Hash).HasMaxLength(64);
+            e.Property(x => x.Name).HasMaxLength(Accounts.ApiTokens.MaxNameLength);
+            e.HasOne(x => x.User).WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         b.Entity<EncoderRecord>(e =>
         {
             e.ToTable("encoders");

@@ -4,12 +4,14 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Portal.Data;
+using Portal.Web.Accounts;
 using Portal.Web.Api;
 using Portal.Web.Benchmarks;
 using Portal.Web.Components;
 using Portal.Web.Configuration;
 using Portal.Web.Demo;
 using Portal.Web.Encoders;
+using Portal.Web.Errors;
 using Portal.Web.Jobs;
 using Portal.Web.Progress;
 using Portal.Web.Services;
@@ -27,6 +29,7 @@ services.PostConfigure<PortalOptions>(o =>
 services.AddSingleton(sp => DataPaths.From(sp.GetRequiredService<IOptions<PortalOptions>>().Value,
     sp.GetRequiredService<IConfiguration>()[RootSettings.BaseDirectoryKey] ?? builder.Environment.ContentRootPath));
 services.AddDbContextFactory<PortalDbContext>((sp, o) => SqliteSetup.Configure(o, sp.GetRequiredService<DataPaths>().Database));
+services.AddPortalAccounts();
 
 services.AddSingleton<ValidationQueue>();
 services.AddSingleton<EncoderEvents>();
@@ -38,12 +41,16 @@ services.AddSingleton<WorkerSignal>();
 services.AddSingleton<ProgressBroadcaster>();
 services.AddSingleton<JobQueue>();
 services.AddSingleton<PortalQueries>();
+services.AddSingleton<Portal.Web.Admin.AdminActions>();
 services.AddSingleton<Portal.Web.Features.Leaderboard.LeaderboardService>();
 services.AddSingleton<Portal.Web.Features.Encoders.EncoderPageQueries>();
 services.AddSingleton<IEvaluationHooks, NoEvaluationHooks>();
 // Order matters: the demo is seeded before the worker starts taking jobs.
 services.AddHostedService<DemoSeeder>();
 services.AddHostedService<EncoderValidator>();
+// One runner per benchmark task kind; the worker dispatches on BenchmarkRecord.TaskKind.
+services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.TwoAfcJobRunner>();
+services.AddSingleton<Portal.Web.Jobs.Runners.JobRunners>();
 services.AddSingleton<EvaluationWorker>();
 services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
 
@@ -65,16 +72,23 @@ using (var scope = app.Services.CreateScope())
     var paths = scope.ServiceProvider.GetRequiredService<DataPaths>();
     using var db = scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
     SqliteSetup.Migrate(db);
+    await AccountsSetup.SeedConfiguredAdminAsync(app.Services, app.Configuration, app.Logger);
     foreach (var tmp in Directory.EnumerateFiles(paths.Uploads, "upload-*.tmp")) StreamingReceiver.TryDelete(tmp);
     app.Logger.LogInformation("data folder: {Root}", paths.Root);
 }
 
+app.UsePortalErrorPages();
 app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
+AccountEndpoints.Map(app);
+TokensApi.Map(app);
 EncodersApi.Map(app);
 BenchmarksApi.Map(app);
 JobsApi.Map(app);
 ResultsApi.Map(app);
+AdminApi.Map(app);
 Portal.Web.Features.Leaderboard.LeaderboardApi.Map(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapHub<ProgressHub>(ProgressHub.Path);

@@ -28,6 +28,8 @@ public sealed class JobRecord
     /// <summary>The result this job produced, or the identical earlier result it reused.</summary>
     public int? ResultId { get; set; }
     public bool ReusedResult { get; set; }
+    /// <summary>Identity user id of the researcher who submitted it (null for demo/system jobs); that user may cancel it.</summary>
+    public string? SubmittedBy { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }

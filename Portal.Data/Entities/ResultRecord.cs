@@ -27,6 +27,8 @@ public sealed class ResultRecord
     public required string EngineVersion { get; set; }
     public required string Device { get; set; }
     public double WallSeconds { get; set; }
+    /// <summary>The job's files worth showing (adversarial examples, inversions), relative to the data folder's artifacts/; null when none.</summary>
+    public string? ArtifactsDir { get; set; }
     public DateTime CreatedAt { get; set; }
 }
 

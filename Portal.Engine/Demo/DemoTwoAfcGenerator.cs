@@ -54,7 +54,7 @@ public static class DemoTwoAfcGenerator
         File.WriteAllText(Path.Combine(root, "data.csv"), csv.ToString());
     }
 
-    private static (float[] Mild, float[] Strong, string Kind) Pair(float[] s, int n, int slot, ref SplitMix64 rng)
+    internal static (float[] Mild, float[] Strong, string Kind) Pair(float[] s, int n, int slot, ref SplitMix64 rng)
     {
         switch (slot)
         {

@@ -48,7 +48,7 @@ public static class EncoderLoader
                 details["mlp_head"] = $"fc1 {spec.EmbeddingDim}→{head.Hidden}, relu, fc2 → {spec.EmbeddingDim}, + input";
             }
             var fineTuned = options.LoraPath is not null || options.MlpHeadPath is not null;
-            var recipe = options.Preprocessing ?? (fineTuned ? Recipes.FineTuned(spec) : Recipes.Default(spec));
+            var recipe = options.Preprocessing ?? RecordedRecipe(sd, path) ?? (fineTuned ? Recipes.FineTuned(spec) : Recipes.Default(spec));
             long parameters = tower.parameters().Sum(p => p.numel()) + (head?.parameters().Sum(p => p.numel()) ?? 0);
             var info = new EncoderInfo(spec.Family, FormatOf(path), spec.EmbeddingDim, parameters, recipe)
             {
@@ -64,6 +64,17 @@ public static class EncoderLoader
             tower.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The input recipe a checkpoint written by the engine records (safetensors metadata `portal.preprocessing`, see
+    /// Training.TowerWeights): models trained at their own resolution, such as the demo encoders, keep it on reload.
+    /// </summary>
+    private static Preprocessing? RecordedRecipe(StateDict sd, string path)
+    {
+        if (!sd.Metadata.TryGetValue("portal.preprocessing", out var json)) return null;
+        try { return System.Text.Json.JsonSerializer.Deserialize<Preprocessing>(json); }
+        catch (System.Text.Json.JsonException e) { throw new EncoderLoadException($"{path}: metadata 'portal.preprocessing' is not a valid recipe ({e.Message})"); }
     }
 
     /// <summary>The container format, from the file's first bytes (zip = torch.save / TorchScript archive).</summary>

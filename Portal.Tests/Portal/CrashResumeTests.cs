@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Portal.Data.Accounts;
+using Portal.Tests.Accounts;
 using Portal.Tests.Support;
 using Portal.Web.Jobs;
 
@@ -40,7 +42,7 @@ public sealed class CrashResumeTests : IDisposable
         JsonElement reference, referenceItems;
         using (var refDir = new FixturePaths.TempDir())
         using (var host = new PortalHost(refDir.Path))
-        using (var api = host.Api())
+        using (var api = await host.ApiAs(Roles.Admin))
         {
             var (enc, bench) = await Setup(host, api, data);
             var job = (await host.PostJson(api, "/api/jobs", JobRequest(enc, bench), 201))[0].GetProperty("job").GetProperty("id").GetInt32();
@@ -54,7 +56,7 @@ public sealed class CrashResumeTests : IDisposable
         int jobId;
         var hook = new StopAfter(8);
         using (var host = new PortalHost(db, hooks: hook))
-        using (var api = host.Api())
+        using (var api = await host.ApiAs(Roles.Admin))
         {
             var (enc, bench) = await Setup(host, api, data);
             jobId = (await host.PostJson(api, "/api/jobs", JobRequest(enc, bench), 201))[0].GetProperty("job").GetProperty("id").GetInt32();

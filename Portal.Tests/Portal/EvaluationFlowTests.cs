@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
+using Portal.Data.Accounts;
+using Portal.Tests.Accounts;
 using Portal.Tests.Support;
 using Portal.Web.Progress;
 
@@ -16,7 +18,8 @@ public sealed class EvaluationFlowTests : IDisposable
     public async Task Uploaded_checkpoint_is_validated_queued_streamed_and_stored()
     {
         using var host = new PortalHost(_dir.Path);
-        using var api = host.Api();
+        // Registering the benchmark needs an admin; the upload and the jobs would do with a researcher.
+        using var api = await host.ApiAs(Roles.Admin);
 
         // Upload the fixture checkpoint (streamed raw body) and wait for background validation.
         var bytes = await File.ReadAllBytesAsync(PortalTestData.FixtureCheckpoint());
@@ -96,7 +99,7 @@ public sealed class EvaluationFlowTests : IDisposable
     public async Task Queueing_a_rejected_or_unknown_encoder_is_refused_with_a_reason()
     {
         using var host = new PortalHost(_dir.Path);
-        using var api = host.Api();
+        using var api = await host.ApiAs(Roles.Researcher);
         var r = await api.PostAsync("/api/jobs", System.Net.Http.Json.JsonContent.Create(new { encoder_id = 99, benchmark_id = 1, presets = new[] { "clean" } }, options: PortalHost.Json));
         Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
         Assert.Contains("no encoder 99", (await PortalHost.ReadJson(r)).GetProperty("error").GetString());

@@ -1,22 +1,28 @@
 using System.IO.Compression;
 using System.Net;
 using System.Text;
+using Portal.Data.Accounts;
+using Portal.Tests.Accounts;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.PortalWeb;
 
 /// <summary>Hostile or broken uploads through the HTTP API end rejected with a reason, store nothing, and leave the server healthy.</summary>
-public sealed class HostileUploadTests : IDisposable
+public sealed class HostileUploadTests : IDisposable, IAsyncLifetime
 {
     private readonly FixturePaths.TempDir _dir = new();
     private readonly PortalHost _host;
-    private readonly HttpClient _api;
+    private HttpClient _api = null!;
 
     public HostileUploadTests()
     {
         _host = new PortalHost(_dir.Path, new Dictionary<string, string?> { ["Portal:MaxUploadBytes"] = (1 << 20).ToString() });
-        _api = _host.Api();
     }
+
+    // Uploading needs a signed-in researcher: the client carries a real personal API token.
+    public async Task InitializeAsync() => _api = await _host.ApiAs(Roles.Researcher);
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     private async Task<(HttpStatusCode Status, System.Text.Json.JsonElement Body)> Upload(byte[] bytes, string name)
     {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
+using Portal.Web.Accounts;
 using Portal.Web.Benchmarks;
 
 namespace Portal.Web.Api;
@@ -23,6 +24,6 @@ public static class BenchmarksApi
         {
             var b = await registry.RegisterAsync(req, isDemo: false, ct);
             return Results.Created($"/api/benchmarks/{b.Id}", b);
-        }));
+        })).RequireAuthorization(Policies.Admin); // a benchmark is a dataset folder on the server: an operator's decision
     }
 }

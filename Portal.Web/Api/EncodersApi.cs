@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Web.Accounts;
 using Portal.Web.Encoders;
 
 namespace Portal.Web.Api;
@@ -44,7 +45,7 @@ public static class EncodersApi
             if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
             var outcome = await registry.UploadAsync(ctx.Request.Body, ctx.Request.ContentLength, q.Metadata, ctx.RequestAborted);
             return Registered(outcome);
-        })).DisableAntiforgery();
+        })).DisableAntiforgery().RequireAuthorization(Policies.Researcher);
 
         // Built-in pixel baselines at a chosen square input size (e.g. 224 for NIGHTS).
         g.MapPost("/encoders/builtin", (BuiltinRequest req, EncoderRegistry registry, CancellationToken ct) => ApiErrors.Guard(async () =>
@@ -53,27 +54,27 @@ public static class EncodersApi
             if (req.Size is < 11 or > 4096) throw new ArgumentException($"size must be in 11..4096 (got {req.Size})");
             var e = await registry.RegisterBuiltinAsync(req.Name, req.Size, req.DisplayName ?? $"{(req.Name == "ssim" ? "SSIM" : "Pixel L2")} @{req.Size}", $"built-in {req.Name} baseline at {req.Size}×{req.Size}", ct);
             return Results.Ok(e);
-        }));
+        })).RequireAuthorization(Policies.Researcher);
 
         g.MapPost("/encoders/register", (RegisterServerFileRequest req, EncoderRegistry registry, CancellationToken ct) => ApiErrors.Guard(async () =>
-            Registered(await registry.RegisterServerFileAsync(req.Path, req.Metadata, ct))));
+            Registered(await registry.RegisterServerFileAsync(req.Path, req.Metadata, ct)))).RequireAuthorization(Policies.Researcher);
 
         // Resumable uploads: create, PUT chunks at offsets, GET the offset to resume, complete.
         g.MapPost("/uploads", (CreateUploadRequest req, ResumableUploads uploads) => ApiErrors.Guard(() =>
         {
             var s = uploads.Create(req.Size, req.FileName);
             return Task.FromResult(Results.Created($"/api/uploads/{s.Id}", s));
-        }));
+        })).RequireAuthorization(Policies.Researcher);
         g.MapGet("/uploads/{id}", (string id, ResumableUploads uploads) =>
             uploads.Get(id) is { } s ? Results.Ok(s) : Results.NotFound(new { error = $"no upload session {id}" }));
         g.MapPut("/uploads/{id}", (string id, long offset, HttpContext ctx, ResumableUploads uploads) => ApiErrors.Guard(async () =>
         {
             if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
             return Results.Ok(await uploads.AppendAsync(id, offset, ctx.Request.Body, ctx.RequestAborted));
-        })).DisableAntiforgery();
+        })).DisableAntiforgery().RequireAuthorization(Policies.Researcher);
         g.MapPost("/uploads/{id}/complete", (string id, [AsParameters] UploadQuery q, ResumableUploads uploads, CancellationToken ct) => ApiErrors.Guard(async () =>
-            Registered(await uploads.CompleteAsync(id, q.Metadata, ct))));
-        g.MapDelete("/uploads/{id}", (string id, ResumableUploads uploads) => { uploads.Abort(id); return Results.NoContent(); });
+            Registered(await uploads.CompleteAsync(id, q.Metadata, ct)))).RequireAuthorization(Policies.Researcher);
+        g.MapDelete("/uploads/{id}", (string id, ResumableUploads uploads) => { uploads.Abort(id); return Results.NoContent(); }).RequireAuthorization(Policies.Researcher);
     }
 
     /// <summary>202 while validating, 200 for an already-known file, 413/422 with the reason for uploads refused outright.</summary>

@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Web.Accounts;
 using Portal.Web.Jobs;
 
 namespace Portal.Web.Api;
@@ -34,13 +36,21 @@ public static class JobsApi
             return Results.Ok(await db.Items.AsNoTracking().Where(i => i.JobId == id).OrderBy(i => i.Id).ToListAsync());
         });
 
-        g.MapPost("/jobs", (JobRequest req, JobQueue queue, CancellationToken ct) => ApiErrors.Guard(async () =>
+        g.MapPost("/jobs", (JobRequest req, ClaimsPrincipal user, JobQueue queue, CancellationToken ct) => ApiErrors.Guard(async () =>
         {
-            var submitted = await queue.SubmitAsync(req, ct);
+            var submitted = await queue.SubmitAsync(req, ct, user.UserId());
             return Results.Json(submitted.Select(s => new { job = s.Job, outcome = s.Outcome }), statusCode: StatusCodes.Status201Created);
-        }));
+        })).RequireAuthorization(Policies.Researcher);
 
-        g.MapPost("/jobs/{id:int}/cancel", (int id, JobQueue queue, CancellationToken ct) => ApiErrors.Guard(async () =>
-            Results.Ok(await queue.CancelAsync(id, ct))));
+        // Own jobs for researchers, any job for admins.
+        g.MapPost("/jobs/{id:int}/cancel", (int id, ClaimsPrincipal user, IDbContextFactory<PortalDbContext> f, JobQueue queue, CancellationToken ct) => ApiErrors.Guard(async () =>
+        {
+            await using (var db = await f.CreateDbContextAsync(ct))
+            {
+                var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct) ?? throw new KeyNotFoundException($"no job {id}");
+                if (!user.CanCancel(job)) throw new UnauthorizedAccessException($"job {id} was submitted by someone else: only its submitter or an admin can cancel it");
+            }
+            return Results.Ok(await queue.CancelAsync(id, ct));
+        })).RequireAuthorization(Policies.Researcher);
     }
 }

@@ -10,7 +10,7 @@ public sealed class DataPaths
     }
 
     public string Root { get; }
-    public string Database => Path.Combine(Root, "portal.db");
+    public string Database => Path.Combine(Root, Portal.Data.DataFolder.DatabaseFileName);
     /// <summary>Uploaded checkpoints, one file per sha256.</summary>
     public string Checkpoints => Path.Combine(Root, "checkpoints");
     /// <summary>Uploads in progress (temp files of single uploads, .part files of resumable ones).</summary>
@@ -22,5 +22,5 @@ public sealed class DataPaths
 
     /// <summary>Resolves DataRoot: absolute as given, relative against the folder holding the root appsettings.json.</summary>
     public static DataPaths From(PortalOptions options, string baseDirectory) =>
-        new(Path.IsPathRooted(options.DataRoot) ? options.DataRoot : Path.Combine(baseDirectory, options.DataRoot));
+        new(Portal.Data.DataFolder.Resolve(options.DataRoot, baseDirectory));
 }

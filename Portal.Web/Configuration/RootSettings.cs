@@ -9,16 +9,7 @@ public static class RootSettings
     public const string BaseDirectoryKey = "Portal:BaseDirectory";
 
     /// <summary>Nearest folder, walking up from the working directory then from the binaries, that holds appsettings.json and Portal.sln.</summary>
-    public static string? FindRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "appsettings.json")) && File.Exists(Path.Combine(d.FullName, "Portal.sln")))
-                    return d.FullName;
-        }
-        return null;
-    }
+    public static string? FindRoot() => Portal.Data.DataFolder.FindSettingsRoot();
 
     /// <summary>Adds the root appsettings.json below every other source, so environment variables, command line and tests still override it.</summary>
     public static void AddTo(IConfigurationBuilder config, string contentRoot)

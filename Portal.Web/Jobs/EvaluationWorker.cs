@@ -4,9 +4,8 @@ using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Engine.Tasks;
-using Portal.Web.Benchmarks;
 using Portal.Web.Configuration;
-using Portal.Web.Encoders;
+using Portal.Web.Jobs.Runners;
 using Portal.Web.Progress;
 using TorchSharp;
 
@@ -19,8 +18,8 @@ namespace Portal.Web.Jobs;
 /// (exactly what a crash would), so the same recovery path picks it up.
 /// </summary>
 public sealed class EvaluationWorker(
-    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, ModelFactory models,
-    WorkerSignal signal, ProgressBroadcaster broadcaster, IEvaluationHooks hooks, ILogger<EvaluationWorker> log) : BackgroundService
+    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, JobRunners runners, DataPaths paths,
+    WorkerSignal signal, ProgressBroadcaster broadcaster, ILogger<EvaluationWorker> log) : BackgroundService
 {
     public string WorkerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
 
@@ -90,30 +89,19 @@ public sealed class EvaluationWorker(
                 bench = db.Benchmarks.AsNoTracking().Single(b => b.Id == job.BenchmarkId);
             }
             if (job.CancelRequested) throw new OperationCanceledException("cancelled before start");
-            log.LogInformation("job {Job}: {Encoder} on {Bench} ({Key}), attempt {Attempt}", job.Id, encoder.DisplayName, bench.Name, job.ConfigKey, job.Attempts);
+            log.LogInformation("job {Job}: {Encoder} on {Bench} ({Kind}, {Key}), attempt {Attempt}", job.Id, encoder.DisplayName, bench.Name, bench.TaskKind, job.ConfigKey, job.Attempts);
 
-            var load = BenchmarkRegistry.Load(bench.Format, bench.DatasetRoot, bench.Split);
-            if (load.Bad.Count > 0)
-                throw new InvalidDataException($"{load.Bad.Count} unreadable item(s) in {bench.DatasetRoot}: " + string.Join("; ", load.Bad.Take(10).Select(b => $"{b.Id} {b.Path}: {b.Reason}")));
-            var version = BenchmarkVersion.Compute(bench.TaskKind, bench.Format, bench.Split, bench.DatasetRoot, load.Items);
-            if (version != bench.VersionHash)
-                throw new InvalidDataException($"the dataset at {bench.DatasetRoot} changed since benchmark '{bench.Name}' was registered (version {version[..12]} ≠ {bench.VersionHash[..12]}); register it again under a new name");
-
-            var store = new DbItemStore(dbFactory, job.Id, hooks, jobCts.Token);
-            var taskOptions = new TwoAfcOptions
-            {
-                Attack = ToAttack(job.Config),
-                BatchSize = Math.Max(1, options.Value.Worker.BatchSize),
-                Limit = job.Config.Limit,
-            };
-            TwoAfcResult result;
-            using (var model = models.Create(encoder))
-                result = TwoAfcTask.Run(model, load.Items, bench.Name, taskOptions, store, sink, jobCts.Token);
+            var runner = runners.For(bench.TaskKind);
+            var artifactsRel = Path.Combine("jobs", job.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var artifactsDir = Path.Combine(paths.Artifacts, artifactsRel);
+            Directory.CreateDirectory(artifactsDir);
+            var outcome = runner.Run(new JobRunContext(job, encoder, bench, sink, artifactsDir, jobCts.Token));
+            var result = outcome.Result;
 
             using (var db = dbFactory.CreateDbContext())
             {
                 using var tx = db.Database.BeginTransaction();
-                var resultId = ResultWriter.Save(db, job, encoder, bench, result);
+                var resultId = ResultWriter.Save(db, job, encoder, bench, result, outcome.ArtifactsDir);
                 var row = db.Jobs.Single(j => j.Id == job.Id);
                 row.Status = JobStatus.Succeeded;
                 row.ResultId = resultId;

@@ -18,7 +18,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Worke
 {
     public const string Queued = "queued", ReusedResult = "reused-result", AlreadyQueued = "already-queued";
 
-    public async Task<IReadOnlyList<SubmittedJob>> SubmitAsync(JobRequest req, CancellationToken ct)
+    public async Task<IReadOnlyList<SubmittedJob>> SubmitAsync(JobRequest req, CancellationToken ct, string? submittedBy = null)
     {
         var configs = new List<(string Preset, JobConfig Config)>();
         if (req.Config != null) configs.Add(("custom", req.Config));
@@ -41,7 +41,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Worke
             var result = await db.Results.AsNoTracking().FirstOrDefaultAsync(r => r.EncoderSha256 == encoder.Sha256 && r.BenchmarkVersion == bench.VersionHash && r.ConfigKey == key, ct);
             if (result != null)
             {
-                var reused = NewJob(encoder, bench, preset, config, total);
+                var reused = NewJob(encoder, bench, preset, config, total, submittedBy);
                 reused.Status = JobStatus.Succeeded;
                 reused.ResultId = result.Id;
                 reused.ReusedResult = true;
@@ -57,7 +57,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Worke
             var active = await db.Jobs.FirstOrDefaultAsync(j => j.EncoderId == encoder.Id && j.BenchmarkId == bench.Id && j.ConfigKey == key
                 && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running), ct);
             if (active != null) { outcomes.Add(new SubmittedJob(active, AlreadyQueued)); continue; }
-            var job = NewJob(encoder, bench, preset, config, total);
+            var job = NewJob(encoder, bench, preset, config, total, submittedBy);
             db.Jobs.Add(job);
             await db.SaveChangesAsync(ct);
             outcomes.Add(new SubmittedJob(job, Queued));
@@ -88,8 +88,9 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Worke
         return job;
     }
 
-    private static JobRecord NewJob(EncoderRecord e, BenchmarkRecord b, string preset, JobConfig config, int total) => new()
+    private static JobRecord NewJob(EncoderRecord e, BenchmarkRecord b, string preset, JobConfig config, int total, string? submittedBy) => new()
     {
+        SubmittedBy = submittedBy,
         EncoderId = e.Id, BenchmarkId = b.Id, Preset = preset, Config = config.Clone(), ConfigKey = config.Key,
         Status = JobStatus.Queued, Total = total, CreatedAt = DateTime.UtcNow,
     };

@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Jobs;
+
+namespace Portal.Web.Admin;
+
+/// <summary>Admin-only changes to what the leaderboards show: delete a result, delete an encoder, re-run a job.</summary>
+public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, JobQueue queue, ILogger<AdminActions> log)
+{
+    /// <summary>Removes a result (and its per-split rows); jobs that pointed to it stay, without a result.</summary>
+    public async Task DeleteResultAsync(int resultId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await db.Results.AnyAsync(r => r.Id == resultId, ct)) throw new KeyNotFoundException($"no result {resultId}");
+        await db.Jobs.Where(j => j.ResultId == resultId).ExecuteUpdateAsync(s => s.SetProperty(j => j.ResultId, (int?)null), ct);
+        await db.ResultSplits.Where(s => s.ResultId == resultId).ExecuteDeleteAsync(ct);
+        await db.Results.Where(r => r.Id == resultId).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("result {Id} deleted", resultId);
+    }
+
+    /// <summary>
+    /// Removes an encoder with its jobs, stored items and results, and the checkpoint file when the portal owns it.
+    /// Refused while the encoder is being validated or has queued/running jobs (cancel those first).
+    /// </summary>
+    public async Task DeleteEncoderAsync(int encoderId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var e = await db.Encoders.FindAsync([encoderId], ct) ?? throw new KeyNotFoundException($"no encoder {encoderId}");
+        if (e.Status == EncoderStatus.Validating) throw new InvalidOperationException($"encoder {encoderId} is still being validated; delete it once validation ends");
+        var active = await db.Jobs.CountAsync(j => j.EncoderId == encoderId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running), ct);
+        if (active > 0) throw new InvalidOperationException($"encoder {encoderId} has {active} queued or running job(s); cancel them first");
+
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            var jobIds = db.Jobs.Where(j => j.EncoderId == encoderId).Select(j => j.Id);
+            await db.Items.Where(i => jobIds.Contains(i.JobId)).ExecuteDeleteAsync(ct);
+            var resultIds = db.Results.Where(r => r.EncoderId == encoderId).Select(r => r.Id);
+            await db.ResultSplits.Where(s => resultIds.Contains(s.ResultId)).ExecuteDeleteAsync(ct);
+            await db.Results.Where(r => r.EncoderId == encoderId).ExecuteDeleteAsync(ct);
+            await db.Jobs.Where(j => j.EncoderId == encoderId).ExecuteDeleteAsync(ct);
+            await db.Encoders.Where(x => x.Id == encoderId).ExecuteDeleteAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        // The file goes last: if the process dies before, a stray file is harmless; a record without its file is not.
+        if (e.OwnsFile && e.StoragePath != null && File.Exists(e.StoragePath)) File.Delete(e.StoragePath);
+        log.LogInformation("encoder {Id} ({Name}) deleted", encoderId, e.DisplayName);
+    }
+
+    /// <summary>
+    /// Evaluates the job's encoder × benchmark × configuration again from scratch: the stored result for that combination
+    /// (which identical requests would otherwise reuse) is deleted and a new job is queued.
+    /// </summary>
+    public async Task<SubmittedJob> RerunAsync(int jobId, string? submittedBy, CancellationToken ct)
+    {
+        JobRecord job;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            job = await db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark).FirstOrDefaultAsync(j => j.Id == jobId, ct)
+                ?? throw new KeyNotFoundException($"no job {jobId}");
+            if (job.Status is JobStatus.Queued or JobStatus.Running) throw new InvalidOperationException($"job {jobId} is {job.Status.ToString().ToLowerInvariant()}; wait for it to end or cancel it");
+            var previous = await db.Results.Where(r => r.EncoderSha256 == job.Encoder!.Sha256 && r.BenchmarkVersion == job.Benchmark!.VersionHash && r.ConfigKey == job.ConfigKey)
+                .Select(r => (int?)r.Id).FirstOrDefaultAsync(ct);
+            if (previous is int id) await DeleteResultAsync(id, ct);
+        }
+        var submitted = await queue.SubmitAsync(new JobRequest(job.EncoderId, job.BenchmarkId, Config: job.Config), ct, submittedBy);
+        return submitted[0];
+    }
+}

@@ -1,0 +1,32 @@
+using System.Security.Claims;
+using Portal.Web.Accounts;
+using Portal.Web.Admin;
+
+namespace Portal.Web.Api;
+
+/// <summary>Admin-only endpoints: delete results and encoders, re-run jobs.</summary>
+public static class AdminApi
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api").RequireAuthorization(Policies.Admin);
+
+        g.MapDelete("/results/{id:int}", (int id, AdminActions admin, CancellationToken ct) => ApiErrors.Guard(async () =>
+        {
+            await admin.DeleteResultAsync(id, ct);
+            return Results.NoContent();
+        }));
+
+        g.MapDelete("/encoders/{id:int}", (int id, AdminActions admin, CancellationToken ct) => ApiErrors.Guard(async () =>
+        {
+            await admin.DeleteEncoderAsync(id, ct);
+            return Results.NoContent();
+        }));
+
+        g.MapPost("/jobs/{id:int}/rerun", (int id, ClaimsPrincipal user, AdminActions admin, CancellationToken ct) => ApiErrors.Guard(async () =>
+        {
+            var s = await admin.RerunAsync(id, user.UserId(), ct);
+            return Results.Json(new { job = s.Job, outcome = s.Outcome }, statusCode: StatusCodes.Status201Created);
+        }));
+    }
+}
