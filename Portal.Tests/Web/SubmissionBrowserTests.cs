@@ -4,7 +4,7 @@ using Portal.Tests.Support;
 namespace Portal.Tests.Web;
 
 /// <summary>
-/// A researcher in a real browser: uploads a fixture checkpoint, watches it validate, queues a clean + L∞ evaluation on the
+/// A researcher in a real browser: signs in, uploads a fixture checkpoint, watches it validate, queues a clean + L∞ evaluation on the
 /// demo benchmark, watches the progress bar reach 100% without reloading, and sees the new row and chart point appear on a
 /// leaderboard that was already open.
 /// </summary>
@@ -21,7 +21,9 @@ public sealed class SubmissionBrowserTests(BrowserFixture f)
         await board.WaitForFunctionAsync("() => (document.getElementById('leaderboard-scatter')?.dataset.points ?? '0') !== '0'");
         var pointsBefore = int.Parse(await board.Locator("#leaderboard-scatter").GetAttributeAsync("data-points") ?? "0");
 
+        var (user, password) = await f.CreateResearcher();
         var page = await f.NewPage(context);
+        await BrowserFixture.SignIn(page, user, password);
         await BrowserFixture.Open(page, "/submit");
         // A marker in the window: it survives only if the page is never reloaded.
         await page.EvaluateAsync("() => window.__noReload = 42");
@@ -31,7 +33,8 @@ public sealed class SubmissionBrowserTests(BrowserFixture f)
         await page.Locator("#meta-family").FillAsync("CLIP");
         await page.Locator("#meta-backbone").FillAsync("ViT-B/32 (mini)");
         await page.Locator("#upload-button").ClickAsync();
-        await page.Locator("#validation-facts").WaitForAsync(new() { Timeout = 60_000 });
+        try { await page.Locator("#validation-facts").WaitForAsync(new() { Timeout = 60_000 }); }
+        catch (TimeoutException) { await f.Screenshot(page, "failure-validation"); throw; }
         Assert.Contains("openclip", await page.Locator("#validation-facts").InnerTextAsync());
 
         // Clean and L∞ 4/255 are preselected; keep the run short: 8 items, 2 APGD iterations.
@@ -74,5 +77,43 @@ public sealed class SubmissionBrowserTests(BrowserFixture f)
         Assert.Contains("seed=0", await board.Locator(".repro-config").Last.InnerTextAsync());
         await f.Screenshot(board, "encoder-page");
         await context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task Anonymous_visitor_is_refused_the_upload_page_and_the_api_writes()
+    {
+        var page = await f.NewPage();
+        await page.GotoAsync("/submit");
+        // The submit page sends anonymous visitors to sign in, and back afterwards.
+        await page.WaitForURLAsync(u => u.Contains("/account/signin"));
+        Assert.Contains("returnurl=%2fsubmit", page.Url.ToLowerInvariant());
+        await page.Locator("#signin-form").WaitForAsync();
+        Assert.Equal(0, await page.Locator("#checkpoint-file").CountAsync());
+        await f.Screenshot(page, "anonymous-refused-submit");
+
+        // The browser's own requests (same cookies, none here) are refused on every write endpoint.
+        var api = page.Context.APIRequest;
+        var fixture = await File.ReadAllBytesAsync(Path.Combine(FixturePaths.Encoder("openclip-vit-b32-mini"), "model.safetensors"));
+        var writes = new (string Method, string Url, object? Body)[]
+        {
+            ("POST", "/api/encoders/upload?name=anon", fixture),
+            ("POST", "/api/encoders/register", new { path = "/etc/passwd" }),
+            ("POST", "/api/uploads", new { size = 10 }),
+            ("POST", "/api/jobs", new { encoder_id = 1, benchmark_id = 1, presets = new[] { "clean" } }),
+            ("POST", "/api/jobs/1/cancel", null),
+        };
+        foreach (var (method, url, body) in writes)
+        {
+            var options = new APIRequestContextOptions { Method = method, MaxRedirects = 0 };
+            if (body is byte[] bytes) { options.DataByte = bytes; options.Headers = new Dictionary<string, string> { ["Content-Type"] = "application/octet-stream" }; }
+            else if (body != null) options.DataObject = body;
+            var r = await api.FetchAsync(url, options);
+            Assert.True(r.Status is 401 or 403, $"{method} {url}: expected 401/403 for an anonymous visitor, got {r.Status} {await r.TextAsync()}");
+        }
+        // Reading stays public.
+        Assert.Equal(200, (await api.GetAsync("/api/leaderboards/1")).Status);
+        using var http = new HttpClient { BaseAddress = new Uri(f.Portal.BaseUrl) };
+        Assert.DoesNotContain("anon", await http.GetStringAsync("/api/encoders"));
+        await page.Context.CloseAsync();
     }
 }
