@@ -45,11 +45,16 @@ services.AddSingleton<Portal.Web.Admin.AdminActions>();
 services.AddSingleton<Portal.Web.Features.Leaderboard.LeaderboardService>();
 services.AddSingleton<Portal.Web.Features.Encoders.EncoderPageQueries>();
 services.AddSingleton<IEvaluationHooks, NoEvaluationHooks>();
+services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalDemo>();
+services.AddSingleton<Portal.Web.Features.Retrieval.EvidenceFiles>();
+services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalQueries>();
 // Order matters: the demo is seeded before the worker starts taking jobs.
 services.AddHostedService<DemoSeeder>();
 services.AddHostedService<EncoderValidator>();
 // One runner per benchmark task kind; the worker dispatches on BenchmarkRecord.TaskKind.
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.TwoAfcJobRunner>();
+services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.RetrievalJobRunner>();
+services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.DetectionJobRunner>();
 services.AddSingleton<Portal.Web.Jobs.Runners.JobRunners>();
 services.AddSingleton<EvaluationWorker>();
 services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
@@ -90,9 +95,10 @@ JobsApi.Map(app);
 ResultsApi.Map(app);
 AdminApi.Map(app);
 Portal.Web.Features.Leaderboard.LeaderboardApi.Map(app);
+Portal.Web.Features.Retrieval.ResultArtifactsApi.Map(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapHub<ProgressHub>(ProgressHub.Path);
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();
 
 app.Run();
 

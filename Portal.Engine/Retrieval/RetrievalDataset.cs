@@ -14,7 +14,7 @@ public sealed record RetrievalDataset(
     RevisitopGroundTruth? GroundTruth,
     bool QueriesFromDatabase)
 {
-    public static readonly string[] Formats = ["roxford5k", "rparis6k", "folder"];
+    public static readonly string[] Formats = ["roxford5k", "rparis6k", "folder", "rworld"];
 
     /// <summary>Opens DIR in the given format, or detects it (a gnd_*.pkl → revisitop, else folder).</summary>
     public static RetrievalDataset Open(string dir, string? format = null)
@@ -23,7 +23,7 @@ public sealed record RetrievalDataset(
         format ??= Formats.Take(2).FirstOrDefault(f => File.Exists(Path.Combine(dir, $"gnd_{f}.pkl"))) ?? "folder";
         return format switch
         {
-            "roxford5k" or "rparis6k" => Revisitop(dir, format),
+            "roxford5k" or "rparis6k" or "rworld" => Revisitop(dir, format), // rworld: the portal demo world in the revisitop layout
             "folder" => Folder(dir),
             _ => throw new ArgumentException($"unknown retrieval format '{format}' (use {string.Join(", ", Formats)})"),
         };

@@ -33,10 +33,10 @@ public sealed class ApiTokenTests : IDisposable
         using var viaSecond = host.ApiWithToken(second);
         var who = await host.GetJson(viaSecond, "/api/account");
         Assert.Equal(me.UserName, who.GetProperty("user_name").GetString());
-        Assert.Equal(["researcher"], who.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).ToArray());
+        Assert.Equal(new[] { "researcher" }, who.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToArray());
 
         var list = await host.GetJson(viaSecond, "/api/tokens");
-        Assert.Equal(["tests", "laptop script"], list.EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToArray());
+        Assert.Equal(new[] { "tests", "laptop script" }, list.EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToArray());
         Assert.All(list.EnumerateArray(), t => Assert.False(t.TryGetProperty("hash", out _)));
         Assert.All(list.EnumerateArray(), t => Assert.False(t.TryGetProperty("token", out _)));
         Assert.True(list[1].TryGetProperty("last_used_at", out var used) && used.ValueKind == System.Text.Json.JsonValueKind.String);

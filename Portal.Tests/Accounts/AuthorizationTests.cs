@@ -1,9 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Accounts;
 using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
+using Portal.Web.Accounts;
 
 namespace Portal.Tests.Accounts;
 
@@ -52,6 +56,20 @@ public sealed class AuthorizationTests : IDisposable
             Assert.True(r.StatusCode == HttpStatusCode.OK, $"GET {page}: {(int)r.StatusCode}");
             Assert.Contains("Sign in", await r.Content.ReadAsStringAsync());
         }
+    }
+
+    [Fact]
+    public void Every_api_write_endpoint_names_a_policy()
+    {
+        // A guard for endpoints added later: any non-GET under /api must carry Policies.Researcher or Policies.Admin.
+        var writes = _host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true)
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Any(m => m is not ("GET" or "HEAD")) == true)
+            .ToList();
+        Assert.True(writes.Count >= 12, $"only {writes.Count} write endpoints found");
+        Assert.All(writes, e => Assert.True(
+            e.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy is Policies.Researcher or Policies.Admin),
+            $"{e.DisplayName} has no policy"));
     }
 
     [Fact]

@@ -44,8 +44,8 @@ public sealed class SignInTests : IDisposable
         Assert.Contains("name=\"password\"", page);
         var token = await FormToken(browser);
 
-        var signIn = await browser.PostAsync("/account/signin", Form(("username", user.UserName), ("password", Password), ("returnUrl", "/queue"), ("__RequestVerificationToken", token)));
-        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        var signIn = await browser.PostAsync("/account/signin/submit", Form(("username", user.UserName), ("password", Password), ("returnUrl", "/queue"), ("__RequestVerificationToken", token)));
+        Assert.True(signIn.StatusCode == HttpStatusCode.Redirect, await signIn.Content.ReadAsStringAsync());
         Assert.Equal("/queue", signIn.Headers.Location?.OriginalString);
         Assert.Contains(signIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("portal.auth=") && c.Contains("httponly") && c.Contains("samesite=lax"));
 
@@ -57,21 +57,25 @@ public sealed class SignInTests : IDisposable
         await _host.PostJson(browser, "/api/encoders/builtin", new { name = "ssim", size = 16 });
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/tokens")).StatusCode);
         Assert.Contains(user.UserName, await browser.GetStringAsync("/"));
+        Assert.Contains("checkpoint-file", await browser.GetStringAsync("/submit")); // the upload page opens for a researcher
 
-        var signOutToken = await FormToken(browser, "/");
-        var signOut = await browser.PostAsync("/account/signout", Form(("returnUrl", "/"), ("__RequestVerificationToken", signOutToken)));
+        Assert.Contains(user.UserName, await browser.GetStringAsync("/account/signout"));
+        var signOutToken = await FormToken(browser, "/account/signout");
+        var signOut = await browser.PostAsync("/account/signout/submit", Form(("returnUrl", "/"), ("__RequestVerificationToken", signOutToken)));
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         Assert.False((await _host.GetJson(browser, "/api/account")).GetProperty("authenticated").GetBoolean());
     }
 
     [Fact]
-    public async Task Sign_in_without_the_antiforgery_token_is_refused_and_signs_nobody_in()
+    public async Task Sign_in_without_the_antiforgery_token_signs_nobody_in_and_says_why()
     {
         var user = await TestAccounts.CreateAsync(_host, Roles.Researcher, password: Password);
         using var browser = _host.Api();
         await FormToken(browser); // the antiforgery cookie alone is not enough
-        var r = await browser.PostAsync("/account/signin", Form(("username", user.UserName), ("password", Password)));
-        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        var r = await browser.PostAsync("/account/signin/submit", Form(("username", user.UserName), ("password", Password)));
+        // Back to the form with the reason, and no cookie.
+        Assert.Equal(HttpStatusCode.Redirect, r.StatusCode);
+        Assert.Contains("form expired or did not come from this site", Uri.UnescapeDataString(r.Headers.Location!.OriginalString));
         Assert.False(r.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("portal.auth=")));
         Assert.False((await _host.GetJson(browser, "/api/account")).GetProperty("authenticated").GetBoolean());
     }
@@ -81,13 +85,13 @@ public sealed class SignInTests : IDisposable
     {
         var user = await TestAccounts.CreateAsync(_host, Roles.Researcher, password: Password);
         using var browser = _host.Api();
-        var wrong = await browser.PostAsync("/account/signin", Form(("username", user.UserName), ("password", "not the password"), ("__RequestVerificationToken", await FormToken(browser))));
+        var wrong = await browser.PostAsync("/account/signin/submit", Form(("username", user.UserName), ("password", "not the password"), ("__RequestVerificationToken", await FormToken(browser))));
         Assert.Equal(HttpStatusCode.Redirect, wrong.StatusCode);
         var back = wrong.Headers.Location!.OriginalString;
         Assert.StartsWith("/account/signin?error=", back);
         Assert.Contains("wrong user name or password", await browser.GetStringAsync(back));
 
-        var ok = await browser.PostAsync("/account/signin", Form(("username", user.UserName), ("password", Password), ("returnUrl", "//evil.example/x"), ("__RequestVerificationToken", await FormToken(browser))));
+        var ok = await browser.PostAsync("/account/signin/submit", Form(("username", user.UserName), ("password", Password), ("returnUrl", "//evil.example/x"), ("__RequestVerificationToken", await FormToken(browser))));
         Assert.Equal("/", ok.Headers.Location?.OriginalString);
     }
 
@@ -97,8 +101,14 @@ public sealed class SignInTests : IDisposable
         using var browser = _host.Api();
         var page = await browser.GetAsync("/account/tokens");
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
-        Assert.StartsWith("/account/signin", page.Headers.Location!.PathAndQuery.Length > 0 && page.Headers.Location.IsAbsoluteUri ? page.Headers.Location.PathAndQuery : page.Headers.Location.OriginalString);
-        Assert.Contains("tokens", Uri.UnescapeDataString(page.Headers.Location.ToString()));
+        var location = page.Headers.Location!;
+        var signInUrl = location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString;
+        Assert.StartsWith("/account/signin?", signInUrl);
+        // The form carries the page to return to after signing in.
+        Assert.Contains("name=\"returnUrl\" value=\"/account/tokens\"", await browser.GetStringAsync(signInUrl));
+        var submit = await browser.GetAsync("/submit");
+        Assert.Equal(HttpStatusCode.Redirect, submit.StatusCode);
+        Assert.Contains("returnUrl=%2Fsubmit", submit.Headers.Location!.ToString(), StringComparison.OrdinalIgnoreCase);
         var api = await browser.GetAsync("/api/tokens");
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
         Assert.Null(api.Headers.Location);
@@ -108,10 +118,10 @@ public sealed class SignInTests : IDisposable
     public async Task The_configured_admin_is_created_once_and_can_sign_in()
     {
         using var browser = _host.Api();
-        var r = await browser.PostAsync("/account/signin", Form(("username", "root"), ("password", "configured admin password"), ("__RequestVerificationToken", await FormToken(browser))));
+        var r = await browser.PostAsync("/account/signin/submit", Form(("username", "root"), ("password", "configured admin password"), ("__RequestVerificationToken", await FormToken(browser))));
         Assert.Equal("/", r.Headers.Location?.OriginalString);
         var who = await _host.GetJson(browser, "/api/account");
-        Assert.Equal(["admin"], who.GetProperty("roles").EnumerateArray().Select(x => x.GetString()).ToArray());
+        Assert.Equal(new[] { "admin" }, who.GetProperty("roles").EnumerateArray().Select(x => x.GetString()!).ToArray());
 
         // A restart with another configured password does not touch the existing admin.
         _host.Dispose();

@@ -13,6 +13,7 @@ public sealed class DemoSeedingTests : IDisposable
         ["Portal:Demo:Triplets"] = "16",
         ["Portal:Demo:ImageSize"] = "32",
         ["Portal:Demo:ApgdIterations"] = "3",
+        ["Portal:Demo:Retrieval"] = "false", // the retrieval/detection demo has its own tests (Portal.Tests.RetrievalWeb)
     };
 
     [Fact]

@@ -1,32 +1,40 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Antiforgery;
 using Portal.Data.Accounts;
 
 namespace Portal.Web.Accounts;
 
 /// <summary>
 /// Form posts that set and clear the Identity cookie (a Blazor circuit cannot set cookies), plus "who am I" for scripts.
-/// Form-bound minimal endpoints validate the antiforgery token (UseAntiforgery); a post without it is refused with 400.
+/// Both check the antiforgery token that the forms carry.
 /// </summary>
 public static class AccountEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost(AccountsSetup.SignInPath, async ([FromForm] SignInForm form, SignInManager<PortalUser> signIn) =>
+        // The antiforgery token is checked here rather than by form binding, so an expired form sends the visitor back
+        // to the sign-in page with a reason instead of to an error page.
+        app.MapPost(AccountsSetup.SignInPostPath, async (HttpContext ctx, IAntiforgery antiforgery, SignInManager<PortalUser> signIn) =>
         {
-            var returnUrl = SafeReturnUrl(form.ReturnUrl);
-            if (string.IsNullOrWhiteSpace(form.UserName) || string.IsNullOrEmpty(form.Password))
-                return Back("enter your user name and password", returnUrl, form.UserName);
-            var r = await signIn.PasswordSignInAsync(form.UserName.Trim(), form.Password, form.RememberMe == "on" || form.RememberMe == "true", lockoutOnFailure: true);
+            var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted);
+            string? userName = form["username"], password = form["password"], remember = form["remember"];
+            var returnUrl = SafeReturnUrl(form["returnUrl"]);
+            if (!await antiforgery.IsRequestValidAsync(ctx))
+                return Back("the sign-in form expired or did not come from this site; please sign in again", returnUrl, userName);
+            if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
+                return Back("enter your user name and password", returnUrl, userName);
+            var r = await signIn.PasswordSignInAsync(userName.Trim(), password, remember is "true" or "on", lockoutOnFailure: true);
             if (r.Succeeded) return Results.LocalRedirect(returnUrl);
-            return Back(r.IsLockedOut ? "too many failed attempts: this account is locked for a few minutes" : "wrong user name or password", returnUrl, form.UserName);
-        });
+            return Back(r.IsLockedOut ? "too many failed attempts: this account is locked for a few minutes" : "wrong user name or password", returnUrl, userName);
+        }).DisableAntiforgery();
 
-        app.MapPost(AccountsSetup.SignOutPath, async ([FromForm] SignOutForm form, SignInManager<PortalUser> signIn) =>
+        app.MapPost(AccountsSetup.SignOutPostPath, async (HttpContext ctx, IAntiforgery antiforgery, SignInManager<PortalUser> signIn) =>
         {
-            await signIn.SignOutAsync();
-            return Results.LocalRedirect(SafeReturnUrl(form.ReturnUrl));
-        });
+            var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted);
+            // A sign-out posted from another site is ignored.
+            if (await antiforgery.IsRequestValidAsync(ctx)) await signIn.SignOutAsync();
+            return Results.LocalRedirect(SafeReturnUrl(form["returnUrl"]));
+        }).DisableAntiforgery();
 
         app.MapGet("/api/account", (HttpContext ctx) =>
         {
@@ -44,16 +52,4 @@ public static class AccountEndpoints
     private static IResult Back(string error, string returnUrl, string? userName) =>
         Results.Redirect($"{AccountsSetup.SignInPath}?error={Uri.EscapeDataString(error)}&returnUrl={Uri.EscapeDataString(returnUrl)}&user={Uri.EscapeDataString(userName ?? "")}");
 
-    public sealed class SignInForm
-    {
-        [FromForm(Name = "username")] public string? UserName { get; set; }
-        [FromForm(Name = "password")] public string? Password { get; set; }
-        [FromForm(Name = "remember")] public string? RememberMe { get; set; }
-        [FromForm(Name = "returnUrl")] public string? ReturnUrl { get; set; }
-    }
-
-    public sealed class SignOutForm
-    {
-        [FromForm(Name = "returnUrl")] public string? ReturnUrl { get; set; }
-    }
 }

@@ -14,7 +14,10 @@ public static class AccountsSetup
     /// <summary>Picks the bearer handler when the request carries a bearer token, the Identity cookie otherwise.</summary>
     public const string PortalScheme = "portal";
     public const string SignInPath = "/account/signin";
+    /// <summary>Where the sign-in form posts (the page's own path also takes POSTs, for Blazor forms).</summary>
+    public const string SignInPostPath = "/account/signin/submit";
     public const string SignOutPath = "/account/signout";
+    public const string SignOutPostPath = "/account/signout/submit";
     public const string DeniedPath = "/account/denied";
 
     public static void AddPortalAccounts(this IServiceCollection services)

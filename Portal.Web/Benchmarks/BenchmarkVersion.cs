@@ -24,6 +24,21 @@ public static class BenchmarkVersion
         return Convert.ToHexStringLower(h.GetHashAndReset());
     }
 
+    /// <summary>
+    /// The same for file-based task kinds (retrieval, detection): the protocol plus every file (relative path, size);
+    /// <paramref name="hashed"/> files (ground-truth pickles) also by content, since an edit may keep their size.
+    /// </summary>
+    public static string ComputeFiles(string taskKind, string format, string split, string root, IEnumerable<string> files, IEnumerable<string>? hashed = null)
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Add(string s) => h.AppendData(Encoding.UTF8.GetBytes(s + "\n"));
+        Add($"protocol:{taskKind}:{format}:{split}");
+        foreach (var f in files.Select(f => Describe(root, f)).Distinct().OrderBy(s => s, StringComparer.Ordinal)) Add(f);
+        foreach (var f in (hashed ?? []).OrderBy(f => f, StringComparer.Ordinal))
+            Add(Describe(root, f) + ":" + Portal.Engine.Checkpoints.FileHash.Sha256(f));
+        return Convert.ToHexStringLower(h.GetHashAndReset());
+    }
+
     private static string Describe(string root, string path)
     {
         var rel = Path.GetRelativePath(root, path).Replace('\\', '/');

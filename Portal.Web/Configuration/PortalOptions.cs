@@ -44,4 +44,6 @@ public sealed class DemoOptions
     public int Triplets { get; set; } = 300;
     public int ImageSize { get; set; } = 64;
     public int ApgdIterations { get; set; } = 10;
+    /// <summary>Also seed the small retrieval and detection demo (demo encoders, rworld and hazard-sign benchmarks).</summary>
+    public bool Retrieval { get; set; } = true;
 }

@@ -16,7 +16,8 @@ namespace Portal.Web.Demo;
 /// </summary>
 public sealed class DemoSeeder(
     IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, DataPaths paths,
-    BenchmarkRegistry benchmarks, EncoderRegistry encoders, JobQueue queue, ILogger<DemoSeeder> log) : IHostedService
+    BenchmarkRegistry benchmarks, EncoderRegistry encoders, JobQueue queue, ILogger<DemoSeeder> log,
+    Portal.Web.Features.Retrieval.RetrievalDemo retrievalDemo) : IHostedService
 {
     public const string BenchmarkName = "Demo 2AFC (procedural)";
 
@@ -49,6 +50,7 @@ public sealed class DemoSeeder(
         foreach (var e in new[] { l2, ssim })
             await queue.SubmitAsync(new JobRequest(e.Id, bench.Id, [Presets.Clean, Presets.Linf4], Iterations: demo.ApgdIterations), ct);
         log.LogInformation("demo seeded: benchmark '{Bench}' ({N} triplets) and {Jobs} queued jobs", bench.Name, bench.ItemCount, 4);
+        if (demo.Retrieval) await retrievalDemo.SeedAsync(demo.ImageSize, ct);
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

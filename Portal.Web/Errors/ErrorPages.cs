@@ -1,33 +1,50 @@
-using Microsoft.AspNetCore.Diagnostics;
 using Portal.Web.Accounts;
 
 namespace Portal.Web.Errors;
 
 /// <summary>
 /// Friendly pages for people, JSON for programs: unhandled exceptions and empty 4xx/5xx responses under /api answer
-/// <c>{"error": ...}</c>; elsewhere they show the MudBlazor error page or the not-found page.
+/// <c>{"error": ...}</c>; elsewhere they show the MudBlazor error page or the status page (404: what to open instead).
 /// </summary>
 public static class ErrorPages
 {
     public const string ErrorPath = "/error";
-    /// <summary>Empty error responses of pages are re-rendered by the status page (404 says what to open instead).</summary>
     public const string StatusPathFormat = "/status/{0}";
 
     public static void UsePortalErrorPages(this WebApplication app)
     {
+        // Outer handlers re-execute page requests (they must sit in the main pipeline: that is where routing is re-run).
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandlingPath = ErrorPath,
+            CreateScopeForErrors = true,
+            // A malformed request (e.g. an unreadable form) is the client's error, not the server's.
+            StatusCodeSelector = e => e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePagesWithReExecute(StatusPathFormat, createScopeForStatusCodePages: true);
+
+        // Inner handlers answer /api first, so the page handlers above never see an API failure.
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Portal.Web.Errors");
         app.UseWhen(ctx => AccountsSetup.IsApi(ctx.Request), api =>
         {
-            api.UseExceptionHandler(h => h.Run(async ctx =>
+            api.Use(async (ctx, next) =>
             {
-                var e = ctx.Features.Get<IExceptionHandlerFeature>()?.Error;
-                ctx.Response.StatusCode = StatusCodes.Status500InternalServerError;
-                await ctx.Response.WriteAsJsonAsync(new
+                try { await next(ctx); }
+                catch (Exception e) when (!ctx.Response.HasStarted && !ctx.RequestAborted.IsCancellationRequested)
                 {
-                    error = "unexpected server error; the server log has the details",
-                    type = e?.GetType().Name,
-                    request_id = System.Diagnostics.Activity.Current?.Id ?? ctx.TraceIdentifier,
-                });
-            }));
+                    var status = e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status500InternalServerError;
+                    var requestId = System.Diagnostics.Activity.Current?.Id ?? ctx.TraceIdentifier;
+                    if (status >= 500) log.LogError(e, "unhandled error on {Method} {Path} (request {RequestId})", ctx.Request.Method, ctx.Request.Path, requestId);
+                    ctx.Response.Clear();
+                    ctx.Response.StatusCode = status;
+                    await ctx.Response.WriteAsJsonAsync(new
+                    {
+                        error = status >= 500 ? "unexpected server error; the server log has the details" : e.Message,
+                        type = e.GetType().Name,
+                        request_id = requestId,
+                    });
+                }
+            });
             api.UseStatusCodePages(async sc =>
             {
                 var ctx = sc.HttpContext;
@@ -35,18 +52,13 @@ public static class ErrorPages
                 {
                     StatusCodes.Status404NotFound => $"no API endpoint {ctx.Request.Method} {ctx.Request.Path}",
                     StatusCodes.Status405MethodNotAllowed => $"{ctx.Request.Method} is not allowed on {ctx.Request.Path}",
-                    StatusCodes.Status400BadRequest => "bad request (check the JSON body, the parameters and, for form posts, the antiforgery token)",
+                    StatusCodes.Status400BadRequest => "bad request (check the JSON body and the parameters)",
                     StatusCodes.Status401Unauthorized => "sign in or send a personal API token (Authorization: Bearer <token>)",
                     StatusCodes.Status403Forbidden => "your account's role does not allow this",
                     var code => $"HTTP {code}",
                 };
                 await ctx.Response.WriteAsJsonAsync(new { error });
             });
-        });
-        app.UseWhen(ctx => !AccountsSetup.IsApi(ctx.Request), web =>
-        {
-            web.UseExceptionHandler(ErrorPath, createScopeForErrors: true);
-            web.UseStatusCodePagesWithReExecute(StatusPathFormat, createScopeForStatusCodePages: true);
         });
     }
 }
