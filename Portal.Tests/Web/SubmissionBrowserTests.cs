@@ -24,58 +24,68 @@ public sealed class SubmissionBrowserTests(BrowserFixture f)
         var (user, password) = await f.CreateResearcher();
         var page = await f.NewPage(context);
         await BrowserFixture.SignIn(page, user, password);
-        await BrowserFixture.Open(page, "/submit");
-        // A marker in the window: it survives only if the page is never reloaded.
-        await page.EvaluateAsync("() => window.__noReload = 42");
-        var name = "E2E CLIP mini " + Guid.NewGuid().ToString("N")[..6];
-        await page.Locator("#checkpoint-file").SetInputFilesAsync(Path.Combine(FixturePaths.Encoder("openclip-vit-b32-mini"), "model.safetensors"));
-        await page.Locator("#meta-name").FillAsync(name);
-        await page.Locator("#meta-family").FillAsync("CLIP");
-        await page.Locator("#meta-backbone").FillAsync("ViT-B/32 (mini)");
-        await page.Locator("#upload-button").ClickAsync();
-        try { await page.Locator("#validation-facts").WaitForAsync(new() { Timeout = 60_000 }); }
-        catch (TimeoutException) { await f.Screenshot(page, "failure-validation"); throw; }
-        Assert.Contains("openclip", await page.Locator("#validation-facts").InnerTextAsync());
-
-        // Clean and L∞ 4/255 are preselected; keep the run short: 8 items, 2 APGD iterations.
-        await page.GetByText("Advanced").ClickAsync();
-        await page.GetByLabel("Only the first N items").FillAsync("8");
-        await page.GetByLabel("APGD iterations (default 100)").FillAsync("2");
-        await page.Locator("#submit-jobs").ClickAsync();
-        var bars = page.Locator("#submitted .job-progress");
-        await bars.First.WaitForAsync();
-        Assert.Equal(2, await bars.CountAsync());
-        // Both bars reach 100% through live updates.
-        await page.WaitForFunctionAsync(
-            "() => { const b = [...document.querySelectorAll('#submitted .job-progress')]; return b.length === 2 && b.every(x => x.dataset.status === 'succeeded' && x.dataset.percent === '100'); }",
-            null, new() { Timeout = 90_000 });
-        Assert.Equal(42, await page.EvaluateAsync<int>("() => window.__noReload"));
-        await f.Screenshot(page, "submission-finished");
-
-        var row = board.Locator("#leaderboard tbody tr.lb-row", new() { HasText = name });
         try
         {
-            // The leaderboard opened before the submission shows the new row and chart point without a reload.
-            await board.EvaluateAsync("() => window.__noReload = 7");
-            await row.WaitForAsync(new() { Timeout = 20_000 });
-            await board.WaitForFunctionAsync("([n]) => document.querySelectorAll('#leaderboard tbody tr.lb-row').length === n", new object[] { rowsBefore + 1 });
-            await Microsoft.Playwright.Assertions.Expect(row.Locator("td.lb-linf")).Not.ToHaveTextAsync("–");
-            await board.WaitForFunctionAsync("([n]) => document.getElementById('leaderboard-scatter')?.dataset.points === String(n)", new object[] { pointsBefore + 1 });
-            Assert.Equal(7, await board.EvaluateAsync<int>("() => window.__noReload"));
+            await BrowserFixture.Open(page, "/submit");
+            // A marker in the window: it survives only if the page is never reloaded.
+            await page.EvaluateAsync("() => window.__noReload = 42");
+            var name = "E2E CLIP mini " + Guid.NewGuid().ToString("N")[..6];
+            await page.Locator("#checkpoint-file").SetInputFilesAsync(Path.Combine(FixturePaths.Encoder("openclip-vit-b32-mini"), "model.safetensors"));
+            await page.Locator("#meta-name").FillAsync(name);
+            await page.Locator("#meta-family").FillAsync("CLIP");
+            await page.Locator("#meta-backbone").FillAsync("ViT-B/32 (mini)");
+            await page.Locator("#upload-button").ClickAsync();
+            try { await page.Locator("#validation-facts").WaitForAsync(new() { Timeout = 60_000 }); }
+            catch (TimeoutException) { await f.Screenshot(page, "failure-validation"); throw; }
+            Assert.Contains("openclip", await page.Locator("#validation-facts").InnerTextAsync());
+
+            var demo = page.Locator(".benchmark-choice", new() { HasText = "Demo 2AFC (procedural)" }).Locator("input");
+            if (!await demo.IsCheckedAsync()) await demo.CheckAsync();
+            // Clean and L∞ 4/255 are preselected; keep the run short: 8 items, 2 APGD iterations.
+            await page.GetByText("Advanced").ClickAsync();
+            await page.GetByLabel("Only the first N items").FillAsync("8");
+            await page.GetByLabel("APGD iterations (default 100)").FillAsync("2");
+            await page.Locator("#submit-jobs").ClickAsync();
+            var bars = page.Locator("#submitted .job-progress");
+            await bars.First.WaitForAsync();
+            Assert.Equal(2, await bars.CountAsync());
+            // Both bars reach 100% through live updates.
+            await page.WaitForFunctionAsync(
+                "() => { const b = [...document.querySelectorAll('#submitted .job-progress')]; return b.length === 2 && b.every(x => x.dataset.status === 'succeeded' && x.dataset.percent === '100'); }",
+                null, new() { Timeout = 90_000 });
+            Assert.Equal(42, await page.EvaluateAsync<int>("() => window.__noReload"));
+            await f.Screenshot(page, "submission-finished");
+
+            var row = board.Locator("#leaderboard tbody tr.lb-row", new() { HasText = name });
+            try
+            {
+                // The leaderboard opened before the submission shows the new row and chart point without a reload.
+                await board.EvaluateAsync("() => window.__noReload = 7");
+                await row.WaitForAsync(new() { Timeout = 20_000 });
+                await board.WaitForFunctionAsync("([n]) => document.querySelectorAll('#leaderboard tbody tr.lb-row').length === n", new object[] { rowsBefore + 1 });
+                await Microsoft.Playwright.Assertions.Expect(row.Locator("td.lb-linf")).Not.ToHaveTextAsync("–");
+                await board.WaitForFunctionAsync("([n]) => document.getElementById('leaderboard-scatter')?.dataset.points === String(n)", new object[] { pointsBefore + 1 });
+                Assert.Equal(7, await board.EvaluateAsync<int>("() => window.__noReload"));
+            }
+            catch
+            {
+                await f.Screenshot(board, "failure-leaderboard-after-submission");
+                throw;
+            }
+            await f.Screenshot(board, "leaderboard-after-submission");
+
+            // The encoder page explains both numbers with reproducibility cards.
+            await row.Locator(".lb-encoder").ClickAsync();
+            await board.Locator("#encoder-name").WaitForAsync();
+            Assert.Equal(2, await board.Locator(".repro-card").CountAsync());
+            Assert.Contains("seed=0", await board.Locator(".repro-config").Last.InnerTextAsync());
+            await f.Screenshot(board, "encoder-page");
         }
         catch
         {
-            await f.Screenshot(board, "failure-leaderboard-after-submission");
+            await f.Screenshot(page, "failure-submission");
             throw;
         }
-        await f.Screenshot(board, "leaderboard-after-submission");
-
-        // The encoder page explains both numbers with reproducibility cards.
-        await row.Locator(".lb-encoder").ClickAsync();
-        await board.Locator("#encoder-name").WaitForAsync();
-        Assert.Equal(2, await board.Locator(".repro-card").CountAsync());
-        Assert.Contains("seed=0", await board.Locator(".repro-config").Last.InnerTextAsync());
-        await f.Screenshot(board, "encoder-page");
         await context.CloseAsync();
     }
 
