@@ -49,12 +49,14 @@ services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalDemo>();
 services.AddSingleton<Portal.Web.Features.Retrieval.EvidenceFiles>();
 services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalQueries>();
 // Order matters: the demo is seeded before the worker starts taking jobs.
+services.AddSingleton<Portal.Web.Demo.DemoEncoders>();
 services.AddHostedService<DemoSeeder>();
 services.AddHostedService<EncoderValidator>();
 // One runner per benchmark task kind; the worker dispatches on BenchmarkRecord.TaskKind.
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.TwoAfcJobRunner>();
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.RetrievalJobRunner>();
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.DetectionJobRunner>();
+Portal.Web.Features.Galleries.GalleriesApi.AddGalleries(services); // inversion runner, gallery services, demo galleries
 Portal.Web.Features.Robustify.RobustifyApi.AddRobustify(services); // FARE job runner + service (docs/fare.md)
 services.AddSingleton<Portal.Web.Jobs.Runners.JobRunners>();
 services.AddSingleton<EvaluationWorker>();
@@ -97,6 +99,7 @@ ResultsApi.Map(app);
 AdminApi.Map(app);
 Portal.Web.Features.Leaderboard.LeaderboardApi.Map(app);
 Portal.Web.Features.Retrieval.ResultArtifactsApi.Map(app);
+Portal.Web.Features.Galleries.GalleriesApi.Map(app);
 Portal.Web.Features.Robustify.RobustifyApi.Map(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapHub<ProgressHub>(ProgressHub.Path);

@@ -1,3 +1,4 @@
+using Portal.Engine.Records;
 using Portal.Engine.Checkpoints;
 using Portal.Engine.Detection;
 using Portal.Engine.Encoders;

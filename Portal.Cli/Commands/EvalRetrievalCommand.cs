@@ -1,3 +1,4 @@
+using Portal.Engine.Records;
 using Portal.Engine.Checkpoints;
 using Portal.Engine.Encoders;
 using Portal.Engine.Metric;

@@ -1,3 +1,4 @@
+using Portal.Engine.Records;
 using System.Diagnostics;
 using Portal.Engine.Attacks;
 using Portal.Engine.Progress;

@@ -1,3 +1,4 @@
+using Portal.Engine.Records;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;

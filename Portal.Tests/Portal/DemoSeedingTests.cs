@@ -23,9 +23,12 @@ public sealed class DemoSeedingTests : IDisposable
         using (var api = host.Api())
         {
             var benches = await host.GetJson(api, "/api/benchmarks");
-            Assert.Equal(1, benches.GetArrayLength());
-            Assert.True(benches[0].GetProperty("is_demo").GetBoolean());
-            Assert.Equal(16, benches[0].GetProperty("item_count").GetInt32());
+            var twoAfc = benches.EnumerateArray().Where(b => b.GetProperty("task_kind").GetString() == "2afc").ToList();
+            Assert.Single(twoAfc);
+            Assert.True(twoAfc[0].GetProperty("is_demo").GetBoolean());
+            Assert.Equal(16, twoAfc[0].GetProperty("item_count").GetInt32());
+            // The inversion gallery of the demo encoders (docs/galleries.md).
+            Assert.Contains(benches.EnumerateArray(), b => b.GetProperty("task_kind").GetString() == "feature-inversion");
             var encoders = await host.GetJson(api, "/api/encoders");
             string[] names = [Portal.Web.Demo.DemoEncoders.CleanName, Portal.Web.Demo.DemoEncoders.FareName, "Pixel L2", "SSIM"];
             Assert.Equal(names.Order().ToArray(), encoders.EnumerateArray().Select(e => e.GetProperty("display_name").GetString()).Order().ToArray());
@@ -33,16 +36,16 @@ public sealed class DemoSeedingTests : IDisposable
             var fare = await host.GetJson(api, $"/api/encoders/{byName[Portal.Web.Demo.DemoEncoders.FareName]}");
             Assert.Equal(byName[Portal.Web.Demo.DemoEncoders.CleanName], fare.GetProperty("parent_encoder_id").GetInt32());
 
-            // The baselines' jobs at once, the demo encoders' once they are validated: clean + L∞ each.
-            var jobs = await host.WaitFor(api, "/api/jobs", j => j.GetArrayLength() == 8, TimeSpan.FromMinutes(2));
+            // The baselines' jobs at once; the demo encoders' 2AFC clean + L∞ and their inversion galleries once validated.
+            var jobs = await host.WaitFor(api, "/api/jobs", j => j.GetArrayLength() == 10, TimeSpan.FromMinutes(2));
             foreach (var j in jobs.EnumerateArray())
             {
                 var end = await host.WaitForJobEnd(api, j.GetProperty("id").GetInt32(), TimeSpan.FromMinutes(2));
                 Assert.True(end.GetProperty("status").GetString() == "succeeded", end.ToString());
             }
             var results = await host.GetJson(api, "/api/results");
-            Assert.Equal(8, results.GetArrayLength());
-            Assert.Equal(names.Order().ToArray(), results.EnumerateArray().Select(r => r.GetProperty("encoder").GetString()).Distinct().Order().ToArray());
+            Assert.Equal(10, results.GetArrayLength());
+            Assert.Equal(names.Order().ToArray(), results.EnumerateArray().Where(r => r.GetProperty("benchmark_id").GetInt32() == twoAfc[0].GetProperty("id").GetInt32()).Select(r => r.GetProperty("encoder").GetString()).Distinct().Order().ToArray());
             // Labels are known by construction and most pairs are easy: every baseline is far better than chance.
             Assert.All(results.EnumerateArray().Where(r => r.GetProperty("encoder").GetString() is "Pixel L2" or "SSIM"),
                 r => Assert.InRange(r.GetProperty("clean_accuracy").GetDouble(), 0.6, 1.0));
@@ -56,7 +59,7 @@ public sealed class DemoSeedingTests : IDisposable
         using (var api = host.Api())
         {
             Assert.Equal(4, (await host.GetJson(api, "/api/encoders")).GetArrayLength());
-            Assert.Equal(8, (await host.GetJson(api, "/api/jobs")).GetArrayLength());
+            Assert.Equal(10, (await host.GetJson(api, "/api/jobs")).GetArrayLength());
         }
     }
 

@@ -1,3 +1,4 @@
+using Portal.Engine.Records;
 using System.Text.Json;
 using Portal.Engine.Metric;
 using Portal.Engine.Retrieval;

@@ -5,6 +5,7 @@ using Microsoft.Playwright;
 using Portal.Data.Accounts;
 using Portal.Tests.Accounts;
 using Portal.Tests.Web;
+using Portal.Web.Demo;
 using Portal.Web.Features.Retrieval;
 
 namespace Portal.Tests.RetrievalWeb;
@@ -42,7 +43,7 @@ public sealed class ExamplesBrowserTests(BrowserFixture f)
     public async Task Visitor_steps_through_retrieval_examples_and_compares_encoders()
     {
         var results = await DemoResults(RetrievalDemo.RetrievalName);
-        var clip = Attacked(results, "Demo CLIP (clean)").GetProperty("id").GetInt32();
+        var clip = Attacked(results, DemoEncoders.CleanName).GetProperty("id").GetInt32();
 
         var page = await f.NewPage();
         await BrowserFixture.Open(page, "/retrieval");
@@ -77,8 +78,8 @@ public sealed class ExamplesBrowserTests(BrowserFixture f)
         Assert.Equal(3, await page.Locator(".cmp-block").CountAsync());
         Assert.Equal(query, await page.Locator("#cmp-query-id").InnerTextAsync());
         var encoders = await page.Locator(".cmp-encoder").AllInnerTextsAsync();
-        Assert.Contains("Demo R-CLIP-F (FARE)", encoders);
-        Assert.Contains("Demo CLIP (clean)", encoders);
+        Assert.Contains(DemoEncoders.FareName, encoders);
+        Assert.Contains(DemoEncoders.CleanName, encoders);
         await AllImagesLoaded(page);
         await f.Screenshot(page, "retrieval-compare");
         await page.ClickAsync("#cmp-next");
@@ -90,7 +91,7 @@ public sealed class ExamplesBrowserTests(BrowserFixture f)
     public async Task Anonymous_sees_sensitive_detection_images_blurred_and_a_researcher_reveals_them()
     {
         var results = await DemoResults(RetrievalDemo.DetectionName);
-        var det = Attacked(results, "Demo CLIP (clean)");
+        var det = Attacked(results, DemoEncoders.CleanName);
         int id = det.GetProperty("id").GetInt32(), job = det.GetProperty("job_id").GetInt32();
         var evidence = Path.Combine(f.Portal.DataRoot, "artifacts", "jobs", job.ToString(System.Globalization.CultureInfo.InvariantCulture), "evidence");
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Portal.Tests.Web;
@@ -52,6 +53,26 @@ public sealed class BrowserFixture : IAsyncLifetime
             if (DateTime.UtcNow > until) throw new TimeoutException($"demo jobs still running after {timeout}: {string.Join(", ", statuses)}");
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>A researcher account with a password, through the portal's own provisioning (as `portal user add` does).</summary>
+    public async Task<(string UserName, string Password)> CreateResearcher()
+    {
+        var name = "researcher-" + Guid.NewGuid().ToString("N")[..8];
+        const string password = "E2e-Researcher-Pass-1!";
+        using var scope = Portal.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<global::Portal.Data.Accounts.AccountProvisioner>().AddUserAsync(name, global::Portal.Data.Accounts.Roles.Researcher, password);
+        return (name, password);
+    }
+
+    /// <summary>Signs in through the real sign-in form (it posts, the server sets the cookie).</summary>
+    public static async Task SignIn(IPage page, string userName, string password)
+    {
+        await page.GotoAsync("/account/signin");
+        await page.Locator("#signin-username").FillAsync(userName);
+        await page.Locator("#signin-password").FillAsync(password);
+        await page.Locator("#signin-submit").ClickAsync();
+        await page.WaitForURLAsync(u => !u.Contains("/account/signin"));
     }
 
     public async Task<IPage> NewPage(IBrowserContext? context = null)

@@ -32,6 +32,8 @@ public sealed class LivePortal : WebApplicationFactory<Program>
             ["Portal:Demo:Triplets"] = "24",
             ["Portal:Demo:ImageSize"] = "32",
             ["Portal:Demo:ApgdIterations"] = "3",
+            // Only the 2AFC demo: the retrieval/detection demo world would keep the single worker busy during the tests.
+            ["Portal:Demo:Retrieval"] = "false",
             ["Portal:Worker:Threads"] = "1",
             ["Portal:Worker:BatchSize"] = "4",
             ["Portal:Worker:PollSeconds"] = "0.1",

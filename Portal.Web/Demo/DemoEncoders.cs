@@ -16,7 +16,7 @@ namespace Portal.Web.Demo;
 public sealed class DemoEncoders(
     IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, EncoderRegistry encoders, ILogger<DemoEncoders> log)
 {
-    public const string CleanName = "Demo CLIP (clean)", FareName = "Demo R-CLIP-F (FARE)";
+    public const string CleanName = "Demo ConvNeXt (clean)", FareName = "Demo ConvNeXt (FARE)";
 
     public async Task<(EncoderRecord Clean, EncoderRecord Fare)> RegisterAsync(CancellationToken ct)
     {

@@ -17,7 +17,7 @@ namespace Portal.Web.Demo;
 public sealed class DemoSeeder(
     IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, DataPaths paths,
     BenchmarkRegistry benchmarks, EncoderRegistry encoders, JobQueue queue, ILogger<DemoSeeder> log,
-    Portal.Web.Features.Retrieval.RetrievalDemo retrievalDemo, DemoEncoders demoEncoders) : IHostedService
+    Portal.Web.Features.Retrieval.RetrievalDemo retrievalDemo, Portal.Web.Features.Galleries.DemoGalleries galleries, DemoEncoders demoEncoders) : IHostedService
 {
     public const string BenchmarkName = "Demo 2AFC (procedural)";
 
@@ -52,6 +52,7 @@ public sealed class DemoSeeder(
         // The shipped demo encoders (clean + FARE) next to the baselines, once validated: the paper's effect in small.
         var (clean, fare) = await demoEncoders.RegisterAsync(ct);
         demoEncoders.WhenReady([clean.Id, fare.Id], e => queue.SubmitAsync(new JobRequest(e.Id, bench.Id, [Presets.Clean, Presets.Linf4], Iterations: demo.ApgdIterations), CancellationToken.None), "the demo encoders' 2AFC jobs");
+        await galleries.SeedAsync(ct); // demo encoders + inversion gallery (docs/galleries.md)
         log.LogInformation("demo seeded: benchmark '{Bench}' ({N} triplets) and {Jobs} queued jobs", bench.Name, bench.ItemCount, 4);
         if (demo.Retrieval) await retrievalDemo.SeedAsync(demo.ImageSize, ct);
     }

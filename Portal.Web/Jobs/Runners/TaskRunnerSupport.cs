@@ -1,3 +1,4 @@
+using Portal.Engine.Records;
 using System.Text.Json;
 using Portal.Data.Entities;
 using Portal.Engine.Checkpoints;

@@ -18,7 +18,8 @@ function loadChartJs() {
   return loading;
 }
 
-// Writes each point's label next to it (the paper's Figure 1a style); Chart.js has no built-in data labels.
+// Writes each point's label next to it (the paper's Figure 1a style); Chart.js has no built-in data labels. Points that
+// land on the same pixel share one label ("A · B"); a label that would overlap an earlier one moves up a line.
 const pointLabels = {
   id: "pointLabels",
   afterDatasetsDraw(chart) {
@@ -26,12 +27,30 @@ const pointLabels = {
     ctx.save();
     ctx.font = "11px Roboto, Helvetica, Arial, sans-serif";
     ctx.fillStyle = chart.options.plugins.pointLabels?.color ?? "#444";
+    const spots = new Map();
     chart.data.datasets.forEach((ds, i) => {
+      if (!chart.isDatasetVisible(i)) return;
       chart.getDatasetMeta(i).data.forEach((el, j) => {
         const label = ds.data[j]?.label;
-        if (label) ctx.fillText(label, el.x + 6, el.y - 6);
+        if (!label) return;
+        const key = `${Math.round(el.x / 4)}:${Math.round(el.y / 4)}`;
+        const spot = spots.get(key) ?? { x: el.x, y: el.y, labels: [] };
+        spot.labels.push(label);
+        spots.set(key, spot);
       });
     });
+    const placed = [];
+    const lineHeight = 13;
+    for (const spot of [...spots.values()].sort((a, b) => b.y - a.y || a.x - b.x)) {
+      const text = spot.labels.join(" · ");
+      const w = ctx.measureText(text).width;
+      let x = spot.x + 6;
+      if (x + w > chart.chartArea.right + 60) x = spot.x - 6 - w;
+      let y = spot.y - 6;
+      while (placed.some((p) => x < p.x + p.w && p.x < x + w && Math.abs(p.y - y) < lineHeight)) y -= lineHeight;
+      placed.push({ x, y, w });
+      ctx.fillText(text, x, y);
+    }
     ctx.restore();
   },
 };
@@ -42,7 +61,9 @@ export async function renderScatter(canvasId, points, xTitle, yTitle, dark) {
   const canvas = document.getElementById(canvasId);
   if (!canvas) return false;
   charts.get(canvasId)?.destroy();
-  const palette = ["#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b", "#6d4c41", "#546e7a"];
+  // Fixed colours for the known groups, so a colour means the same on every board.
+  const known = { "adversarially fine-tuned": "#e65100", clean: "#1e88e5", baseline: "#78909c" };
+  const palette = ["#43a047", "#8e24aa", "#00897b", "#6d4c41"];
   const groups = [...new Set(points.map((p) => p.group))];
   const text = dark ? "#ddd" : "#444";
   const grid = dark ? "rgba(255,255,255,0.12)" : "rgba(0,0,0,0.08)";
@@ -52,7 +73,7 @@ export async function renderScatter(canvasId, points, xTitle, yTitle, dark) {
       datasets: groups.map((g, i) => ({
         label: g,
         data: points.filter((p) => p.group === g),
-        backgroundColor: palette[i % palette.length],
+        backgroundColor: known[g] ?? palette[i % palette.length],
         pointRadius: 5,
         pointHoverRadius: 7,
       })),
@@ -62,8 +83,8 @@ export async function renderScatter(canvasId, points, xTitle, yTitle, dark) {
       maintainAspectRatio: false,
       layout: { padding: { right: 70, top: 10 } },
       scales: {
-        x: { grace: "3%", title: { display: true, text: xTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
-        y: { grace: "3%", title: { display: true, text: yTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
+        x: { title: { display: true, text: xTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
+        y: { title: { display: true, text: yTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
       },
       plugins: {
         pointLabels: { color: text },

@@ -1,31 +1,22 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Portal.Engine.Retrieval;
-
-/// <summary>Where per-item records of a retrieval or detection run persist, so a killed run resumes where it stopped.</summary>
-public interface IRecordStore<T>
-{
-    IReadOnlyList<T> LoadCompleted();
-    void Append(IReadOnlyList<T> records);
-}
-
-/// <summary>Keeps records in memory only (a run that need not survive a crash).</summary>
-public sealed class InMemoryRecordStore<T> : IRecordStore<T>
-{
-    private readonly List<T> _records = [];
-    public IReadOnlyList<T> LoadCompleted() => _records.ToList();
-    public void Append(IReadOnlyList<T> records) => _records.AddRange(records);
-}
+namespace Portal.Engine.Records;
 
 /// <summary>
-/// Records as JSON lines, as the 2AFC item store keeps them: a first line with the run's configuration fingerprint
-/// (a file of another configuration is refused), one line per record appended and flushed per batch, a torn last line
-/// ignored and cut before the next append, a damaged line elsewhere reported by line number.
+/// Records as JSON lines: a first line with the run's configuration fingerprint (a file of another configuration is
+/// refused instead of silently mixing results; a null fingerprint accepts any), one line per record appended and
+/// flushed to disk per batch, a torn last line (the process died mid-write) ignored and cut before the next append, a
+/// damaged line elsewhere reported by line number.
 /// </summary>
-public sealed class JsonlRecordStore<T>(string path, string fingerprint) : IRecordStore<T>
+public sealed class JsonlRecordStore<T>(string path, string? fingerprint) : IRecordStore<T>
 {
-    public static readonly JsonSerializerOptions Json = Tasks.JsonlTwoAfcItemStore.Json;
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
     public string Path { get; } = path;
     private long? _validLength;
 
@@ -49,7 +40,7 @@ public sealed class JsonlRecordStore<T>(string path, string fingerprint) : IReco
                     using var doc = JsonDocument.Parse(line);
                     if (lineNo == 1 && doc.RootElement.TryGetProperty("fingerprint", out var fp))
                     {
-                        if (fp.GetString() != fingerprint)
+                        if (fingerprint != null && fp.GetString() != fingerprint)
                             throw new InvalidOperationException($"{Path} holds records of a different run configuration; delete it (or choose another file) to start over");
                     }
                     else results.Add(doc.RootElement.Deserialize<T>(Json) ?? throw new JsonException("null record"));
@@ -76,7 +67,7 @@ public sealed class JsonlRecordStore<T>(string path, string fingerprint) : IReco
         if (fs.Length != _validLength) fs.SetLength(_validLength!.Value);
         fs.Seek(0, SeekOrigin.End);
         var sb = new StringBuilder();
-        if (fs.Length == 0) sb.Append(JsonSerializer.Serialize(new { fingerprint }, Json)).Append('\n');
+        if (fs.Length == 0) sb.Append(JsonSerializer.Serialize(new { fingerprint = fingerprint ?? "" }, Json)).Append('\n');
         foreach (var r in records) sb.Append(JsonSerializer.Serialize(r, Json)).Append('\n');
         fs.Write(Encoding.UTF8.GetBytes(sb.ToString()));
         fs.Flush(flushToDisk: true);
