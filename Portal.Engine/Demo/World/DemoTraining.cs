@@ -26,7 +26,7 @@ public sealed record DemoTrainingOptions
     /// plateau (only colour/texture classes learnt) for a seed-dependent number of steps.
     /// </summary>
     public bool FanInInit { get; init; } = true;
-    public int FareSteps { get; init; } = 300;
+    public int FareSteps { get; init; } = 1000;
     public int BatchSize { get; init; } = 32;
     /// <summary>FARE's ε for the demo (the paper's 4/255; at 64×64 the budget per pixel is the same).</summary>
     public double FareEps { get; init; } = 4.0 / 255;
