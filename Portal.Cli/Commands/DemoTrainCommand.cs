@@ -4,7 +4,7 @@ using TorchSharp;
 namespace Portal.Cli.Commands;
 
 /// <summary>
-/// `portal demo train --out DIR [--seed 0] [--clean-steps 600] [--fare-steps 100]`: trains the demo's clean tiny
+/// `portal demo train --out DIR [--seed 0] [--clean-steps 1500] [--fare-steps 1000]`: trains the demo's clean tiny
 /// ConvNeXt and its FARE-robust copy from the seed and writes demo-clean.safetensors, demo-fare.safetensors and
 /// manifest.json (sha256 of both). libtorch runs on one thread so the files are bit-for-bit the shipped ones.
 /// </summary>

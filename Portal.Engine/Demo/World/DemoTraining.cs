@@ -20,7 +20,13 @@ public sealed record DemoTrainingOptions
     public double CleanLearningRate { get; init; } = 3e-3;
     /// <summary>ConvNeXt layer-scale (gamma) init for training from scratch: timm's 1e-6 leaves the blocks idle; 1 lets them learn from step one.</summary>
     public double LayerScaleInit { get; init; } = 1.0;
-    public int FareSteps { get; init; } = 300;
+    /// <summary>
+    /// Re-initialise every weight matrix/kernel with N(0, 1/fan_in) (LeCun). timm's fixed std 0.02 suits fan-ins of
+    /// hundreds; at fan-ins of 16–64 it leaves GELU's inputs so small that the net starts almost linear and sits on a
+    /// plateau (only colour/texture classes learnt) for a seed-dependent number of steps.
+    /// </summary>
+    public bool FanInInit { get; init; } = true;
+    public int FareSteps { get; init; } = 1000;
     public int BatchSize { get; init; } = 32;
     /// <summary>FARE's ε for the demo (the paper's 4/255; at 64×64 the budget per pixel is the same).</summary>
     public double FareEps { get; init; } = 4.0 / 255;
@@ -61,8 +67,12 @@ public static class DemoTraining
         // timm's layer-scale init (1e-6) leaves the blocks idle for hundreds of steps when training from scratch at
         // this size; 1 makes them contribute from the start (0.1 learnt visibly slower here).
         using (torch.no_grad())
+        using (var gen = new Generator(TrainingOrder.Mix(o.Seed, 0xFA41, 0), CPU))
             foreach (var (name, p) in encoder.Tower.named_parameters())
+            {
                 if (name.EndsWith("gamma", StringComparison.Ordinal)) p.fill_(o.LayerScaleInit);
+                else if (o.FanInInit && p.dim() >= 2) p.normal_(0, 1.0 / Math.Sqrt(p.shape.Skip(1).Aggregate(1L, (a, d) => a * d)), gen);
+            }
         using var headW = torch.empty(WorldClasses.Count, DemoWorld.EncoderSpec.EmbedDim);
         using (var g = new Generator(TrainingOrder.Mix(o.Seed, 0x4EAD, 0), CPU)) headW.normal_(0, 0.02, g);
         var w = new Parameter(headW.clone(), requires_grad: true);

@@ -16,7 +16,6 @@ public static class RobustifyApi
     public static void AddRobustify(IServiceCollection services)
     {
         services.AddSingleton<RobustifyService>();
-        services.AddSingleton<Portal.Web.Demo.DemoEncoders>();   // shipped demo encoders, registered once for every demo
         services.AddSingleton<IJobRunner, FareJobRunner>();
     }
 
