@@ -16,12 +16,12 @@ namespace Portal.Tests.RetrievalWeb;
 /// blurred as an anonymous visitor (the raw URL refused) and revealed after signing in.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class ExamplesBrowserTests(BrowserFixture f)
+public sealed class ExamplesBrowserTests(RetrievalBrowserFixture f) : IClassFixture<RetrievalBrowserFixture>
 {
     private async Task<List<JsonElement>> DemoResults(string benchmark)
     {
         using var http = new HttpClient { BaseAddress = new Uri(f.Portal.BaseUrl) };
-        var until = DateTime.UtcNow.AddSeconds(180);
+        var until = DateTime.UtcNow.AddSeconds(300);
         while (true)
         {
             var benches = await http.GetFromJsonAsync<JsonElement>("/api/benchmarks");

@@ -20,18 +20,20 @@ public sealed class BrowserFactAttribute : FactAttribute
 }
 
 /// <summary>One portal and one headless browser shared by the browser tests (starting them dominates the test time).</summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public LivePortal Portal { get; private set; } = default!;
     public IPlaywright Playwright { get; private set; } = default!;
     public IBrowser Browser { get; private set; } = default!;
+    /// <summary>Whether the portal also seeds the retrieval/detection demo.</summary>
+    protected virtual bool RetrievalDemo => false;
     public string ScreenshotDir { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "e2e-screenshots");
 
     public async Task InitializeAsync()
     {
         if (!Chromium.Installed) return;
         Directory.CreateDirectory(ScreenshotDir);
-        Portal = new LivePortal();
+        Portal = new LivePortal(RetrievalDemo);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -100,6 +102,12 @@ public sealed class BrowserFixture : IAsyncLifetime
         Playwright.Dispose();
         Portal.Dispose();
     }
+}
+
+/// <summary>A second portal with the retrieval/detection demo seeded, for the adversarial-example viewer's tests.</summary>
+public sealed class RetrievalBrowserFixture : BrowserFixture
+{
+    protected override bool RetrievalDemo => true;
 }
 
 [CollectionDefinition(Name)]

@@ -12,9 +12,12 @@ namespace Portal.Tests.Web;
 public sealed class LivePortal : WebApplicationFactory<Program>
 {
     private readonly FixturePaths.TempDir _dir = new();
+    private readonly bool _retrievalDemo;
 
-    public LivePortal()
+    /// <param name="retrievalDemo">Also seed the retrieval/detection demo (the adversarial-example viewer's tests need it).</param>
+    public LivePortal(bool retrievalDemo = false)
     {
+        _retrievalDemo = retrievalDemo;
         UseKestrel(0);
         StartServer();
         BaseUrl = ClientOptions.BaseAddress.ToString().TrimEnd('/');
@@ -32,8 +35,8 @@ public sealed class LivePortal : WebApplicationFactory<Program>
             ["Portal:Demo:Triplets"] = "24",
             ["Portal:Demo:ImageSize"] = "32",
             ["Portal:Demo:ApgdIterations"] = "3",
-            // Only the 2AFC demo: the retrieval/detection demo world would keep the single worker busy during the tests.
-            ["Portal:Demo:Retrieval"] = "false",
+            // Only the 2AFC demo unless asked: the retrieval/detection demo would keep the single worker busy.
+            ["Portal:Demo:Retrieval"] = _retrievalDemo ? "true" : "false",
             ["Portal:Worker:Threads"] = "1",
             ["Portal:Worker:BatchSize"] = "4",
             ["Portal:Worker:PollSeconds"] = "0.1",

@@ -8,13 +8,16 @@ namespace Portal.Web.Features.Leaderboard;
 /// <summary>Loads what leaderboards need from the database; shared by the pages and /api/leaderboards.</summary>
 public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFactory)
 {
+    /// <summary>These boards rank 2AFC agreement; retrieval, detection and galleries have their own pages, FARE image sets none.</summary>
+    public const string TwoAfcTaskKind = "2afc";
+
     public async Task<List<LeaderboardChoice>> ChoicesAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind != Robustify.FareImageSets.TaskKind).OrderBy(b => b.Id).ToListAsync(ct);
-        var counts = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind != Robustify.FareImageSets.TaskKind).GroupBy(r => r.BenchmarkId)
+        var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TwoAfcTaskKind).OrderBy(b => b.Id).ToListAsync(ct);
+        var counts = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind == TwoAfcTaskKind).GroupBy(r => r.BenchmarkId)
             .Select(g => new { g.Key, N = g.Select(r => r.EncoderId).Distinct().Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
-        var overall = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind != Robustify.FareImageSets.TaskKind).Select(r => r.EncoderId).Distinct().CountAsync(ct);
+        var overall = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind == TwoAfcTaskKind).Select(r => r.EncoderId).Distinct().CountAsync(ct);
         return [new LeaderboardChoice(LeaderboardBuilder.OverviewKey, "Overview", overall),
             .. benchmarks.Select(b => new LeaderboardChoice(b.Id.ToString(CultureInfo.InvariantCulture), b.Name, counts.GetValueOrDefault(b.Id)))];
     }
@@ -23,7 +26,7 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFact
     public async Task<Leaderboard?> BuildAsync(string key, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind != Robustify.FareImageSets.TaskKind).OrderBy(b => b.Id).ToListAsync(ct);
+        var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TwoAfcTaskKind).OrderBy(b => b.Id).ToListAsync(ct);
         var overview = string.IsNullOrEmpty(key) || key.Equals(LeaderboardBuilder.OverviewKey, StringComparison.OrdinalIgnoreCase);
         var bench = overview ? null
             : int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? benchmarks.FirstOrDefault(b => b.Id == id)
@@ -31,8 +34,8 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFact
         if (!overview && bench == null) return null;
 
         // FARE image sets (task kind "fare") are training data, not leaderboards.
-        var results = db.Results.AsNoTracking().Include(r => r.Splits).Where(r => r.Benchmark!.TaskKind != Robustify.FareImageSets.TaskKind);
-        var jobs = db.Jobs.AsNoTracking().Where(j => (j.Status == JobStatus.Queued || j.Status == JobStatus.Running) && j.Benchmark!.TaskKind != Robustify.FareImageSets.TaskKind);
+        var results = db.Results.AsNoTracking().Include(r => r.Splits).Where(r => r.Benchmark!.TaskKind == TwoAfcTaskKind);
+        var jobs = db.Jobs.AsNoTracking().Where(j => (j.Status == JobStatus.Queued || j.Status == JobStatus.Running) && j.Benchmark!.TaskKind == TwoAfcTaskKind);
         if (bench != null) { results = results.Where(r => r.BenchmarkId == bench.Id); jobs = jobs.Where(j => j.BenchmarkId == bench.Id); }
         var resultList = await results.AsSplitQuery().ToListAsync(ct);
         var jobList = await jobs.ToListAsync(ct);
