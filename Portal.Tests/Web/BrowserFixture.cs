@@ -81,7 +81,7 @@ public class BrowserFixture : IAsyncLifetime
     {
         context ??= await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Portal.BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 1000 }, AcceptDownloads = true });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
+        page.SetDefaultTimeout(60_000); // generous: CI runs the browser tests next to the CPU-heavy engine tests on 2 cores
         return page;
     }
 
