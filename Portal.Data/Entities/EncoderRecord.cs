@@ -37,4 +37,6 @@ public sealed class EncoderRecord
     public DateTime? ValidatedAt { get; set; }
     /// <summary>The encoder this one was derived from (a FARE fine-tune of it); null for uploads and baselines.</summary>
     public int? ParentEncoderId { get; set; }
+    /// <summary>An admin allowed this checkpoint to load as TorchScript (code) although the server-wide switch is off.</summary>
+    public bool TorchScriptApproved { get; set; }
 }

@@ -382,6 +382,9 @@ namespace Portal.Data.Migrations
                     b.Property<string>("Submitter")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("TorchScriptApproved")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("ValidatedAt")
                         .HasColumnType("TEXT");
 

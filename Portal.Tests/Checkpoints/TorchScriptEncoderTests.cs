@@ -30,7 +30,7 @@ class Probe(Module):
 """;
 
     /// <summary>Writes the archive; weight is 3×<paramref name="dim"/>. Returns the weight used.</summary>
-    private static float[] WriteProbe(string path, int dim = 4, string? code = null, bool withConstants = true)
+    internal static float[] WriteProbe(string path, int dim = 4, string? code = null, bool withConstants = true)
     {
         var weight = Enumerable.Range(0, 3 * dim).Select(i => (float)(i % 5) - 1.5f).ToArray();
         var pkl = new PickleBuilder().Proto().Global("__torch__", "Probe").EmptyTuple().NewObj()

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Web.Encoders;
 using Portal.Web.Jobs;
 
 namespace Portal.Web.Admin;
@@ -53,6 +54,26 @@ public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, J
     /// Evaluates the job's encoder × benchmark × configuration again from scratch: the stored result for that combination
     /// (which identical requests would otherwise reuse) is deleted and a new job is queued.
     /// </summary>
+    /// <summary>
+    /// Lets one TorchScript checkpoint load although the server-wide Engine:AllowTorchScript is off, and validates it again.
+    /// </summary>
+    public async Task<EncoderRecord> AllowTorchScriptAsync(int encoderId, ValidationQueue validation, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var e = await db.Encoders.FindAsync([encoderId], ct) ?? throw new KeyNotFoundException($"no encoder {encoderId}");
+        if (e.StoragePath == null || e.IsBuiltin || !File.Exists(e.StoragePath))
+            throw new InvalidOperationException($"encoder {encoderId} has no checkpoint file to allow");
+        if (Portal.Engine.Checkpoints.CheckpointLoader.Detect(e.StoragePath) != Portal.Engine.Checkpoints.CheckpointLoader.Kind.TorchScript)
+            throw new InvalidOperationException($"encoder {encoderId} is not a TorchScript checkpoint");
+        e.TorchScriptApproved = true;
+        e.Status = EncoderStatus.Validating;
+        e.RejectReason = null;
+        await db.SaveChangesAsync(ct);
+        log.LogWarning("encoder {Id} ({Name}) allowed to load as TorchScript by an admin", e.Id, e.DisplayName);
+        validation.Enqueue(e.Id);
+        return e;
+    }
+
     public async Task<SubmittedJob> RerunAsync(int jobId, string? submittedBy, CancellationToken ct)
     {
         JobRecord job;

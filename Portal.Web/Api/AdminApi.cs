@@ -4,7 +4,7 @@ using Portal.Web.Admin;
 
 namespace Portal.Web.Api;
 
-/// <summary>Admin-only endpoints: delete results and encoders, re-run jobs.</summary>
+/// <summary>Admin-only endpoints: delete results and encoders, re-run jobs, allow one TorchScript checkpoint.</summary>
 public static class AdminApi
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -22,6 +22,9 @@ public static class AdminApi
             await admin.DeleteEncoderAsync(id, ct);
             return Results.NoContent();
         }));
+
+        g.MapPost("/encoders/{id:int}/allow-torchscript", (int id, AdminActions admin, Portal.Web.Encoders.ValidationQueue validation, CancellationToken ct) => ApiErrors.Guard(async () =>
+            Results.Ok(await admin.AllowTorchScriptAsync(id, validation, ct))));
 
         g.MapPost("/jobs/{id:int}/rerun", (int id, ClaimsPrincipal user, AdminActions admin, CancellationToken ct) => ApiErrors.Guard(async () =>
         {

@@ -48,6 +48,13 @@ public sealed class EncoderValidator(
             e.RejectReason = null;
             log.LogInformation("encoder {Id} ({Name}) ready: {Arch}, dim {Dim}", e.Id, e.DisplayName, info.Architecture, info.EmbeddingDim);
         }
+        catch (Exception ex) when (AwaitsTorchScriptApproval(e))
+        {
+            // TorchScript is code: keep the file so an admin can allow it (POST /api/encoders/{id}/allow-torchscript).
+            e.Status = EncoderStatus.Rejected;
+            e.RejectReason = $"{ex.Message} — an admin can allow this checkpoint to load as TorchScript (POST /api/encoders/{e.Id}/allow-torchscript)";
+            log.LogWarning("encoder {Id} ({Name}) is TorchScript and waits for an admin", e.Id, e.DisplayName);
+        }
         catch (Exception ex)
         {
             e.Status = EncoderStatus.Rejected;
@@ -63,6 +70,10 @@ public sealed class EncoderValidator(
         db.SaveChanges();
         events.Changed(e.Id);
     }
+
+    private bool AwaitsTorchScriptApproval(EncoderRecord e) =>
+        !models.LoadOptions(e).AllowTorchScript && e.StoragePath != null && File.Exists(e.StoragePath)
+        && Portal.Engine.Checkpoints.CheckpointLoader.Detect(e.StoragePath) == Portal.Engine.Checkpoints.CheckpointLoader.Kind.TorchScript;
 
     private EncoderInfo Inspect(EncoderRecord e)
     {

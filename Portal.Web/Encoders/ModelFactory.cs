@@ -15,7 +15,7 @@ public sealed class ModelFactory(IOptions<PortalOptions> options)
     public EncoderLoadOptions LoadOptions(EncoderRecord e) => new()
     {
         Architecture = e.ArchitectureOverride,
-        AllowTorchScript = options.Value.AllowTorchScript,
+        AllowTorchScript = options.Value.AllowTorchScript || e.TorchScriptApproved,
         Device = Device,
     };
 

@@ -1,0 +1,49 @@
+using System.Net;
+using Portal.Data.Accounts;
+using Portal.Tests.Accounts;
+using Portal.Tests.Checkpoints;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.PortalWeb;
+
+/// <summary>
+/// TorchScript is code: with the server-wide switch off, an uploaded TorchScript encoder waits (rejected, file kept)
+/// until an admin allows that one checkpoint; a researcher cannot.
+/// </summary>
+public sealed class TorchScriptApprovalTests : IDisposable
+{
+    private readonly FixturePaths.TempDir _dir = new();
+
+    [Fact]
+    public async Task Only_an_admin_lets_one_torchscript_upload_load()
+    {
+        var probe = Path.Combine(_dir.Path, "probe.pt");
+        TorchScriptEncoderTests.WriteProbe(probe);
+        File.WriteAllText(probe + ".json", """{"image_size": 32, "name": "probe"}""");
+        // The portal reads the recipe from a sidecar next to the stored file; register the file where it is.
+        using var host = new PortalHost(Path.Combine(_dir.Path, "data"));
+        using var researcher = await host.ApiAs(Roles.Researcher);
+        using var admin = await host.ApiAs(Roles.Admin);
+
+        var registered = await host.PostJson(researcher, "/api/encoders/register", new { path = probe, name = "TorchScript probe" });
+        var id = registered.GetProperty("encoder").GetProperty("id").GetInt32();
+        var refused = await host.WaitFor(researcher, $"/api/encoders/{id}", e => e.GetProperty("status").GetString() != "validating");
+        Assert.Equal("rejected", refused.GetProperty("status").GetString());
+        Assert.Contains("allow-torchscript", refused.GetProperty("reject_reason").GetString());
+        Assert.True(File.Exists(probe), "the checkpoint is kept for the admin's decision");
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await researcher.PostAsync($"/api/encoders/{id}/allow-torchscript", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/encoders/{id}/allow-torchscript", null)).StatusCode);
+        var ready = await host.WaitFor(researcher, $"/api/encoders/{id}", e => e.GetProperty("status").GetString() != "validating");
+        Assert.True(ready.GetProperty("status").GetString() == "ready", ready.ToString());
+        Assert.Equal(4, ready.GetProperty("embedding_dim").GetInt32());
+
+        // A safetensors checkpoint is not TorchScript: nothing to allow.
+        var st = await host.PostJson(researcher, "/api/encoders/register",
+            new { path = Path.Combine(FixturePaths.Encoder("openclip-vit-b32-mini"), "model.safetensors"), name = "mini" });
+        var stId = st.GetProperty("encoder").GetProperty("id").GetInt32();
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/encoders/{stId}/allow-torchscript", null)).StatusCode);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
