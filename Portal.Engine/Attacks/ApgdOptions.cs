@@ -27,5 +27,22 @@ public sealed record ApgdOptions
         _ => throw new ArgumentException($"unknown norm '{s}' (use linf or l2)"),
     };
 
+    /// <summary>APGD settings from a task's attack configuration (shared by 2AFC, retrieval and detection).</summary>
+    public static ApgdOptions FromConfig(Tasks.AttackConfig c, bool dropSucceeded = true)
+    {
+        if (c.Kind != "apgd") throw new ArgumentException($"unknown attack '{c.Kind}' (use none or apgd)");
+        if (c.Eps < 0 || !double.IsFinite(c.Eps)) throw new ArgumentException($"ε must be finite and ≥ 0, got {c.Eps}");
+        if (c.Iterations < 1) throw new ArgumentException($"the attack needs at least 1 iteration, got {c.Iterations}");
+        return new ApgdOptions
+        {
+            Norm = ParseNorm(c.Norm),
+            Eps = c.Eps,
+            Iterations = c.Iterations,
+            Restarts = c.Restarts,
+            Seed = c.Seed,
+            DropSucceeded = dropSucceeded,
+        };
+    }
+
     public static string NormName(ThreatNorm n) => n == ThreatNorm.Linf ? "linf" : "l2";
 }

@@ -27,21 +27,7 @@ public static class EmbeddingAttacks
         normalized.matmul(targetsNormalized.t()).mean([1]);
 
     /// <summary>APGD settings for an embedding attack; the attack config must be apgd.</summary>
-    public static ApgdOptions Options(AttackConfig c, bool dropSucceeded = true)
-    {
-        if (c.Kind != "apgd") throw new ArgumentException($"unknown attack '{c.Kind}' (use none or apgd)");
-        if (c.Eps < 0 || !double.IsFinite(c.Eps)) throw new ArgumentException($"ε must be finite and ≥ 0, got {c.Eps}");
-        if (c.Iterations < 1) throw new ArgumentException($"the attack needs at least 1 iteration, got {c.Iterations}");
-        return new ApgdOptions
-        {
-            Norm = ApgdOptions.ParseNorm(c.Norm),
-            Eps = c.Eps,
-            Iterations = c.Iterations,
-            Restarts = c.Restarts,
-            Seed = c.Seed,
-            DropSucceeded = dropSucceeded,
-        };
-    }
+    public static ApgdOptions Options(AttackConfig c, bool dropSucceeded = true) => ApgdOptions.FromConfig(c, dropSucceeded);
 
     /// <summary>Per item: ‖δ‖ in the attack's norm (float64) and how far the adversarial image leaves [0,1].</summary>
     public static (double[] Norms, double[] Range) Check(Tensor adversarial, Tensor clean, ThreatNorm norm)

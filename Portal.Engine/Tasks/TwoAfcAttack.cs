@@ -39,14 +39,6 @@ public static class TwoAfcAttack
         if (c.Kind != "apgd") throw new ArgumentException($"unknown attack '{c.Kind}' (use none or apgd)");
         if (c.Loss != "ce") throw new ArgumentException($"unsupported 2AFC attack loss '{c.Loss}' (ce)");
         if (c.Perturbed != "reference") throw new ArgumentException($"only the reference can be perturbed, not '{c.Perturbed}'");
-        return new ApgdOptions
-        {
-            Norm = ApgdOptions.ParseNorm(c.Norm),
-            Eps = c.Eps,
-            Iterations = c.Iterations,
-            Restarts = c.Restarts,
-            Seed = c.Seed,
-            DropSucceeded = dropFooled,
-        };
+        return ApgdOptions.FromConfig(c, dropFooled);
     }
 }

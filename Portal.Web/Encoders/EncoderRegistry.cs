@@ -56,15 +56,7 @@ public sealed class EncoderRegistry(
                 var record = existing ?? new EncoderRecord { DisplayName = DisplayName(meta, sha256), CreatedAt = DateTime.UtcNow };
                 Apply(record, meta, sha256);
                 // The same bytes were rejected before: the engine may have learned to read them since, so validate again.
-                record.SizeBytes = length;
-                record.StoragePath = stored;
-                record.OwnsFile = true;
-                record.Status = EncoderStatus.Validating;
-                record.RejectReason = null;
-                if (existing == null) db.Encoders.Add(record);
-                await db.SaveChangesAsync(ct);
-                validation.Enqueue(record.Id);
-                events.Changed(record.Id);
+                await SaveForValidation(db, record, isNew: existing == null, length, stored, ownsFile: true, ct);
                 log.LogInformation("encoder {Id} stored ({Bytes} bytes, sha256 {Sha}), validating", record.Id, length, sha256);
                 return new RegistrationOutcome(record, Duplicate: existing != null);
             }
@@ -101,15 +93,7 @@ public sealed class EncoderRegistry(
             if (existing != null && existing.Status != EncoderStatus.Rejected) return new RegistrationOutcome(existing, true);
             var record = existing ?? new EncoderRecord { DisplayName = DisplayName(meta with { FileName = meta.FileName ?? Path.GetFileName(full) }, sha), CreatedAt = DateTime.UtcNow };
             Apply(record, meta, sha);
-            record.SizeBytes = length;
-            record.StoragePath = full;
-            record.OwnsFile = false;
-            record.Status = EncoderStatus.Validating;
-            record.RejectReason = null;
-            if (existing == null) db.Encoders.Add(record);
-            await db.SaveChangesAsync(ct);
-            validation.Enqueue(record.Id);
-            events.Changed(record.Id);
+            await SaveForValidation(db, record, isNew: existing == null, length, full, ownsFile: false, ct);
             return new RegistrationOutcome(record, existing != null);
         }
         finally
@@ -170,4 +154,18 @@ public sealed class EncoderRegistry(
 
     private static string DisplayName(EncoderMetadata m, string? sha) =>
         m.Name ?? m.FileName ?? (sha != null ? "checkpoint " + sha[..12] : "upload");
+
+    /// <summary>Points the record at its file, marks it validating, saves it and hands it to the background validator.</summary>
+    private async Task SaveForValidation(PortalDbContext db, EncoderRecord record, bool isNew, long length, string path, bool ownsFile, CancellationToken ct)
+    {
+        record.SizeBytes = length;
+        record.StoragePath = path;
+        record.OwnsFile = ownsFile;
+        record.Status = EncoderStatus.Validating;
+        record.RejectReason = null;
+        if (isNew) db.Encoders.Add(record);
+        await db.SaveChangesAsync(ct);
+        validation.Enqueue(record.Id);
+        events.Changed(record.Id);
+    }
 }

@@ -15,8 +15,7 @@ namespace Portal.Web.Features.Galleries;
 /// seconds on a CPU. Text inversion needs the CLIP vocabulary file, which cannot be shipped: no demo text gallery.
 /// </summary>
 public sealed class DemoGalleries(
-    IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, Portal.Web.Demo.DemoEncoders demoEncoders, GalleryService galleries,
-    IHostApplicationLifetime lifetime, ILogger<DemoGalleries> log)
+    DataPaths paths, Portal.Web.Demo.DemoEncoders demoEncoders, GalleryService galleries, IHostApplicationLifetime lifetime)
 {
     public const string GalleryName = "Demo world scenes";
     public const int Targets = 4, Iterations = 40;
@@ -41,32 +40,6 @@ public sealed class DemoGalleries(
 
         // Validation runs in the background after start-up; queue once both encoders are ready.
         var ids = new[] { clean.Id, fare.Id };
-        _ = Task.Run(() => QueueWhenReadyAsync(ids, gallery.Id, lifetime.ApplicationStopping));
-    }
-
-    private async Task QueueWhenReadyAsync(int[] encoderIds, int galleryId, CancellationToken ct)
-    {
-        try
-        {
-            var until = DateTime.UtcNow.AddMinutes(10);
-            while (DateTime.UtcNow < until)
-            {
-                List<EncoderRecord> rows;
-                await using (var db = await dbFactory.CreateDbContextAsync(ct))
-                    rows = await db.Encoders.AsNoTracking().Where(e => encoderIds.Contains(e.Id)).ToListAsync(ct);
-                if (rows.All(e => e.Status != EncoderStatus.Validating))
-                {
-                    foreach (var e in rows.Where(e => e.Status == EncoderStatus.Ready))
-                        await galleries.QueueAsync(e.Id, galleryId, null, ct);
-                    foreach (var e in rows.Where(e => e.Status == EncoderStatus.Rejected))
-                        log.LogError("demo encoder {Name} was rejected: {Reason}", e.DisplayName, e.RejectReason);
-                    return;
-                }
-                await Task.Delay(200, ct);
-            }
-            log.LogWarning("demo encoders still validating after 10 minutes; demo inversion jobs not queued");
-        }
-        catch (OperationCanceledException) { }
-        catch (Exception e) { log.LogError(e, "could not queue the demo inversion jobs: {Message}", e.Message); }
+        demoEncoders.WhenReady(ids, e => galleries.QueueAsync(e.Id, gallery.Id, null, lifetime.ApplicationStopping), "the demo inversion jobs");
     }
 }

@@ -16,7 +16,7 @@ namespace Portal.Web.Features.Retrieval;
 /// iterations once the encoders are validated, so the retrieval pages and the examples viewer have content.
 /// </summary>
 public sealed class RetrievalDemo(
-    IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, BenchmarkRegistry benchmarks, EncoderRegistry encoders,
+    DataPaths paths, BenchmarkRegistry benchmarks, EncoderRegistry encoders,
     JobQueue queue, Portal.Web.Demo.DemoEncoders demoEncoders, ILogger<RetrievalDemo> log)
 {
     public const string RetrievalName = "Demo retrieval (rworld)", DetectionName = "Demo detection (hazard signs)";
@@ -39,36 +39,11 @@ public sealed class RetrievalDemo(
         ids.Add((await encoders.RegisterBuiltinAsync("pixel-l2", pixelSize, "Pixel L2", "Negative mean squared pixel difference (baseline)", ct)).Id);
 
         // Shipped checkpoints are validated in the background; queue their jobs once they are ready.
-        _ = Task.Run(() => QueueWhenReady(ids, [rb, db]), CancellationToken.None);
+        demoEncoders.WhenReady(ids, async e =>
+        {
+            foreach (var b in new[] { rb, db })
+                await queue.SubmitAsync(new JobRequest(e.Id, b.Id, Presets.ForKind(b.TaskKind), Iterations: DemoIterations), CancellationToken.None);
+        }, "the retrieval/detection demo jobs");
         log.LogInformation("retrieval/detection demo seeded: {R} ({RN} queries), {D} ({DN} queries)", rb.Name, rb.ItemCount, db.Name, db.ItemCount);
-    }
-
-    private async Task QueueWhenReady(List<int> encoderIds, BenchmarkRecord[] benches)
-    {
-        var until = DateTime.UtcNow.AddMinutes(10);
-        var pending = new List<int>(encoderIds);
-        try
-        {
-            while (pending.Count > 0 && DateTime.UtcNow < until)
-            {
-                await using (var db = await dbFactory.CreateDbContextAsync())
-                {
-                    foreach (var id in pending.ToList())
-                    {
-                        var e = await db.Encoders.AsNoTracking().SingleAsync(x => x.Id == id);
-                        if (e.Status == EncoderStatus.Validating) continue;
-                        pending.Remove(id);
-                        if (e.Status != EncoderStatus.Ready) { log.LogWarning("demo encoder {Name} is {Status}: {Reason}", e.DisplayName, e.Status, e.RejectReason); continue; }
-                        foreach (var b in benches)
-                            await queue.SubmitAsync(new JobRequest(e.Id, b.Id, Presets.ForKind(b.TaskKind), Iterations: DemoIterations), CancellationToken.None);
-                    }
-                }
-                if (pending.Count > 0) await Task.Delay(250);
-            }
-        }
-        catch (Exception e)
-        {
-            log.LogError(e, "could not queue the retrieval/detection demo jobs: {Message}", e.Message);
-        }
     }
 }
