@@ -57,7 +57,7 @@ services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runner
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.RetrievalJobRunner>();
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.DetectionJobRunner>();
 Portal.Web.Features.Galleries.GalleriesApi.AddGalleries(services); // inversion runner, gallery services, demo galleries
-Portal.Web.Features.Robustify.RobustifyApi.AddRobustify(services); // FARE job runner + service (docs/fare.md)
+Portal.Web.Features.Robustify.RobustifyApi.AddRobustify(services); // FARE job runner + service (README, “Robustify an encoder”)
 services.AddSingleton<Portal.Web.Jobs.Runners.JobRunners>();
 services.AddSingleton<EvaluationWorker>();
 services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());

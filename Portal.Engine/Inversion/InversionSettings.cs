@@ -9,7 +9,17 @@ namespace Portal.Engine.Inversion;
 /// </summary>
 public sealed record InversionSettings
 {
-    public double Radius { get; init; } = 100;
+    public double Radius { get; init; } = PaperRadius;
+    public const double PaperRadius = 100;
+    public const int PaperImageSize = 224;
+
+    /// <summary>
+    /// The paper's radius (100 at 224×224) rescaled to another input size with the same per-pixel RMS change
+    /// (radius ∝ √(H·W)): 28.6 at 64×64. At 64 px the paper's 100 would let the first step (2 × radius) saturate almost
+    /// every pixel (‖0.5‖₂ over 3·64·64 values is only 55).
+    /// </summary>
+    public static double PaperRadiusAt(int height, int width) =>
+        PaperRadius * Math.Sqrt((double)height * width) / PaperImageSize;
     public int Iterations { get; init; } = 500;
     /// <summary>Initial APGD step = this × radius (200 for the paper's settings).</summary>
     public double InitialStepFactor { get; init; } = 2;

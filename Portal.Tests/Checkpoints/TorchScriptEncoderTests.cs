@@ -144,7 +144,7 @@ class Probe(Module):
     }
 
     // A script that fails to compile (unknown op) makes libtorch throw torch::jit::ErrorReport through the
-    // native boundary, which terminates the test host: verified by hand, not testable in-process (see docs/checkpoints.md).
+    // native boundary, which terminates the test host: verified by hand, not testable in-process (see the README's checkpoint section).
     [Fact]
     public void Script_returning_the_wrong_shape_is_a_format_error()
     {

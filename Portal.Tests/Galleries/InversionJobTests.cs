@@ -193,6 +193,31 @@ public sealed class InversionJobTests : IDisposable
         Assert.Equal(galleryId, again.GetProperty("gallery").GetProperty("id").GetInt32());
     }
 
+    [Fact]
+    public async Task A_text_gallery_without_prompts_gets_the_configured_defaults_else_the_built_in_ones()
+    {
+        var vocab = GalleryTestData.TinyVocabulary(Path.Combine(_dir.Path, "vocab"));
+        async Task<IReadOnlyList<string>?> DefinedPrompts(PortalHost host, string name)
+        {
+            using var admin = await host.ApiAs(Roles.Admin);
+            var b = await host.PostJson(admin, "/api/galleries", new { name, kind = "text", vocabulary = vocab, text_heads = 2 }, 201);
+            return Portal.Web.Features.Galleries.GalleryDefinition.Load(b.GetProperty("dataset_root").GetString()!).Prompts;
+        }
+
+        using (var host = new PortalHost(Path.Combine(_dir.Path, "built-in")))
+            Assert.Equal(Portal.Web.Features.Galleries.GalleryDefinition.BuiltInPrompts, await DefinedPrompts(host, "defaults"));
+
+        // An operator's list (e.g. the paper's Figure 6 prompts) replaces the built-in six; blank entries are ignored.
+        var configured = new Dictionary<string, string?>
+        {
+            ["Portal:Galleries:DefaultPrompts:0"] = " a portrait of a painter ",
+            ["Portal:Galleries:DefaultPrompts:1"] = "",
+            ["Portal:Galleries:DefaultPrompts:2"] = "a map of a city",
+        };
+        using (var host = new PortalHost(Path.Combine(_dir.Path, "configured"), configured))
+            Assert.Equal(["a portrait of a painter", "a map of a city"], await DefinedPrompts(host, "operator defaults"));
+    }
+
     [Theory]
     [InlineData("inversions/a-seed0.png", true)]
     [InlineData("index.json", true)]

@@ -110,4 +110,14 @@ public class FeatureInversionTests
         Assert.False(o.RandomStart);
         Assert.Equal(8.0 / 255, s.StartNoise);
     }
+
+    [Fact]
+    public void The_paper_radius_keeps_its_per_pixel_budget_at_other_sizes()
+    {
+        Assert.Equal(100.0, InversionSettings.PaperRadiusAt(224, 224), 9);
+        // Same RMS change per value: radius / √(3·H·W) is the paper's 100 / √(3·224·224) at every size.
+        foreach (var (h, w) in new[] { (64, 64), (32, 48), (336, 336) })
+            Assert.Equal(100.0 / Math.Sqrt(3 * 224 * 224), InversionSettings.PaperRadiusAt(h, w) / Math.Sqrt(3.0 * h * w), 12);
+        Assert.Equal(28.57, InversionSettings.PaperRadiusAt(64, 64), 2);
+    }
 }

@@ -13,6 +13,7 @@ public sealed class DemoSeedingTests : IDisposable
         ["Portal:Demo:Triplets"] = "16",
         ["Portal:Demo:ImageSize"] = "32",
         ["Portal:Demo:ApgdIterations"] = "3",
+        ["Portal:Demo:InversionIterations"] = "20",
         ["Portal:Demo:Retrieval"] = "false", // the retrieval/detection demo has its own tests (Portal.Tests.RetrievalWeb)
     };
 
@@ -27,8 +28,11 @@ public sealed class DemoSeedingTests : IDisposable
             Assert.Single(twoAfc);
             Assert.True(twoAfc[0].GetProperty("is_demo").GetBoolean());
             Assert.Equal(16, twoAfc[0].GetProperty("item_count").GetInt32());
-            // The inversion gallery of the demo encoders (docs/galleries.md).
-            Assert.Contains(benches.EnumerateArray(), b => b.GetProperty("task_kind").GetString() == "feature-inversion");
+            // The inversion gallery of the demo encoders (README, “Inversion galleries in the portal”).
+            var gallery = Assert.Single(benches.EnumerateArray(), b => b.GetProperty("task_kind").GetString() == "feature-inversion");
+            // One scene per demo-world class; the configured iterations and the paper's radius rescaled to 64 px.
+            Assert.Equal(Portal.Engine.Demo.World.WorldClasses.Count, gallery.GetProperty("item_count").GetInt32());
+            Assert.Contains("20 APGD iterations, L2 radius 28.57", gallery.GetProperty("description").GetString());
             var encoders = await host.GetJson(api, "/api/encoders");
             string[] names = [Portal.Web.Demo.DemoEncoders.CleanName, Portal.Web.Demo.DemoEncoders.FareName, "Pixel L2", "SSIM"];
             Assert.Equal(names.Order().ToArray(), encoders.EnumerateArray().Select(e => e.GetProperty("display_name").GetString()).Order().ToArray());

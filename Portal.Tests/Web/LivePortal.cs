@@ -35,6 +35,7 @@ public sealed class LivePortal : WebApplicationFactory<Program>
             ["Portal:Demo:Triplets"] = "24",
             ["Portal:Demo:ImageSize"] = "32",
             ["Portal:Demo:ApgdIterations"] = "3",
+            ["Portal:Demo:InversionIterations"] = "20",
             // Only the 2AFC demo unless asked: the retrieval/detection demo would keep the single worker busy.
             ["Portal:Demo:Retrieval"] = _retrievalDemo ? "true" : "false",
             ["Portal:Worker:Threads"] = "1",

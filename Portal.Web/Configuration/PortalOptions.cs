@@ -16,6 +16,16 @@ public sealed class PortalOptions
     public WorkerOptions Worker { get; set; } = new();
     public ProgressOptions Progress { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
+    public GalleryOptions Galleries { get; set; } = new();
+}
+
+public sealed class GalleryOptions
+{
+    /// <summary>
+    /// Prompts a text gallery gets when it is defined without any; empty = the portal's built-in six
+    /// (<c>GalleryDefinition.BuiltInPrompts</c>). Operators who want the paper's Figure 6 prompts list them here.
+    /// </summary>
+    public List<string> DefaultPrompts { get; set; } = [];
 }
 
 public sealed class WorkerOptions
@@ -44,6 +54,8 @@ public sealed class DemoOptions
     public int Triplets { get; set; } = 300;
     public int ImageSize { get; set; } = 64;
     public int ApgdIterations { get; set; } = 10;
+    /// <summary>APGD iterations of the demo inversion gallery (the paper's 500: about 7 s per demo encoder on a CPU).</summary>
+    public int InversionIterations { get; set; } = 500;
     /// <summary>Also seed the small retrieval and detection demo (demo encoders, rworld and hazard-sign benchmarks).</summary>
     public bool Retrieval { get; set; } = true;
 }

@@ -9,7 +9,7 @@ using Portal.Web.Encoders;
 namespace Portal.Web.Demo;
 
 /// <summary>
-/// The two shipped demo encoders (Portal.Engine/Demo/Weights, see docs/fare.md): registered once, like uploads (stored
+/// The two shipped demo encoders (Portal.Engine/Demo/Weights, see the README's demo world): registered once, like uploads (stored
 /// by sha256 under checkpoints/, validated in the background), the FARE one linked to the clean one as its parent.
 /// Every demo (2AFC, retrieval/detection, galleries) registers through here; registering again returns the same records.
 /// </summary>

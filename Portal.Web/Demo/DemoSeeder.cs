@@ -52,7 +52,7 @@ public sealed class DemoSeeder(
         // The shipped demo encoders (clean + FARE) next to the baselines, once validated: the paper's effect in small.
         var (clean, fare) = await demoEncoders.RegisterAsync(ct);
         demoEncoders.WhenReady([clean.Id, fare.Id], e => queue.SubmitAsync(new JobRequest(e.Id, bench.Id, [Presets.Clean, Presets.Linf4], Iterations: demo.ApgdIterations), CancellationToken.None), "the demo encoders' 2AFC jobs");
-        await galleries.SeedAsync(ct); // demo encoders + inversion gallery (docs/galleries.md)
+        await galleries.SeedAsync(ct); // demo encoders + inversion gallery (README, “Inversion galleries in the portal”)
         log.LogInformation("demo seeded: benchmark '{Bench}' ({N} triplets) and {Jobs} queued jobs", bench.Name, bench.ItemCount, 4);
         if (demo.Retrieval) await retrievalDemo.SeedAsync(demo.ImageSize, ct);
     }

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 
-// Usage (against a running portal, see docs/portal.md):
+// Usage (against a running portal, see the README's portal section):
 //   dotnet run --project bench/PortalBench -c Release -- upload  <baseUrl> <serverPid> [bytes=2147483648]
 //   dotnet run --project bench/PortalBench -c Release -- signalr <baseUrl> [clients=200] [seconds=20]
 var mode = args.ElementAtOrDefault(0);

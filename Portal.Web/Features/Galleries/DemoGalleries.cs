@@ -3,22 +3,28 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Engine.Demo.World;
 using Portal.Engine.Images;
+using Portal.Engine.Inversion;
+using Microsoft.Extensions.Options;
 using Portal.Web.Configuration;
 using Portal.Web.Encoders;
 
 namespace Portal.Web.Features.Galleries;
 
 /// <summary>
-/// The demo's galleries: the two shipped demo encoders (clean and FARE ConvNeXt, 64×64, see docs/fare.md) registered
-/// like any server file (validated in the background), a feature gallery of four demo-world scenes (one per shape
-/// class), and one short inversion job per encoder once both are validated: 2 seeds × 40 APGD iterations, a few
-/// seconds on a CPU. Text inversion needs the CLIP vocabulary file, which cannot be shipped: no demo text gallery.
+/// The demo's galleries: the two shipped demo encoders (clean and FARE ConvNeXt, 64×64, README "Demo world") registered
+/// like any server file (validated in the background), a feature gallery of seven demo-world scenes (one per shape
+/// class), and one inversion job per encoder once both are validated: the paper's protocol (2 seeds here, 500 APGD
+/// iterations by default) with its radius rescaled to 64 px (<see cref="InversionSettings.PaperRadiusAt"/>), about 7 s per
+/// encoder on a CPU. Text inversion needs the CLIP vocabulary file, which cannot be shipped: no demo text gallery.
 /// </summary>
 public sealed class DemoGalleries(
-    DataPaths paths, Portal.Web.Demo.DemoEncoders demoEncoders, GalleryService galleries, IHostApplicationLifetime lifetime)
+    DataPaths paths, Portal.Web.Demo.DemoEncoders demoEncoders, GalleryService galleries, IHostApplicationLifetime lifetime,
+    IOptions<PortalOptions> options)
 {
     public const string GalleryName = "Demo world scenes";
-    public const int Targets = 4, Iterations = 40;
+    public static int Targets => WorldClasses.Count;
+    /// <summary>Input size of the shipped demo encoders.</summary>
+    public const int ImageSize = 64;
     /// <summary>World seed of the gallery scenes (disjoint from the training and benchmark seeds).</summary>
     public const ulong WorldSeed = 0x6A11E;
 
@@ -35,8 +41,11 @@ public sealed class DemoGalleries(
             using var img = DemoWorld.Quantised(WorldSeed, i);
             ImageIO.SavePng(img, file);
         }
-        var gallery = await galleries.DefineAsync(new GalleryRequest(GalleryName, "features", Images: folder, Seeds: [0, 1], Iterations: Iterations,
-            Description: $"{Targets} demo-world scenes, 2 seeds, {Iterations} APGD iterations (a short preview of the paper's 500)"), isDemo: true, ct);
+        int iterations = options.Value.Demo.InversionIterations;
+        double radius = Math.Round(InversionSettings.PaperRadiusAt(ImageSize, ImageSize), 2);
+        var gallery = await galleries.DefineAsync(new GalleryRequest(GalleryName, "features", Images: folder, Seeds: [0, 1], Iterations: iterations, Radius: radius,
+            Description: $"{Targets} demo-world scenes (one per class), 2 seeds, {iterations} APGD iterations, L2 radius {radius:0.##} " +
+                $"(the paper's 100 at 224 px, rescaled to {ImageSize} px)"), isDemo: true, ct);
 
         // Validation runs in the background after start-up; queue once both encoders are ready.
         var ids = new[] { clean.Id, fare.Id };

@@ -21,10 +21,12 @@ public sealed record GalleryDefinition
     public const string DefinedOrigin = "definition", RequestOrigin = "request";
 
     /// <summary>
-    /// The portal's default prompts (used when a text gallery is defined without any). They are NOT the paper's
-    /// Figure 6 prompts (those could not be verified): six everyday concepts of different kinds.
+    /// The prompts a text gallery gets when it is defined without any and the operator configured none
+    /// (Portal:Galleries:DefaultPrompts). They are NOT the paper's Figure 6 prompts (those could not be sourced here):
+    /// six everyday concepts of different kinds — an animal, an object with a colour, a painting, a landmark, a still
+    /// life and a scene.
     /// </summary>
-    public static readonly string[] DefaultPrompts =
+    public static readonly string[] BuiltInPrompts =
     [
         "a photo of a cat", "a photo of a red car", "a painting of a sunflower field",
         "a photo of the eiffel tower", "a bowl of fruit on a table", "a lighthouse by the sea",

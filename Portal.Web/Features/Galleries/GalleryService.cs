@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Configuration;
@@ -19,8 +20,13 @@ public sealed record TextInversionRequest(int EncoderId, string Prompt);
 /// progress shows like every other job). A requested prompt becomes a one-prompt text gallery derived from the newest
 /// operator-defined text gallery (its vocabulary and protocol).
 /// </summary>
-public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, JobQueue queue)
+public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, JobQueue queue, IOptions<PortalOptions> options)
 {
+    /// <summary>What a text gallery defined without prompts gets: the configured defaults, else the built-in six.</summary>
+    public IReadOnlyList<string> DefaultPrompts =>
+        options.Value.Galleries.DefaultPrompts.Select(p => p.Trim()).Where(p => p.Length > 0).ToList() is { Count: > 0 } configured
+            ? configured : GalleryDefinition.BuiltInPrompts;
+
     public static bool IsGallery(string taskKind) => taskKind is GalleryDefinition.FeatureKind or GalleryDefinition.TextKind;
 
     public string GalleriesRoot => Path.Combine(paths.Datasets, "galleries");
@@ -38,7 +44,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
         {
             Kind = kind,
             Images = req.Images is null ? null : Path.GetFullPath(req.Images),
-            Prompts = kind == GalleryDefinition.TextKind ? (req.Prompts is { Length: > 0 } p ? p.Select(x => x.Trim()).ToList() : GalleryDefinition.DefaultPrompts) : null,
+            Prompts = kind == GalleryDefinition.TextKind ? (req.Prompts is { Length: > 0 } p ? p.Select(x => x.Trim()).ToList() : DefaultPrompts) : null,
             Vocabulary = req.Vocabulary is null ? null : Path.GetFullPath(req.Vocabulary),
             Seeds = req.Seeds is { Length: > 0 } s ? s : [0, 1, 2],
             Iterations = req.Iterations ?? 500,
