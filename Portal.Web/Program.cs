@@ -51,6 +51,7 @@ services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalQueries>();
 // Order matters: the demo is seeded before the worker starts taking jobs.
 services.AddSingleton<Portal.Web.Demo.DemoEncoders>();
 services.AddHostedService<DemoSeeder>();
+services.AddSingleton<TorchScriptProbe>();
 services.AddHostedService<EncoderValidator>();
 // One runner per benchmark task kind; the worker dispatches on BenchmarkRecord.TaskKind.
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.TwoAfcJobRunner>();

@@ -15,7 +15,7 @@ namespace Portal.Tests.Checkpoints;
 /// </summary>
 public class TorchScriptEncoderTests
 {
-    private const string Code = """
+    internal const string ProbeCode = """
 class Probe(Module):
   __parameters__ = ["weight", ]
   __buffers__ = []
@@ -46,7 +46,7 @@ class Probe(Module):
             s.Write(data);
         }
         Add("data.pkl", pkl);
-        Add("code/__torch__.py", Encoding.UTF8.GetBytes(code ?? Code));
+        Add("code/__torch__.py", Encoding.UTF8.GetBytes(code ?? ProbeCode));
         if (withConstants) Add("constants.pkl", new PickleBuilder().Proto().EmptyTuple().Stop().ToArray());
         Add("data/0", TorchZipWriter.Floats(weight));
         Add("version", "3\n"u8.ToArray());
@@ -143,14 +143,15 @@ class Probe(Module):
             Assert.Throws<CheckpointFormatException>(() => TorchScriptEncoder.Load(Path.Combine(FixturePaths.Encoder("openclip-convnext-mini"), "model.bin"), Allowed)).Message);
     }
 
-    // A script that fails to compile (unknown op) makes libtorch throw torch::jit::ErrorReport through the
-    // native boundary, which terminates the test host: verified by hand, not testable in-process (see the README's checkpoint section).
+    // A script that fails to compile (unknown op) makes libtorch throw torch::jit::ErrorReport through the native
+    // boundary, which terminates the process: the portal loads TorchScript in a probe process first
+    // (TorchScriptApprovalTests.A_module_that_crashes_libtorch_is_rejected_and_the_portal_keeps_running).
     [Fact]
     public void Script_returning_the_wrong_shape_is_a_format_error()
     {
         using var dir = new FixturePaths.TempDir();
         var shape = dir.File("shape.pt");
-        WriteProbe(shape, code: Code.Replace("return torch.matmul(pooled, self.weight)", "return x"));
+        WriteProbe(shape, code: ProbeCode.Replace("return torch.matmul(pooled, self.weight)", "return x"));
         File.WriteAllText(shape + ".json", """{"image_size": 32}""");
         Assert.Contains("N×D", Assert.Throws<CheckpointFormatException>(() => TorchScriptEncoder.Load(shape, Allowed)).Message);
     }

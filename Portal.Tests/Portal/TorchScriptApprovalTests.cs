@@ -45,5 +45,36 @@ public sealed class TorchScriptApprovalTests : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/encoders/{stId}/allow-torchscript", null)).StatusCode);
     }
 
+    [Fact]
+    public async Task A_module_that_crashes_libtorch_is_rejected_and_the_portal_keeps_running()
+    {
+        // An unknown operator: libtorch throws its compile error through the native boundary, which ends the process
+        // that loads it (here: the probe child process, not the portal).
+        var crash = Path.Combine(_dir.Path, "crash.pt");
+        TorchScriptEncoderTests.WriteProbe(crash, code: TorchScriptEncoderTests.ProbeCode.Replace("torch.matmul(", "torch.no_such_operator("));
+        File.WriteAllText(crash + ".json", """{"image_size": 32}""");
+        var good = Path.Combine(_dir.Path, "good.pt");
+        TorchScriptEncoderTests.WriteProbe(good);
+        File.WriteAllText(good + ".json", """{"image_size": 32, "name": "probe"}""");
+
+        using var host = new PortalHost(Path.Combine(_dir.Path, "data"), new Dictionary<string, string?> { ["Engine:AllowTorchScript"] = "true" });
+        using var researcher = await host.ApiAs(Roles.Researcher);
+        var id = (await host.PostJson(researcher, "/api/encoders/register", new { path = crash, name = "crashing script" }))
+            .GetProperty("encoder").GetProperty("id").GetInt32();
+        var rejected = await host.WaitFor(researcher, $"/api/encoders/{id}", e => e.GetProperty("status").GetString() != "validating", TimeSpan.FromMinutes(2));
+        Assert.Equal("rejected", rejected.GetProperty("status").GetString());
+        var reason = rejected.GetProperty("reject_reason").GetString()!;
+        Assert.Contains("libtorch crashed while loading this TorchScript module", reason);
+        Assert.Contains("Unknown builtin op: aten::no_such_operator", reason);   // libtorch's own message, from the probe's stderr
+        Assert.True(File.Exists(crash), "a server file registered in place is never deleted");
+
+        // Still serving, and a sound module validates through the same probe.
+        Assert.Equal(HttpStatusCode.OK, (await researcher.GetAsync("/api/health")).StatusCode);
+        var goodId = (await host.PostJson(researcher, "/api/encoders/register", new { path = good, name = "sound script" }))
+            .GetProperty("encoder").GetProperty("id").GetInt32();
+        var ready = await host.WaitFor(researcher, $"/api/encoders/{goodId}", e => e.GetProperty("status").GetString() != "validating", TimeSpan.FromMinutes(2));
+        Assert.True(ready.GetProperty("status").GetString() == "ready", ready.ToString());
+    }
+
     public void Dispose() => _dir.Dispose();
 }

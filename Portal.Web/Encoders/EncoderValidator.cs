@@ -16,7 +16,7 @@ namespace Portal.Web.Encoders;
 /// </summary>
 public sealed class EncoderValidator(
     IDbContextFactory<PortalDbContext> dbFactory, ValidationQueue queue, ModelFactory models,
-    EncoderEvents events, ILogger<EncoderValidator> log) : BackgroundService
+    EncoderEvents events, TorchScriptProbe torchScriptProbe, ILogger<EncoderValidator> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -79,7 +79,11 @@ public sealed class EncoderValidator(
     {
         if (e.StoragePath == null || !File.Exists(e.StoragePath))
             throw new FileNotFoundException($"checkpoint file is missing: {e.StoragePath}");
-        using var encoder = EncoderLoader.Load(e.StoragePath, models.LoadOptions(e));
+        var options = models.LoadOptions(e);
+        // A TorchScript module that crashes libtorch must crash a child process, not the portal.
+        if (options.AllowTorchScript && Portal.Engine.Checkpoints.CheckpointLoader.Detect(e.StoragePath) == Portal.Engine.Checkpoints.CheckpointLoader.Kind.TorchScript)
+            torchScriptProbe.Check(e.StoragePath);
+        using var encoder = EncoderLoader.Load(e.StoragePath, options);
         var info = encoder.Info;
         using var scope = torch.NewDisposeScope();
         var p = info.Preprocessing;
