@@ -52,6 +52,7 @@ services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalQueries>();
 services.AddSingleton<Portal.Web.Demo.DemoEncoders>();
 services.AddHostedService<DemoSeeder>();
 services.AddSingleton<TorchScriptProbe>();
+services.AddSingleton<EncoderVariants>();
 services.AddHostedService<EncoderValidator>();
 // One runner per benchmark task kind; the worker dispatches on BenchmarkRecord.TaskKind.
 services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.TwoAfcJobRunner>();

@@ -35,8 +35,15 @@ public sealed class EncoderRecord
     public string? InfoJson { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? ValidatedAt { get; set; }
-    /// <summary>The encoder this one was derived from (a FARE fine-tune of it); null for uploads and baselines.</summary>
+    /// <summary>The encoder this one was derived from (a FARE fine-tune of it, or a variant with an MLP head / LoRA adapter); null for uploads and baselines.</summary>
     public int? ParentEncoderId { get; set; }
     /// <summary>An admin allowed this checkpoint to load as TorchScript (code) although the server-wide switch is off.</summary>
     public bool TorchScriptApproved { get; set; }
+    /// <summary>
+    /// A fine-tuned variant's DreamSim-style MLP head file (owned by the portal, under the data folder's adapters/);
+    /// the variant shares its parent's checkpoint file (StoragePath, not owned) and its Sha256 covers both.
+    /// </summary>
+    public string? MlpHeadPath { get; set; }
+    /// <summary>A fine-tuned variant's PEFT LoRA adapter folder (adapter_config.json + adapter_model.*), merged at load.</summary>
+    public string? LoraPath { get; set; }
 }

@@ -350,6 +350,12 @@ namespace Portal.Data.Migrations
                     b.Property<string>("LicenseUrl")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LoraPath")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MlpHeadPath")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("OwnsFile")
                         .HasColumnType("INTEGER");
 

@@ -7,7 +7,7 @@ using Portal.Web.Jobs;
 namespace Portal.Web.Admin;
 
 /// <summary>Admin-only changes to what the leaderboards show: delete a result, delete an encoder, re-run a job.</summary>
-public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, JobQueue queue, ILogger<AdminActions> log)
+public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, JobQueue queue, Configuration.DataPaths paths, ILogger<AdminActions> log)
 {
     /// <summary>Removes a result (and its per-split rows); jobs that pointed to it stay, without a result.</summary>
     public async Task DeleteResultAsync(int resultId, CancellationToken ct)
@@ -33,6 +33,9 @@ public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, J
         if (e.Status == EncoderStatus.Validating) throw new InvalidOperationException($"encoder {encoderId} is still being validated; delete it once validation ends");
         var active = await db.Jobs.CountAsync(j => j.EncoderId == encoderId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running), ct);
         if (active > 0) throw new InvalidOperationException($"encoder {encoderId} has {active} queued or running job(s); cancel them first");
+        var variants = await db.Encoders.Where(v => v.ParentEncoderId == encoderId && (v.MlpHeadPath != null || v.LoraPath != null)).Select(v => v.Id).ToListAsync(ct);
+        if (variants.Count > 0)
+            throw new InvalidOperationException($"encoder {encoderId} has fine-tuned variant(s) {string.Join(", ", variants)} that load its checkpoint; delete them first");
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
@@ -47,6 +50,7 @@ public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, J
         }
         // The file goes last: if the process dies before, a stray file is harmless; a record without its file is not.
         if (e.OwnsFile && e.StoragePath != null && File.Exists(e.StoragePath)) File.Delete(e.StoragePath);
+        Encoders.EncoderVariants.DeleteAdapters(e, paths, log);
         log.LogInformation("encoder {Id} ({Name}) deleted", encoderId, e.DisplayName);
     }
 

@@ -59,6 +59,20 @@ public static class EncodersApi
         g.MapPost("/encoders/register", (RegisterServerFileRequest req, EncoderRegistry registry, CancellationToken ct) => ApiErrors.Guard(async () =>
             Registered(await registry.RegisterServerFileAsync(req.Path, req.Metadata, ct)))).RequireAuthorization(Policies.Researcher);
 
+        // A fine-tuned variant of a registered encoder: multipart form with `mlp_head` and/or `lora_config` + `lora_model`
+        // files; metadata in the query string as for uploads.
+        g.MapPost("/encoders/{id:int}/variants", (int id, HttpContext ctx, EncoderVariants variants, EncoderRegistry registry, [AsParameters] UploadQuery q) => ApiErrors.Guard(async () =>
+        {
+            if (!ctx.Request.HasFormContentType) throw new ArgumentException("send the files as multipart/form-data: mlp_head, and/or lora_config + lora_model");
+            if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = registry.MaxUploadBytes;
+            var form = await ctx.Request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions { MultipartBodyLengthLimit = registry.MaxUploadBytes }, ctx.RequestAborted);
+            var unknown = form.Files.Select(f => f.Name).Except(["mlp_head", "lora_config", "lora_model"]).ToList();
+            if (unknown.Count > 0) throw new ArgumentException($"unexpected file field(s) {string.Join(", ", unknown)}: use mlp_head, lora_config, lora_model");
+            VariantFile? File(string name) => form.Files.GetFile(name) is { } f ? new VariantFile(f.FileName, f.OpenReadStream()) : null;
+            var meta = q.Metadata with { Submitter = q.Submitter ?? ctx.User.Identity?.Name };
+            return Registered(await variants.CreateAsync(new VariantRequest(id, File("mlp_head"), File("lora_config"), File("lora_model"), meta), ctx.RequestAborted));
+        })).DisableAntiforgery().RequireAuthorization(Policies.Researcher);
+
         // Resumable uploads: create, PUT chunks at offsets, GET the offset to resume, complete.
         g.MapPost("/uploads", (CreateUploadRequest req, ResumableUploads uploads) => ApiErrors.Guard(() =>
         {

@@ -19,6 +19,8 @@ public sealed class DataPaths
     public string Artifacts => Path.Combine(Root, "artifacts");
 
     public string CheckpointFor(string sha256) => Path.Combine(Checkpoints, sha256 + ".ckpt");
+    /// <summary>Fine-tuned variants' MLP heads and LoRA adapters, one folder per variant (named by its sha256).</summary>
+    public string AdaptersFor(string variantSha256) => Path.Combine(Checkpoints, "adapters", variantSha256);
 
     /// <summary>Resolves DataRoot: absolute as given, relative against the folder holding the root appsettings.json.</summary>
     public static DataPaths From(PortalOptions options, string baseDirectory) =>

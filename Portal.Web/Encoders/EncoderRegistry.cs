@@ -15,7 +15,7 @@ public sealed class EncoderRegistry(
     ValidationQueue validation, EncoderEvents events, ILogger<EncoderRegistry> log)
 {
     // Serialises the check-then-insert on sha256 (the unique index is the backstop).
-    private static readonly SemaphoreSlim RegisterLock = new(1, 1);
+    internal static readonly SemaphoreSlim RegisterLock = new(1, 1);
 
     public long MaxUploadBytes => options.Value.MaxUploadBytes;
 

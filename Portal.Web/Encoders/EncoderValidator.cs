@@ -16,7 +16,7 @@ namespace Portal.Web.Encoders;
 /// </summary>
 public sealed class EncoderValidator(
     IDbContextFactory<PortalDbContext> dbFactory, ValidationQueue queue, ModelFactory models,
-    EncoderEvents events, TorchScriptProbe torchScriptProbe, ILogger<EncoderValidator> log) : BackgroundService
+    EncoderEvents events, TorchScriptProbe torchScriptProbe, Configuration.DataPaths paths, ILogger<EncoderValidator> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -64,6 +64,9 @@ public sealed class EncoderValidator(
                 try { File.Delete(e.StoragePath); } catch (IOException io) { log.LogWarning(io, "could not delete rejected checkpoint {Path}", e.StoragePath); }
                 e.StoragePath = null;
             }
+            // A rejected variant's head/adapter copies go too (its parent's checkpoint is not the variant's to delete).
+            EncoderVariants.DeleteAdapters(e, paths, log);
+            if (e.MlpHeadPath != null || e.LoraPath != null) (e.MlpHeadPath, e.LoraPath) = (null, null);
             log.LogWarning("encoder {Id} ({Name}) rejected: {Reason}", e.Id, e.DisplayName, ex.Message);
         }
         e.ValidatedAt = DateTime.UtcNow;

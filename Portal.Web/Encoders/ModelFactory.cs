@@ -17,6 +17,8 @@ public sealed class ModelFactory(IOptions<PortalOptions> options)
         Architecture = e.ArchitectureOverride,
         AllowTorchScript = options.Value.AllowTorchScript || e.TorchScriptApproved,
         Device = Device,
+        MlpHeadPath = e.MlpHeadPath,
+        LoraPath = e.LoraPath,
     };
 
     public IPerceptualModel Create(EncoderRecord e)

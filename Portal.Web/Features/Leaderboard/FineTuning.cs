@@ -3,8 +3,8 @@ using Portal.Data.Entities;
 namespace Portal.Web.Features.Leaderboard;
 
 /// <summary>
-/// The encoder record has no fine-tuning field, so the leaderboard reads it from what the submitter wrote (family, name,
-/// description): the paper's robust recipes (FARE, TeCoA, R-LPIPS, R-CLIP) are recognised by name.
+/// The robust recipe is read from what the submitter wrote (family, name, description): the paper's recipes (FARE,
+/// TeCoA, R-LPIPS, R-CLIP) are recognised by name. A variant registered with an MLP head or LoRA adapter says so itself.
 /// </summary>
 public static class FineTuning
 {
@@ -18,7 +18,14 @@ public static class FineTuning
     {
         if (e.IsBuiltin) return ("— (baseline)", false);
         var text = $"{e.DisplayName} {e.Family} {e.Description}".ToLowerInvariant();
-        foreach (var (needle, label) in Robust) if (text.Contains(needle)) return (label, true);
+        // A registered variant says what it adds; the robust recipe still comes from the (inherited) name and family.
+        var adapters = (e.MlpHeadPath, e.LoraPath) switch
+        {
+            (not null, not null) => "MLP head + LoRA", (not null, null) => "MLP head", (null, not null) => "LoRA", _ => null,
+        };
+        foreach (var (needle, label) in Robust)
+            if (text.Contains(needle)) return (adapters is null ? label : $"{label} + {adapters}", true);
+        if (adapters != null) return (adapters, false);
         if (text.Contains("lora")) return ("LoRA", false);
         if (text.Contains("fine-tun") || text.Contains("finetun")) return ("fine-tuned", false);
         return ("none", false);

@@ -21,3 +21,30 @@ export function uploadFile(inputId, url, dotnetRef) {
     xhr.send(file);
   });
 }
+
+// Sends several chosen files as one multipart form (field name → <input type=file> id); only inputs with a file are
+// sent. Same progress reporting as uploadFile.
+export function uploadForm(fields, url, dotnetRef) {
+  const form = new FormData();
+  let count = 0;
+  for (const [name, inputId] of Object.entries(fields)) {
+    const input = document.getElementById(inputId);
+    const file = input && input.files && input.files[0];
+    if (file) { form.append(name, file, file.name); count++; }
+  }
+  if (count === 0) return Promise.resolve({ status: 0, body: JSON.stringify({ error: "choose a file first" }) });
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    let last = 0;
+    xhr.upload.onprogress = (e) => {
+      const now = Date.now();
+      if (now - last < 200 && e.loaded < e.total) return;
+      last = now;
+      dotnetRef.invokeMethodAsync("OnUploadProgress", e.loaded, e.total);
+    };
+    xhr.onload = () => resolve({ status: xhr.status, body: xhr.responseText });
+    xhr.onerror = () => resolve({ status: 0, body: JSON.stringify({ error: "network error during upload" }) });
+    xhr.open("POST", url);
+    xhr.send(form);
+  });
+}
