@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Portal.Engine.Text;
@@ -29,11 +30,12 @@ public static class MojibakeRepair
     }
 
     /// <summary>
-    /// How many places in the text look like mojibake (0 = looks fine). A place is a UTF-8-shaped sequence in some
-    /// charset's view — a character whose byte there is a UTF-8 lead byte, followed by the right number of characters
-    /// whose bytes are continuation bytes — that real text would rarely contain (see <see cref="IsSuspicious"/>), or
-    /// "Ã"/"Â" followed by a space where "à" or a no-break space lost its byte 0xA0. The count is taken in the charset
-    /// that shows the most such places.
+    /// How much of the text looks like mojibake (0 = looks fine). Mojibake shows as runs of UTF-8-shaped sequences in
+    /// some charset's view: a character whose byte there is a UTF-8 lead byte, followed by the right number of characters
+    /// whose bytes are continuation bytes. A run counts with its length in characters when one of its sequences is one
+    /// that real text would rarely contain (see <see cref="IsSuspicious"/>); so does "Ã"/"Â" followed by a space where
+    /// "à" or a no-break space lost its byte 0xA0 (2 each). The count is taken in the charset that shows the most.
+    /// Each layer of mojibake at least doubles the characters involved, so peeling one layer lowers the count.
     /// </summary>
     public static int Badness(string text)
     {
@@ -44,65 +46,89 @@ public static class MojibakeRepair
             int n = 0;
             for (int i = 0; i < text.Length;)
             {
-                int len = SequenceLength(text, i, cs);
-                if (len == 0) { i++; continue; }
-                if (IsSuspicious(text, i, len)) n++;
-                i += len;
+                int end = RunEnd(text, i, cs, out bool suspicious);
+                if (end == i) { i++; continue; }
+                if (suspicious) n += end - i;
+                i = end;
             }
             worst = Math.Max(worst, n);
         }
-        return worst + LostA0Count(text);
+        return worst + 2 * LostA0Count(text);
     }
+
+    // End of the maximal run of adjacent UTF-8-shaped sequences starting at i in the charset's view (i when none).
+    private static int RunEnd(string text, int i, SingleByteCharset cs, out bool suspicious)
+    {
+        suspicious = false;
+        int end = i, len;
+        while ((len = SequenceLength(text, end, cs)) > 0)
+        {
+            suspicious |= IsSuspicious(text, end, len);
+            end += len;
+        }
+        return end;
+    }
+
+    // Candidate repairs explored per line: a real line needs one per layer of mojibake; the cap only bounds odd input.
+    private const int AttemptsPerLine = 32;
 
     private static string FixSegment(string text)
     {
-        var t = text;
-        while (true)
-        {
-            int bad = Badness(t);
-            if (bad == 0) return t;
-            var fixedText = ReDecodeWhole(t, bad) ?? RepairRuns(t, bad);
-            if (fixedText is null) return t;
-            t = fixedText;   // badness strictly fell, so this loop ends
-        }
+        int budget = AttemptsPerLine;
+        return Repair(text, ref budget);
     }
 
-    // The first charset (ftfy's order) that holds every character and whose bytes are strict UTF-8 that reads less bad.
-    private static string? ReDecodeWhole(string text, int bad)
+    /// <summary>
+    /// A candidate (see <see cref="Candidates"/>) replaces the text when, once repaired further itself, it is less bad.
+    /// Judging the finished repair rather than the single step matters when an inner layer hides a defect that only
+    /// the next layer shows ("65Р’В\u00A0536" looks clean; one layer down, "65В\u00A0536" does not).
+    /// </summary>
+    private static string Repair(string text, ref int budget)
+    {
+        int bad = Badness(text);
+        if (bad == 0) return text;
+        foreach (var candidate in Candidates(text))
+        {
+            if (budget-- <= 0) break;
+            var repaired = Repair(candidate, ref budget);
+            if (Badness(repaired) < bad) return repaired;
+        }
+        return text;
+    }
+
+    // Whole-line re-decodings in ftfy's charset order (every character must exist in the charset and the bytes must be
+    // strict UTF-8, if need be after restoring lost 0xA0 bytes), then the in-place repair of mojibake runs. Each one is
+    // shorter than the text, since decoding merges every multi-byte sequence into one character.
+    private static IEnumerable<string> Candidates(string text)
     {
         foreach (var cs in SingleByteCharset.All)
         {
             if (!cs.TryEncode(text, out var bytes)) continue;
             var decoded = TryUtf8(bytes) ?? TryUtf8(RestoreByteA0(bytes));
-            if (decoded is not null && Badness(decoded) < bad) return decoded;
+            if (decoded is not null) yield return decoded;
         }
-        return null;
+        var inPlace = RepairRuns(text);
+        if (inPlace is not null) yield return inPlace;
     }
 
     // ftfy's decode_inconsistent_utf8: each maximal run of adjacent UTF-8-shaped sequences (in the charset that gives the
     // longest run there, earlier charsets first on ties) that contains a suspicious one is decoded in place; the rest of
     // the line stays as it is.
-    private static string? RepairRuns(string text, int bad)
+    private static string? RepairRuns(string text)
     {
         var sb = new StringBuilder(text.Length);
         bool changed = false;
         for (int i = 0; i < text.Length;)
         {
             int end = i;
+            bool suspicious = false;
             SingleByteCharset? view = null;
             foreach (var cs in SingleByteCharset.All)
             {
-                int e = i, len;
-                while ((len = SequenceLength(text, e, cs)) > 0) e += len;
-                if (e > end) (end, view) = (e, cs);
+                int e = RunEnd(text, i, cs, out bool s);
+                if (e > end) (end, view, suspicious) = (e, cs, s);
             }
             if (view is null) { sb.Append(text[i++]); continue; }
-            bool suspicious = false;
-            for (int k = i, len; k < end; k += len)
-            {
-                len = SequenceLength(text, k, view);
-                suspicious |= IsSuspicious(text, k, len);
-            }
             // A continuation-like junk character right before the run means the run is the tail of a bigger garble
             // whose start did not survive: decoding only the tail would not make it better.
             bool tailOfGarble = i > 0 && view.IsContinuation(text[i - 1]) && Classify(text[i - 1]) == ContinuationKind.Junk;
@@ -111,9 +137,7 @@ public static class MojibakeRepair
             changed |= decoded is not null;
             i = end;
         }
-        if (!changed) return null;
-        var result = sb.ToString();
-        return Badness(result) < bad ? result : null;
+        return changed ? sb.ToString() : null;
     }
 
     /// <summary>Length of the UTF-8-shaped sequence starting at <paramref name="i"/> in the charset's view, or 0.</summary>
@@ -134,30 +158,56 @@ public static class MojibakeRepair
     /// Whether a UTF-8-shaped sequence is unlikely as real text. Real text does put a letter before a continuation
     /// character now and then ("ÉTÉ…", "“CAFÉ”", "JOSÉ’S", "Сёмга", "Річка"), so only these count:
     /// a continuation that is a symbol, currency, opening mark, C1 control or accent that does not follow letters
-    /// ("Ã©", "â€", "Ã¤"); a closing mark (… ” » › ™ ® © ° ª º) glued to a following letter or digit ("Ã³n");
-    /// anything but a closing mark at the end of a word after Ã, Â or Ă, the lead characters of almost all Western
-    /// mojibake ("Ã–", "Ãœ"); a lower-case letter followed by an upper-case one inside or just before the sequence
-    /// ("siÄ™", "вЂ", "РґРѕРј"); a Cyrillic or Greek sequence glued to Latin letters ("Гњber").
+    /// ("Ã©", "â€", "Ã¤", "ê°"); a closing mark (… ” » › ™ ® © ª º) glued to a following letter or digit ("Ã³n"), or a
+    /// no-break space glued to a following letter ("Å" + U+00A0 + "ablony"); anything but a closing mark at the end of a word
+    /// after Ã, Â or Ă, the lead characters of almost all Western mojibake ("Ã–", "Ãœ"); a lower-case letter followed
+    /// by an upper-case one inside or just before the sequence ("siÄ™", "вЂ", "РґРѕРј"), or two capitals starting a
+    /// lower-case word ("ÄŒte"), or a capital Latin letter before š ž œ ś ť ź ł ą ż ľ ("Åšredni", "Ĺźablonu"; not ş: Romanian "Îşi"); a Cyrillic or Greek sequence
+    /// among Latin words ("Гњber", "mettre Г" + U+00A0 + " jour").
     /// </summary>
     private static bool IsSuspicious(string text, int i, int len)
     {
         char lead = text[i];
         bool westernLead = lead is 'Ã' or 'Â' or 'Ă';
         char before = i > 0 ? text[i - 1] : ' ';
-        char after = i + len < text.Length ? text[i + len] : ' ';
         if (char.IsLower(before) && char.IsUpper(lead)) return true;
         for (int k = 1; k < len; k++)
         {
-            char c = text[i + k], next = i + k + 1 < text.Length ? text[i + k + 1] : ' ';
-            if (char.IsLower(text[i + k - 1]) && char.IsUpper(c)) return true;
+            char c = text[i + k], prev = text[i + k - 1], next = i + k + 1 < text.Length ? text[i + k + 1] : ' ';
+            if (char.IsLower(prev) && char.IsUpper(c)) return true;
+            if (char.IsUpper(prev) && char.IsUpper(c) && char.IsLower(next)) return true;
+            if (char.IsUpper(prev) && IsLatin(prev) && c is ('š' or 'ž' or 'œ' or 'ś' or 'ť' or 'ź' or 'ł' or 'ą' or 'ż' or 'ľ')) return true;
             var kind = Classify(c);
             if (kind == ContinuationKind.Junk) return true;
             if (kind == ContinuationKind.Closer && char.IsLetterOrDigit(next)) return true;
+            if (c == '\u00A0' && char.IsLetter(next)) return true;
             if (westernLead && (c is not ('…' or '”' or '»' or '›' or '’') || char.IsLetterOrDigit(next))) return true;
         }
-        bool otherScript = false;
-        for (int k = 0; k < len; k++) otherScript |= text[i + k] is >= '\u0370' and <= '\u04FF';
-        return otherScript && (char.IsAsciiLetter(before) || char.IsAsciiLetter(after));
+        return HasCyrillicOrGreek(text.AsSpan(i, len)) && AmongLatinWords(text, i, len);
+    }
+
+    private static bool IsLatin(char c) => c is >= '\u00C0' and <= '\u024F';
+
+    private static bool HasCyrillicOrGreek(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s) if (c is >= '\u0370' and <= '\u04FF') return true;
+        return false;
+    }
+
+    // The word around the sequence (letters and soft hyphens) holds ASCII letters ("ДЊГ­slo"), or the sequence is the
+    // whole word and the nearest letter on one side is ASCII ("mettre Г" + U+00A0 + " jour"). A real Cyrillic or Greek
+    // word quoted in Latin text ("Річка means river") has letters beyond the sequence and passes.
+    private static bool AmongLatinWords(string text, int i, int len)
+    {
+        int b = i - 1, a = i + len;
+        while (b >= 0 && IsWordChar(text[b])) { if (char.IsAsciiLetter(text[b])) return true; b--; }
+        while (a < text.Length && IsWordChar(text[a])) { if (char.IsAsciiLetter(text[a])) return true; a++; }
+        if (b != i - 1 || a != i + len) return false;
+        while (b >= 0 && !char.IsLetter(text[b])) b--;
+        while (a < text.Length && !char.IsLetter(text[a])) a++;
+        bool hasBefore = b >= 0, hasAfter = a < text.Length;
+        return (hasBefore && char.IsAsciiLetter(text[b])) || (hasAfter && char.IsAsciiLetter(text[a]));
+        static bool IsWordChar(char c) => char.IsLetter(c) || c == '\u00AD';
     }
 
     private enum ContinuationKind { Letter, Closer, Filler, Junk }
@@ -166,9 +216,9 @@ public static class MojibakeRepair
     private static ContinuationKind Classify(char c) => c switch
     {
         'ƒ' or 'µ' => ContinuationKind.Junk,                 // letters by category, but in practice only mojibake or units
-        '…' or '”' or '»' or '›' or '™' or '®' or '©' or '°' or 'ª' or 'º' => ContinuationKind.Closer,
+        '…' or '”' or '»' or '›' or '™' or '®' or '©' or 'ª' or 'º' => ContinuationKind.Closer,
         '–' or '—' or '\u00A0' or '\u00AD' or '’' => ContinuationKind.Filler,   // fine between or after words
-        _ when char.IsLetter(c) => ContinuationKind.Letter,
+        _ when char.IsLetter(c) && char.GetUnicodeCategory(c) != UnicodeCategory.ModifierLetter => ContinuationKind.Letter,
         _ => ContinuationKind.Junk,
     };
 
