@@ -61,10 +61,11 @@ public static class MojibakeRepair
     {
         suspicious = false;
         int end = i, len;
-        while ((len = SequenceLength(text, end, cs)) > 0)
+        while ((len = SequenceLength(text, end, cs)) > 0) end += len;
+        for (int k = i; k < end && !suspicious; k += len)
         {
-            suspicious |= IsSuspicious(text, end, len);
-            end += len;
+            len = SequenceLength(text, k, cs);
+            suspicious = IsSuspicious(text, k, len, i, end);
         }
         return end;
     }
@@ -158,14 +159,15 @@ public static class MojibakeRepair
     /// Whether a UTF-8-shaped sequence is unlikely as real text. Real text does put a letter before a continuation
     /// character now and then ("ÉTÉ…", "“CAFÉ”", "JOSÉ’S", "Сёмга", "Річка"), so only these count:
     /// a continuation that is a symbol, currency, opening mark, C1 control or accent that does not follow letters
-    /// ("Ã©", "â€", "Ã¤", "ê°"); a closing mark (… ” » › ™ ® © ª º) glued to a following letter or digit ("Ã³n"), or a
-    /// no-break space glued to a following letter ("Å" + U+00A0 + "ablony"); anything but a closing mark at the end of a word
+    /// ("Ã©", "â€", "Ã¤", "ê°"); a closing mark (… ” “ ‘ » › ™ ® ©) glued to a following letter or digit ("Ã³n"),
+    /// or a no-break space between Å, Î, Ð or Ù and a letter ("Å" + U+00A0 + "ablony"; Cyrillic and other Latin
+    /// capitals do stand before a no-break space in real text: "В" + U+00A0 + "ОС", "É" + U+00A0 + "um"); anything but a closing mark at the end of a word
     /// after Ã, Â or Ă, the lead characters of almost all Western mojibake ("Ã–", "Ãœ"); a lower-case letter followed
     /// by an upper-case one inside or just before the sequence ("siÄ™", "вЂ", "РґРѕРј"), or two capitals starting a
     /// lower-case word ("ÄŒte"), or a capital Latin letter before š ž œ ś ť ź ł ą ż ľ ("Åšredni", "Ĺźablonu"; not ş: Romanian "Îşi"); a Cyrillic or Greek sequence
     /// among Latin words ("Гњber", "mettre Г" + U+00A0 + " jour").
     /// </summary>
-    private static bool IsSuspicious(string text, int i, int len)
+    private static bool IsSuspicious(string text, int i, int len, int runStart, int runEnd)
     {
         char lead = text[i];
         bool westernLead = lead is 'Ã' or 'Â' or 'Ă';
@@ -180,10 +182,10 @@ public static class MojibakeRepair
             var kind = Classify(c);
             if (kind == ContinuationKind.Junk) return true;
             if (kind == ContinuationKind.Closer && char.IsLetterOrDigit(next)) return true;
-            if (c == '\u00A0' && char.IsLetter(next)) return true;
-            if (westernLead && (c is not ('…' or '”' or '»' or '›' or '’') || char.IsLetterOrDigit(next))) return true;
+            if (c == '\u00A0' && lead is ('Å' or 'Î' or 'Ð' or 'Ù') && char.IsLetter(next)) return true;
+            if (westernLead && (c is not ('…' or '”' or '“' or '’' or '‘' or '»' or '›') || char.IsLetterOrDigit(next))) return true;
         }
-        return HasCyrillicOrGreek(text.AsSpan(i, len)) && AmongLatinWords(text, i, len);
+        return HasCyrillicOrGreek(text.AsSpan(i, len)) && AmongLatinWords(text, i, len, runStart, runEnd);
     }
 
     private static bool IsLatin(char c) => c is >= '\u00C0' and <= '\u024F';
@@ -194,19 +196,26 @@ public static class MojibakeRepair
         return false;
     }
 
-    // The word around the sequence (letters and soft hyphens) holds ASCII letters ("ДЊГ­slo"), or the sequence is the
-    // whole word and the nearest letter on one side is ASCII ("mettre Г" + U+00A0 + " jour"). A real Cyrillic or Greek
-    // word quoted in Latin text ("Річка means river") has letters beyond the sequence and passes.
-    private static bool AmongLatinWords(string text, int i, int len)
+    // The word the sequence's letters belong to (letters and soft hyphens; a sequence ending in a no-break space or a
+    // symbol ends its word there) holds ASCII letters ("ДЊГ­slo"), or those letters are the whole word and the nearest
+    // letters on both sides (where there are any) are ASCII ("mettre Г" + U+00A0 + " jour"). A real Cyrillic or Greek
+    // word in Latin text ("Річка means river", "ПАКЕТ" + U+00A0 + "SDK") has letters beyond the sequence and passes.
+    private static bool AmongLatinWords(string text, int i, int len, int runStart, int runEnd)
     {
-        int b = i - 1, a = i + len;
+        int wordEnd = i + 1;
+        while (wordEnd < i + len && IsWordChar(text[wordEnd])) wordEnd++;
+        int b = i - 1, a = wordEnd;
         while (b >= 0 && IsWordChar(text[b])) { if (char.IsAsciiLetter(text[b])) return true; b--; }
-        while (a < text.Length && IsWordChar(text[a])) { if (char.IsAsciiLetter(text[a])) return true; a++; }
-        if (b != i - 1 || a != i + len) return false;
+        if (wordEnd == i + len)
+            while (a < text.Length && IsWordChar(text[a])) { if (char.IsAsciiLetter(text[a])) return true; a++; }
+        if (b != i - 1 || a != wordEnd) return false;
+        // Past the rest of the run: its other sequences are mojibake too ("{0}Р’В" + U+00A0 + "ms").
+        b = Math.Min(b, runStart - 1);
+        a = Math.Max(a, runEnd);
         while (b >= 0 && !char.IsLetter(text[b])) b--;
         while (a < text.Length && !char.IsLetter(text[a])) a++;
         bool hasBefore = b >= 0, hasAfter = a < text.Length;
-        return (hasBefore && char.IsAsciiLetter(text[b])) || (hasAfter && char.IsAsciiLetter(text[a]));
+        return (hasBefore || hasAfter) && (!hasBefore || char.IsAsciiLetter(text[b])) && (!hasAfter || char.IsAsciiLetter(text[a]));
         static bool IsWordChar(char c) => char.IsLetter(c) || c == '\u00AD';
     }
 
@@ -215,8 +224,9 @@ public static class MojibakeRepair
     // How a character that a charset maps to a continuation byte (0x80–0xBF) behaves in real text.
     private static ContinuationKind Classify(char c) => c switch
     {
-        'ƒ' or 'µ' => ContinuationKind.Junk,                 // letters by category, but in practice only mojibake or units
-        '…' or '”' or '»' or '›' or '™' or '®' or '©' or 'ª' or 'º' => ContinuationKind.Closer,
+        'ƒ' or 'µ' or 'ª' or 'º' => ContinuationKind.Junk,   // letters by category; after a letter, only in mojibake
+        // “ and ‘ close quotations in German, Czech and other languages („so“, ‚so‘).
+        '…' or '”' or '“' or '‘' or '»' or '›' or '™' or '®' or '©' => ContinuationKind.Closer,
         '–' or '—' or '\u00A0' or '\u00AD' or '’' => ContinuationKind.Filler,   // fine between or after words
         _ when char.IsLetter(c) && char.GetUnicodeCategory(c) != UnicodeCategory.ModifierLetter => ContinuationKind.Letter,
         _ => ContinuationKind.Junk,
