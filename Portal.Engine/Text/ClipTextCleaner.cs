@@ -7,11 +7,11 @@ namespace Portal.Engine.Text;
 
 /// <summary>
 /// open_clip's `clean='lower'` step: ftfy.fix_text → html.unescape twice → strip and collapse whitespace → Python
-/// str.lower(). Of ftfy 6.3.1's default fixes this implements HTML-entity unescaping (only when the text has no '&lt;'),
-/// terminal-escape removal, C1 controls read as Windows-1252, Latin ligatures, full-width characters, curly quotes,
-/// line breaks, control-character removal and NFC. It does NOT repair mojibake (ftfy's fix_encoding, a statistical
-/// detector of mis-decoded UTF-8): such text tokenizes as written. Named HTML entities are .NET's HTML 4 set, not
-/// Python's HTML5 table, and legacy entities without ';' (e.g. "&amp;amp") are left alone; see docs/inversion.md.
+/// str.lower(). Of ftfy 6.3.1's default fixes this implements, in ftfy's order, HTML-entity unescaping (only when the
+/// text has no '&lt;'), mojibake repair (ftfy's fix_encoding, see <see cref="MojibakeRepair"/>), terminal-escape
+/// removal, C1 controls read as Windows-1252, Latin ligatures, full-width characters, curly quotes, line breaks,
+/// control-character removal and NFC. Named HTML entities are .NET's HTML 4 set, not Python's HTML5 table, and legacy
+/// entities without ';' (e.g. "&amp;amp") are left alone.
 /// </summary>
 public static partial class ClipTextCleaner
 {
@@ -28,6 +28,7 @@ public static partial class ClipTextCleaner
     {
         var t = text;
         if (!t.Contains('<')) t = HtmlEntityRegex().Replace(t, m => FtfyEntity(m.Value));
+        t = MojibakeRepair.Fix(t);
         t = TerminalEscapeRegex().Replace(t, "");
         t = FixC1Controls(t);
         t = Map(t, LatinLigature);
