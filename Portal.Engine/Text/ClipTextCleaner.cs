@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -10,15 +9,14 @@ namespace Portal.Engine.Text;
 /// str.lower(). Of ftfy 6.3.1's default fixes this implements, in ftfy's order, HTML-entity unescaping (only when the
 /// text has no '&lt;'), mojibake repair (ftfy's fix_encoding, see <see cref="MojibakeRepair"/>), terminal-escape
 /// removal, C1 controls read as Windows-1252, Latin ligatures, full-width characters, curly quotes, line breaks,
-/// control-character removal and NFC. Named HTML entities are .NET's HTML 4 set, not Python's HTML5 table, and legacy
-/// entities without ';' (e.g. "&amp;amp") are left alone.
+/// control-character removal and NFC. Both HTML steps use Python's HTML5 entity table (<see cref="PythonHtml"/>).
 /// </summary>
 public static partial class ClipTextCleaner
 {
     public static string Clean(string text)
     {
         var t = FixText(text);
-        t = HtmlUnescape(HtmlUnescape(t));
+        t = PythonHtml.Unescape(PythonHtml.Unescape(t));
         t = CollapseWhitespace(t);
         return PythonLower(t);
     }
@@ -27,7 +25,7 @@ public static partial class ClipTextCleaner
     public static string FixText(string text)
     {
         var t = text;
-        if (!t.Contains('<')) t = HtmlEntityRegex().Replace(t, m => FtfyEntity(m.Value));
+        if (!t.Contains('<')) t = PythonHtml.FtfyUnescape(t);
         t = MojibakeRepair.Fix(t);
         t = TerminalEscapeRegex().Replace(t, "");
         t = FixC1Controls(t);
@@ -38,45 +36,6 @@ public static partial class ClipTextCleaner
         t = RemoveControlChars(t);
         return t.Normalize(NormalizationForm.FormC);
     }
-
-    // ftfy unescapes only complete entities (with ';'); an upper-case spelling of a lower-case entity gives the upper-case character.
-    private static string FtfyEntity(string entity)
-    {
-        if (entity.StartsWith("&#", StringComparison.Ordinal)) return HtmlUnescape(entity);
-        var decoded = WebUtility.HtmlDecode(entity);
-        if (decoded != entity) return decoded;
-        var lower = WebUtility.HtmlDecode(entity.ToLowerInvariant());
-        return lower != entity.ToLowerInvariant() && entity == entity.ToUpperInvariant() ? lower.ToUpperInvariant() : entity;
-    }
-
-    /// <summary>Python's html.unescape for numeric references (its invalid-codepoint rules) and named ones ending in ';'.</summary>
-    public static string HtmlUnescape(string s)
-    {
-        if (!s.Contains('&')) return s;
-        return CharRefRegex().Replace(s, m =>
-        {
-            var body = m.Groups[1].Value;
-            if (body[0] == '#')
-            {
-                bool hex = body.Length > 1 && (body[1] == 'x' || body[1] == 'X');
-                var digits = body[(hex ? 2 : 1)..].TrimEnd(';');
-                if (digits.Length == 0) return m.Value;
-                if (!int.TryParse(digits.Length > 8 ? "99999999" : digits, hex ? NumberStyles.HexNumber : NumberStyles.None, CultureInfo.InvariantCulture, out var cp)) cp = int.MaxValue;
-                if (cp is >= 0x80 and <= 0x9F) return (Windows1252.TryGetValue(cp, out var w) ? w : (char)cp).ToString();
-                if (cp == 0) return "\uFFFD";
-                if (cp == 0x0D) return "\r";
-                if (cp is >= 0xD800 and <= 0xDFFF || cp > 0x10FFFF) return "\uFFFD";
-                if (IsInvalidCodepoint(cp)) return "";
-                return char.ConvertFromUtf32(cp);
-            }
-            if (!body.EndsWith(';')) return m.Value;
-            return WebUtility.HtmlDecode(m.Value);
-        });
-    }
-
-    private static bool IsInvalidCodepoint(int cp) =>
-        cp is >= 0x1 and <= 0x8 or 0xB or >= 0xE and <= 0x1F or >= 0x7F and <= 0x9F or >= 0xFDD0 and <= 0xFDEF
-        || (cp & 0xFFFF) is 0xFFFE or 0xFFFF;
 
     /// <summary>Python str.split() then ' '.join: strips and collapses every run of Unicode whitespace to one space.</summary>
     public static string CollapseWhitespace(string s) =>
@@ -120,7 +79,7 @@ public static partial class ClipTextCleaner
         if (!s.Any(c => c is >= '\u0080' and <= '\u009F')) return s;
         var sb = new StringBuilder(s.Length);
         // "Sloppy" Windows-1252: the five bytes it leaves undefined keep their Latin-1 meaning.
-        foreach (var c in s) sb.Append(c is >= '\u0080' and <= '\u009F' && Windows1252.TryGetValue(c, out var w) ? w : c);
+        foreach (var c in s) sb.Append(c is >= '\u0080' and <= '\u009F' && PythonHtml.Windows1252C1.TryGetValue(c, out var w) ? w : c);
         return sb.ToString();
     }
 
@@ -168,15 +127,5 @@ public static partial class ClipTextCleaner
         ['ﬀ'] = "ff", ['ﬁ'] = "fi", ['ﬂ'] = "fl", ['ﬃ'] = "ffi", ['ﬄ'] = "ffl", ['ﬅ'] = "ſt", ['ﬆ'] = "st",
     };
 
-    // Windows-1252's characters for 0x80–0x9F (0x81, 0x8D, 0x8F, 0x90, 0x9D are undefined there).
-    private static readonly Dictionary<int, char> Windows1252 = new()
-    {
-        [0x80] = '€', [0x82] = '‚', [0x83] = 'ƒ', [0x84] = '„', [0x85] = '…', [0x86] = '†', [0x87] = '‡', [0x88] = 'ˆ', [0x89] = '‰',
-        [0x8A] = 'Š', [0x8B] = '‹', [0x8C] = 'Œ', [0x8E] = 'Ž', [0x91] = '‘', [0x92] = '’', [0x93] = '“', [0x94] = '”', [0x95] = '•',
-        [0x96] = '–', [0x97] = '—', [0x98] = '˜', [0x99] = '™', [0x9A] = 'š', [0x9B] = '›', [0x9C] = 'œ', [0x9E] = 'ž', [0x9F] = 'Ÿ',
-    };
-
-    [GeneratedRegex(@"&#?[0-9A-Za-z]{1,24};")] private static partial Regex HtmlEntityRegex();
     [GeneratedRegex("\u001b\\[((?:\\d|;)*)([a-zA-Z])")] private static partial Regex TerminalEscapeRegex();
-    [GeneratedRegex(@"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")] private static partial Regex CharRefRegex();
 }
