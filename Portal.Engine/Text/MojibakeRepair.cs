@@ -7,8 +7,10 @@ namespace Portal.Engine.Text;
 /// Undoes mojibake: UTF-8 text that was decoded with a single-byte charset ("schÃ¶n" for "schön", "â€”" for "—",
 /// "Ð¿Ñ€Ð¸Ð²ÐµÑ‚" for "привет"), possibly several times over. This is the counterpart of ftfy's fix_encoding:
 /// each line that looks bad is re-encoded in one of ftfy's charsets (Latin-1, sloppy Windows-1252/1251/1250/1253/
-/// 1254/1257, ISO-8859-2) and re-decoded as strict UTF-8 when that makes it less bad; when no charset fits the whole
-/// line, bad-looking UTF-8-shaped runs are repaired in place. Both steps repeat until nothing changes.
+/// 1254/1257, ISO-8859-2) and re-decoded as strict UTF-8; when no charset fits the whole line, bad-looking
+/// UTF-8-shaped runs are decoded in place. A repair is kept only when it leaves the line less bad (see
+/// <see cref="Badness"/>), and it is applied again to peel further layers. Correct text has a badness of 0 and is
+/// returned as it is. Byte-identical to the input for ASCII.
 /// </summary>
 public static class MojibakeRepair
 {
@@ -35,7 +37,7 @@ public static class MojibakeRepair
     /// whose bytes are continuation bytes. A run counts with its length in characters when one of its sequences is one
     /// that real text would rarely contain (see <see cref="IsSuspicious"/>); so does "Ã"/"Â" followed by a space where
     /// "à" or a no-break space lost its byte 0xA0 (2 each). The count is taken in the charset that shows the most.
-    /// Each layer of mojibake at least doubles the characters involved, so peeling one layer lowers the count.
+    /// Each layer of mojibake multiplies the characters involved, so peeling one layer usually lowers the count.
     /// </summary>
     public static int Badness(string text)
     {
