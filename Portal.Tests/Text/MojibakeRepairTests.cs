@@ -5,7 +5,11 @@ namespace Portal.Tests.Text;
 
 /// <summary>
 /// Mojibake is made here the way it happens: the real text's UTF-8 bytes read back as a single-byte charset, once or
-/// twice. The repair must return the original exactly, and leave correct text alone.
+/// more. The repair must return the original exactly, and leave correct text alone. Every sample sentence is restored
+/// in every charset listed; none is excluded. Left out as inherently ambiguous: Windows-1257 (its mojibake of Latin-1
+/// letters, "é" → "Ć©", is also valid Windows-1250 mojibake of something else, and ftfy tries 1250 first), a lone
+/// character whose mojibake looks like a letter and punctuation ("无" → "æ—" + U+00A0), and a lone no-break space read
+/// as Windows-1251/1253 ("В" + U+00A0 is also Russian "В" before a no-break space).
 /// </summary>
 public class MojibakeRepairTests
 {
