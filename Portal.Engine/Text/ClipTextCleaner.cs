@@ -6,10 +6,12 @@ namespace Portal.Engine.Text;
 
 /// <summary>
 /// open_clip's `clean='lower'` step: ftfy.fix_text → html.unescape twice → strip and collapse whitespace → Python
-/// str.lower(). Of ftfy 6.3.1's default fixes this implements, in ftfy's order, HTML-entity unescaping (only when the
-/// text has no '&lt;'), mojibake repair (ftfy's fix_encoding, see <see cref="MojibakeRepair"/>), terminal-escape
-/// removal, C1 controls read as Windows-1252, Latin ligatures, full-width characters, curly quotes, line breaks,
-/// control-character removal and NFC. Both HTML steps use Python's HTML5 entity table (<see cref="PythonHtml"/>).
+/// str.lower(). Of ftfy 6.3.1's default fixes this implements HTML-entity unescaping (only when the text has no '&lt;'),
+/// mojibake repair (ftfy's fix_encoding, line by line, see <see cref="MojibakeRepair"/>), terminal-escape removal,
+/// C1 controls read as Windows-1252, Latin ligatures, full-width characters, curly quotes, line breaks,
+/// control-character removal and NFC, in ftfy's order except that ftfy removes terminal escapes after the line breaks.
+/// ftfy repeats the whole sequence until the text stops changing; this runs it once. Both HTML steps use Python's
+/// HTML5 entity table (<see cref="PythonHtml"/>).
 /// </summary>
 public static partial class ClipTextCleaner
 {

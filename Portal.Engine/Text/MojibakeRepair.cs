@@ -7,8 +7,10 @@ namespace Portal.Engine.Text;
 /// Undoes mojibake: UTF-8 text that was decoded with a single-byte charset ("schÃ¶n" for "schön", "â€”" for "—",
 /// "Ð¿Ñ€Ð¸Ð²ÐµÑ‚" for "привет"), possibly several times over. This is the counterpart of ftfy's fix_encoding:
 /// each line that looks bad is re-encoded in one of ftfy's charsets (Latin-1, sloppy Windows-1252/1251/1250/1253/
-/// 1254/1257, ISO-8859-2) and re-decoded as strict UTF-8 when that makes it less bad; when no charset fits the whole
-/// line, bad-looking UTF-8-shaped runs are repaired in place. Both steps repeat until nothing changes.
+/// 1254/1257, ISO-8859-2) and re-decoded as strict UTF-8; when no charset fits the whole line, bad-looking
+/// UTF-8-shaped runs are decoded in place. A repair is kept only when it leaves the line less bad (see
+/// <see cref="Badness"/>), and it is applied again to peel further layers. Correct text has a badness of 0 and is
+/// returned as it is. Byte-identical to the input for ASCII.
 /// </summary>
 public static class MojibakeRepair
 {
@@ -35,11 +37,11 @@ public static class MojibakeRepair
     /// whose bytes are continuation bytes. A run counts with its length in characters when one of its sequences is one
     /// that real text would rarely contain (see <see cref="IsSuspicious"/>); so does "Ã"/"Â" followed by a space where
     /// "à" or a no-break space lost its byte 0xA0 (2 each). The count is taken in the charset that shows the most.
-    /// Each layer of mojibake at least doubles the characters involved, so peeling one layer lowers the count.
+    /// Each layer of mojibake multiplies the characters involved, so peeling one layer usually lowers the count.
     /// </summary>
     public static int Badness(string text)
     {
-        if (IsAscii(text)) return 0;
+        if (!HasLeadCharacter(text)) return 0;
         int worst = 0;
         foreach (var cs in SingleByteCharset.All)
         {
@@ -306,6 +308,14 @@ public static class MojibakeRepair
 
     private static bool IsAscii(string s) => System.Text.Ascii.IsValid(s);
 
+    private static bool HasLeadCharacter(string s)
+    {
+        if (IsAscii(s)) return false;
+        foreach (var c in s)
+            if (c < SingleByteCharset.LeadSomewhere.Length && SingleByteCharset.LeadSomewhere[c]) return true;
+        return false;
+    }
+
     /// <summary>
     /// A single-byte charset as ftfy's "sloppy" codecs see it: bytes 0x00–0x7F are ASCII, and a byte the charset leaves
     /// undefined stands for the code point of the same value (so every byte decodes, as in browsers).
@@ -318,8 +328,15 @@ public static class MojibakeRepair
             [new("latin-1", 28591), new("sloppy-windows-1252", 1252), new("sloppy-windows-1251", 1251), new("sloppy-windows-1250", 1250),
              new("sloppy-windows-1253", 1253), new("sloppy-windows-1254", 1254), new("sloppy-windows-1257", 1257), new("iso-8859-2", 28592)];
 
+        // Every character of these charsets lies below U+2200 (the highest is ™, U+2122).
+        private const int TableSize = 0x2200;
+
+        /// <summary>Characters that stand for a UTF-8 lead byte (0xC2–0xF4) in at least one charset.</summary>
+        public static readonly bool[] LeadSomewhere = BuildLeadTable();
+
         public string Name { get; }
-        private readonly Dictionary<char, byte> _bytes = new();
+        private readonly byte[] _bytes = new byte[TableSize];   // 0: not in the charset (bytes below 0x80 are ASCII)
+        private readonly Dictionary<char, byte> _privateUse = [];
 
         private SingleByteCharset(string name, int codePage)
         {
@@ -337,17 +354,34 @@ public static class MojibakeRepair
                     c = s.Length == 1 && s[0] != '\uFFFD' ? s[0] : (char)b;
                 }
                 catch (DecoderFallbackException) { c = (char)b; }
-                _bytes.TryAdd(c, (byte)b);
+                // .NET fills a few holes (1253's 0xAA, 0xD2, 0xFF; 1257's 0xA1, 0xA5) with private-use characters, as
+                // Windows does; ftfy's sloppy codecs use the same-valued Latin-1 character. Both read back as the byte.
+                if (char.IsBetween(c, '\uE000', '\uF8FF'))
+                {
+                    _privateUse[c] = (byte)b;
+                    c = (char)b;
+                }
+                if (c >= TableSize) throw new InvalidOperationException($"{name} maps byte {b:X2} to U+{(int)c:X4}, beyond the table");
+                if (_bytes[c] == 0) _bytes[c] = (byte)b;
             }
+        }
+
+        private static bool[] BuildLeadTable()
+        {
+            var t = new bool[TableSize];
+            foreach (var cs in All)
+                for (int c = 0x80; c < TableSize; c++)
+                    t[c] |= cs._bytes[c] is >= 0xC2 and <= 0xF4;
+            return t;
         }
 
         public bool TryGetByte(char c, out byte b)
         {
-            if (c < 0x80) { b = (byte)c; return true; }
-            return _bytes.TryGetValue(c, out b);
+            b = c < 0x80 ? (byte)c : c < TableSize ? _bytes[c] : _privateUse.GetValueOrDefault(c);
+            return c < 0x80 || b != 0;
         }
 
-        public bool IsContinuation(char c) => c >= 0x80 && _bytes.TryGetValue(c, out var b) && b is >= 0x80 and <= 0xBF;
+        public bool IsContinuation(char c) => TryGetByte(c, out var b) && b is >= 0x80 and <= 0xBF;
 
         public bool TryEncode(ReadOnlySpan<char> text, out byte[] bytes)
         {

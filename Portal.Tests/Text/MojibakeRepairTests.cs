@@ -5,7 +5,11 @@ namespace Portal.Tests.Text;
 
 /// <summary>
 /// Mojibake is made here the way it happens: the real text's UTF-8 bytes read back as a single-byte charset, once or
-/// twice. The repair must return the original exactly, and leave correct text alone.
+/// more. The repair must return the original exactly, and leave correct text alone. Every sample sentence is restored
+/// in every charset listed; none is excluded. Left out as inherently ambiguous: Windows-1257 (its mojibake of Latin-1
+/// letters, "é" → "Ć©", is also valid Windows-1250 mojibake of something else, and ftfy tries 1250 first), a lone
+/// character whose mojibake looks like a letter and punctuation ("无" → "æ—" + U+00A0), and a lone no-break space read
+/// as Windows-1251/1253 ("В" + U+00A0 is also Russian "В" before a no-break space).
 /// </summary>
 public class MojibakeRepairTests
 {
@@ -35,6 +39,7 @@ public class MojibakeRepairTests
     {
         { "windows-1252", 1 }, { "windows-1252", 2 }, { "latin-1", 1 }, { "latin-1", 2 },
         { "windows-1251", 1 }, { "windows-1251", 2 }, { "windows-1250", 1 }, { "windows-1250", 2 },
+        { "windows-1252", 3 }, { "windows-1253", 1 }, { "windows-1254", 1 },
     };
 
     [Theory]
@@ -67,6 +72,9 @@ public class MojibakeRepairTests
     [InlineData("Ã la carte", "à la carte")]
     [InlineData("10Â km", "10\u00a0km")]
     [InlineData("line one: schÃ¶n\nline two: Ð´Ð¾Ð¼\n", "line one: schön\nline two: дом\n")]
+    [InlineData("Åšredni, ÄŒte", "Średni, Čte")]                       // capitals the heuristic must see through
+    [InlineData("no es vР“РЋlido, menor de 65Р’В\u00a0536", "no es válido, menor de 65\u00a0536")]  // inner layer hides a defect
+    [InlineData("Pour mettre Г\u00a0 jour", "Pour mettre à jour")]      // one Cyrillic letter among French words
     public void Known_mojibake_is_repaired(string broken, string expected) => Assert.Equal(expected, MojibakeRepair.Fix(broken));
 
     [Theory]
@@ -104,6 +112,10 @@ public class MojibakeRepairTests
     [InlineData("těšit, spěšně, ďábel, Šťastný")]
     [InlineData("«Bonjour\u00a0!» dit-il\u00a0; CAFÉ\u00a0!")]
     [InlineData("This text was never UTF-8 at all\u0085")]  // a C1 control alone: left for the Windows-1252 step
+    [InlineData("ТЕКУЩИЙ ПАКЕТ\u00a0SDK, VISUAL STUDIO И\u00a0(ИЛИ) В\u00a0ОС")]  // capitals before no-break spaces
+    [InlineData("NÃO É\u00a0UM CAMINHO VÁLIDO")]
+    [InlineData("MŮŽE BÝT „NEBEZPEČNÝ“, „so“ und ‚so‘")]   // “ and ‘ close quotations
+    [InlineData("Îşi, ÎŞI, Şi")]                           // Romanian
     public void Correct_text_is_left_alone(string text)
     {
         Assert.Equal(0, MojibakeRepair.Badness(text));
