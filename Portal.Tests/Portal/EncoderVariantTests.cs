@@ -73,13 +73,17 @@ public sealed class EncoderVariantTests : IDisposable
         return id;
     }
 
+    /// <summary>The ConvNeXt mini fixture registered in place and validated: the parent of the variants.</summary>
+    private static async Task<int> RegisterParent(PortalHost host, HttpClient researcher, string name) =>
+        await Ready(host, researcher, await host.PostJson(researcher, "/api/encoders/register",
+            new { path = EncoderFixtures.File(ConvNext, "model.safetensors"), name }));
+
     [Fact]
     public async Task Mlp_and_lora_variants_share_the_parent_checkpoint_and_change_the_embedding()
     {
         using var host = new PortalHost(Path.Combine(_dir.Path, "data"));
         using var researcher = await host.ApiAs(Roles.Researcher);
-        var parentId = await Ready(host, researcher, await host.PostJson(researcher, "/api/encoders/register",
-            new { path = EncoderFixtures.File(ConvNext, "model.safetensors"), name = "R-CLIP ConvNeXt mini (FARE)" }));
+        var parentId = await RegisterParent(host, researcher, "R-CLIP ConvNeXt mini (FARE)");
 
         var head = MlpHead("head.safetensors", 32);
         var (status, body) = await Post(researcher, $"/api/encoders/{parentId}/variants", Form(("mlp_head", head)));
@@ -137,8 +141,7 @@ public sealed class EncoderVariantTests : IDisposable
     {
         using var host = new PortalHost(Path.Combine(_dir.Path, "data"));
         using var researcher = await host.ApiAs(Roles.Researcher);
-        var parentId = await Ready(host, researcher, await host.PostJson(researcher, "/api/encoders/register",
-            new { path = EncoderFixtures.File(ConvNext, "model.safetensors"), name = "mini" }));
+        var parentId = await RegisterParent(host, researcher, "mini");
         var (config, model) = Lora();
 
         // Anonymous visitors cannot add variants.
