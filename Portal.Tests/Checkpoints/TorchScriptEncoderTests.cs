@@ -73,6 +73,7 @@ class Probe(Module):
         Assert.Equal(ResizeMode.Squash, enc.Info.Preprocessing.Mode);
 
         using var scope = NewDisposeScope();
+        using var gradMode = enable_grad();
         manual_seed(3);
         var pixels = rand(2, 3, 24, 32).requires_grad_(true);
         var y = enc.Forward(pixels);

@@ -18,6 +18,7 @@ public class EncoderMemoryTests
             using var scope = torch.NewDisposeScope();
             if (backward)
             {
+                using var grad = torch.enable_grad();
                 var x = images.clone().requires_grad_(true);
                 var g = torch.autograd.grad([encoder.Forward(x).square().sum()], [x])[0];
                 Assert.Equal(images.shape, g.shape);

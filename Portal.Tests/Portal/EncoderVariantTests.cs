@@ -108,16 +108,7 @@ public sealed class EncoderVariantTests : IDisposable
         Assert.Equal(32, mlp.EmbeddingDim);
 
         // What the worker evaluates: the head and the adapter are part of the model, so embeddings differ from the parent's.
-        var models = host.Services.GetRequiredService<ModelFactory>();
-        using var scope = torch.NewDisposeScope();
-        var x = EncoderFixtures.Images(ConvNext)[..2];
-        using var p = models.Create(parent);
-        using var m = models.Create(mlp);
-        using var l = models.Create(lora);
-        using var noGrad = torch.no_grad();
-        var ep = p.Embed(x);
-        Assert.False(ep.allclose(m.Embed(x), 1e-4, 1e-4), "the MLP head must change the embedding");
-        Assert.False(ep.allclose(l.Embed(x), 1e-4, 1e-4), "the LoRA adapter must change the embedding");
+        EmbeddingsDiffer(host.Services.GetRequiredService<ModelFactory>(), parent, mlp, lora);
 
         // The same files again: the same record (and so the same results), not a second encoder.
         (status, body) = await Post(researcher, $"/api/encoders/{parentId}/variants", Form(("mlp_head", head)));
@@ -134,6 +125,21 @@ public sealed class EncoderVariantTests : IDisposable
         Assert.True((await admin.DeleteAsync($"/api/encoders/{mlpId}")).IsSuccessStatusCode);
         Assert.False(Directory.Exists(Path.GetDirectoryName(mlp.MlpHeadPath)));
         Assert.True(File.Exists(parent.StoragePath));
+    }
+
+    // Synchronous on purpose: grad mode and dispose scopes are per thread, so they must not span an await.
+    private static void EmbeddingsDiffer(ModelFactory models, Portal.Data.Entities.EncoderRecord parent, params Portal.Data.Entities.EncoderRecord[] variants)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var x = EncoderFixtures.Images(ConvNext)[..2];
+        using var p = models.Create(parent);
+        var ep = p.Embed(x);
+        foreach (var v in variants)
+        {
+            using var m = models.Create(v);
+            Assert.False(ep.allclose(m.Embed(x), 1e-4, 1e-4), $"{v.DisplayName}: the head/adapter must change the embedding");
+        }
     }
 
     [Fact]

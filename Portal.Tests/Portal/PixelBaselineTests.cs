@@ -29,6 +29,7 @@ public sealed class PixelBaselineTests
     public void Both_baselines_are_differentiable_in_the_pixels()
     {
         using var scope = torch.NewDisposeScope();
+        using var gradMode = torch.enable_grad();
         torch.manual_seed(2);
         foreach (IPerceptualModel m in new IPerceptualModel[] { new PixelL2(16), new Ssim(16) })
         {
