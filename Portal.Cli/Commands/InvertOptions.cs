@@ -36,10 +36,9 @@ internal static class InvertOptions
         Device = Devices.Parse(args.Get("device")),
     };
 
-    public static InversionEncoderEntry Entry(string name, string checkpoint, IImageEncoder enc) => new(
-        name, System.IO.Path.GetFileName(checkpoint), FileHash.Sha256(checkpoint), enc.Info.Architecture,
-        enc.Info.Details.TryGetValue("size", out var size) ? size : null, enc.Info.EmbeddingDim,
-        enc.Info.Preprocessing.ImageHeight, enc.Info.Preprocessing.ImageWidth);
+    /// <summary>The index entry of a checkpoint file (hashes the file: call once per checkpoint).</summary>
+    public static InversionEncoderEntry Entry(string name, string checkpoint, IImageEncoder enc) =>
+        InversionEncoderEntry.For(name, System.IO.Path.GetFileName(checkpoint), FileHash.Sha256(checkpoint), enc);
 
     /// <summary>The images of a folder, sorted by file name, with file-safe unique ids.</summary>
     public static List<(string Id, string File, Tensor Image)> Images(string folder)

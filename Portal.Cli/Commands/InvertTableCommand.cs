@@ -38,14 +38,16 @@ public sealed class InvertTableCommand : ICommand
             using var table = InversionTable.Compute(encoders, images.Select(x => (x.Id, x.Image)).ToList(), settings,
                 (row, p) => InvertOptions.Reporter(quiet, $"invert table [{names[row]}]")?.Invoke(p), ct);
             var galleries = new Dictionary<string, string>();
+            // One sha256 per checkpoint (multi-GB files): shared by the galleries and table.json.
+            var entries = encoders.Select((e, i) => InvertOptions.Entry(names[i], checkpoints[i], e.Item2)).ToList();
             for (int i = 0; i < encoders.Count; i++)
             {
                 var enc = encoders[i].Item2;
                 using var scope = torch.NewDisposeScope();
                 var seen = images.Select(x => Resize.Apply(x.Image.unsqueeze(0), enc.Info.Preprocessing)[0]).ToList();
-                var entries = images.Select(x => new InversionTargetEntry(x.Id) { Source = x.File }).ToList();
-                InversionIndex.Write(System.IO.Path.Combine(output, names[i]), "features", InvertOptions.Entry(names[i], checkpoints[i], enc), settings,
-                    entries, seen, table.Reconstructions[i], (DateTime.UtcNow - started).TotalSeconds);
+                var targets = images.Select(x => new InversionTargetEntry(x.Id) { Source = x.File }).ToList();
+                InversionIndex.Write(System.IO.Path.Combine(output, names[i]), "features", entries[i], settings,
+                    targets, seen, table.Reconstructions[i], (DateTime.UtcNow - started).TotalSeconds);
                 galleries[names[i]] = $"{names[i]}/{InversionIndex.FileName}";
             }
             var doc = new
@@ -55,7 +57,7 @@ public sealed class InvertTableCommand : ICommand
                 created_utc = DateTime.UtcNow,
                 rows = "reconstructed with",
                 columns = "scored by: cos(encoder(reconstruction), encoder(original))",
-                encoders = encoders.Select((e, i) => InvertOptions.Entry(names[i], checkpoints[i], e.Item2)).ToList(),
+                encoders = entries,
                 images = images.Select(x => new { id = x.Id, source = x.File }).ToList(),
                 settings = InversionSettingsEntry.From(settings),
                 matrix = table.Mean,

@@ -6,7 +6,13 @@ using Portal.Engine.Images;
 namespace Portal.Engine.Inversion;
 
 /// <summary>Which encoder produced a gallery.</summary>
-public sealed record InversionEncoderEntry(string Name, string Checkpoint, string Sha256, string Architecture, string? Size, int EmbeddingDim, int ImageHeight, int ImageWidth);
+public sealed record InversionEncoderEntry(string Name, string Checkpoint, string Sha256, string Architecture, string? Size, int EmbeddingDim, int ImageHeight, int ImageWidth)
+{
+    /// <summary>The entry of a loaded encoder; <paramref name="checkpoint"/> is the file name shown, the sha256 is the caller's (hashing is I/O).</summary>
+    public static InversionEncoderEntry For(string name, string checkpoint, string sha256, Encoders.IImageEncoder encoder) => new(
+        name, checkpoint, sha256, encoder.Info.Architecture, encoder.Info.Details.TryGetValue("size", out var size) ? size : null,
+        encoder.Info.EmbeddingDim, encoder.Info.Preprocessing.ImageHeight, encoder.Info.Preprocessing.ImageWidth);
+}
 
 /// <summary>The protocol as run, so a page can print it next to the images.</summary>
 public sealed record InversionSettingsEntry(string Optimizer, string Objective, string Norm, double Radius, int Iterations, double InitialStep,

@@ -48,9 +48,7 @@ public sealed class InversionJobRunner(
         var settings = def.Settings(Math.Min(def.Seeds.Count, Math.Max(1, options.Value.Worker.BatchSize)));
 
         using var encoder = EncoderLoader.Load(c.Encoder.StoragePath, models.LoadOptions(c.Encoder));
-        var entry = new InversionEncoderEntry(c.Encoder.DisplayName, Path.GetFileName(c.Encoder.StoragePath), c.Encoder.Sha256 ?? "",
-            encoder.Info.Architecture, encoder.Info.Details.TryGetValue("size", out var size) ? size : null, encoder.Info.EmbeddingDim,
-            encoder.Info.Preprocessing.ImageHeight, encoder.Info.Preprocessing.ImageWidth);
+        var entry = InversionEncoderEntry.For(c.Encoder.DisplayName, Path.GetFileName(c.Encoder.StoragePath), c.Encoder.Sha256 ?? "", encoder);
 
         var targets = new List<Target>();
         using var targetScope = torch.NewDisposeScope();
