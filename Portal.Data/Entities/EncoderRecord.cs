@@ -46,4 +46,6 @@ public sealed class EncoderRecord
     public string? MlpHeadPath { get; set; }
     /// <summary>A fine-tuned variant's PEFT LoRA adapter folder (adapter_config.json + adapter_model.*), merged at load.</summary>
     public string? LoraPath { get; set; }
+    /// <summary>A fine-tuned variant (MLP head and/or LoRA adapter on its parent's checkpoint). Derived, not stored.</summary>
+    public bool IsVariant => MlpHeadPath != null || LoraPath != null;
 }

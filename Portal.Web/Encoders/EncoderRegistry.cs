@@ -139,7 +139,8 @@ public sealed class EncoderRegistry(
         return new RegistrationOutcome(record, false);
     }
 
-    private static void Apply(EncoderRecord r, EncoderMetadata m, string? sha)
+    /// <summary>The submitter's metadata onto a record (what they left out keeps the record's value).</summary>
+    internal static void Apply(EncoderRecord r, EncoderMetadata m, string? sha)
     {
         r.Sha256 = sha;
         if (m.Name != null) r.DisplayName = m.Name;
@@ -156,7 +157,7 @@ public sealed class EncoderRegistry(
         m.Name ?? m.FileName ?? (sha != null ? "checkpoint " + sha[..12] : "upload");
 
     /// <summary>Points the record at its file, marks it validating, saves it and hands it to the background validator.</summary>
-    private async Task SaveForValidation(PortalDbContext db, EncoderRecord record, bool isNew, long length, string path, bool ownsFile, CancellationToken ct)
+    internal async Task SaveForValidation(PortalDbContext db, EncoderRecord record, bool isNew, long length, string path, bool ownsFile, CancellationToken ct)
     {
         record.SizeBytes = length;
         record.StoragePath = path;

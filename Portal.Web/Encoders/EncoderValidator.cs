@@ -66,7 +66,7 @@ public sealed class EncoderValidator(
             }
             // A rejected variant's head/adapter copies go too (its parent's checkpoint is not the variant's to delete).
             EncoderVariants.DeleteAdapters(e, paths, log);
-            if (e.MlpHeadPath != null || e.LoraPath != null) (e.MlpHeadPath, e.LoraPath) = (null, null);
+            if (e.IsVariant) (e.MlpHeadPath, e.LoraPath) = (null, null);
             log.LogWarning("encoder {Id} ({Name}) rejected: {Reason}", e.Id, e.DisplayName, ex.Message);
         }
         e.ValidatedAt = DateTime.UtcNow;

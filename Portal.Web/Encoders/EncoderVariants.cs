@@ -23,8 +23,7 @@ public sealed record VariantRequest(int ParentId, VariantFile? MlpHead, VariantF
 /// checkpoint and every adapter file, so identical submissions reuse one record and its results.
 /// </summary>
 public sealed class EncoderVariants(
-    IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, EncoderRegistry registry,
-    ValidationQueue validation, EncoderEvents events, ILogger<EncoderVariants> log)
+    IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, EncoderRegistry registry, ILogger<EncoderVariants> log)
 {
     private static readonly string[] WeightExtensions = [".safetensors", ".bin", ".pt", ".pth"];
 
@@ -44,7 +43,7 @@ public sealed class EncoderVariants(
                 ?? throw new KeyNotFoundException($"no encoder {req.ParentId}");
         if (parent.IsBuiltin || parent.Format == "torchscript")
             throw new ArgumentException($"encoder {parent.Id} ({parent.DisplayName}) is a {(parent.IsBuiltin ? "built-in baseline" : "TorchScript module")}: heads and adapters apply to native encoders only");
-        if (parent.MlpHeadPath != null || parent.LoraPath != null)
+        if (parent.IsVariant)
             throw new ArgumentException($"encoder {parent.Id} ({parent.DisplayName}) is itself a variant: add the head or adapter to its parent ({parent.ParentEncoderId})");
         if (parent.Status != EncoderStatus.Ready || parent.StoragePath is null || !File.Exists(parent.StoragePath))
             throw new ArgumentException($"encoder {parent.Id} ({parent.DisplayName}) is not ready (status {parent.Status.ToString().ToLowerInvariant()}); a variant needs a validated parent");
@@ -79,28 +78,21 @@ public sealed class EncoderVariants(
                 }
 
                 var kinds = string.Join(" + ", new[] { mlp != null ? "MLP" : null, loraPath != null ? "LoRA" : null }.OfType<string>());
-                var record = existing ?? new EncoderRecord { DisplayName = req.Meta.Name ?? $"{parent.DisplayName} + {kinds}", CreatedAt = DateTime.UtcNow };
-                if (req.Meta.Name != null) record.DisplayName = req.Meta.Name;
-                record.Sha256 = sha;
-                record.Family = req.Meta.Family ?? parent.Family;
-                record.Backbone = req.Meta.Backbone ?? parent.Backbone;
-                record.ArchitectureOverride = req.Meta.Architecture ?? parent.ArchitectureOverride;
-                record.Submitter = req.Meta.Submitter;
-                record.Description = req.Meta.Description ?? $"{parent.DisplayName} with {(mlp != null && loraPath != null ? "an MLP head and a LoRA adapter" : mlp != null ? "an MLP head" : "a LoRA adapter")}";
-                record.PaperUrl = req.Meta.PaperUrl ?? parent.PaperUrl;
-                record.LicenseUrl = req.Meta.LicenseUrl ?? parent.LicenseUrl;
+                // What the submitter leaves out is inherited from the parent.
+                var record = existing ?? new EncoderRecord
+                {
+                    DisplayName = $"{parent.DisplayName} + {kinds}", CreatedAt = DateTime.UtcNow,
+                    Family = parent.Family, Backbone = parent.Backbone, ArchitectureOverride = parent.ArchitectureOverride,
+                    PaperUrl = parent.PaperUrl, LicenseUrl = parent.LicenseUrl,
+                    Description = $"{parent.DisplayName} with {(mlp != null && loraPath != null ? "an MLP head and a LoRA adapter" : mlp != null ? "an MLP head" : "a LoRA adapter")}",
+                };
+                EncoderRegistry.Apply(record, req.Meta, sha);
                 record.ParentEncoderId = parent.Id;
-                record.StoragePath = parent.StoragePath;
-                record.OwnsFile = false;   // the parent's checkpoint: never deleted through the variant
                 record.MlpHeadPath = mlpPath;
                 record.LoraPath = loraPath;
-                record.SizeBytes = (mlp?.Length ?? 0) + (config?.Length ?? 0) + (model?.Length ?? 0);
-                record.Status = EncoderStatus.Validating;
-                record.RejectReason = null;
-                if (existing == null) db.Encoders.Add(record);
-                await db.SaveChangesAsync(ct);
-                validation.Enqueue(record.Id);
-                events.Changed(record.Id);
+                // The parent's checkpoint: shared, never deleted through the variant (not owned).
+                await registry.SaveForValidation(db, record, isNew: existing == null,
+                    (mlp?.Length ?? 0) + (config?.Length ?? 0) + (model?.Length ?? 0), parent.StoragePath, ownsFile: false, ct);
                 log.LogInformation("variant {Id} of encoder {Parent} stored ({Kinds}), validating", record.Id, parent.Id, kinds);
                 return new RegistrationOutcome(record, Duplicate: existing != null);
             }

@@ -27,13 +27,11 @@ public sealed class EncoderPageQueries(IDbContextFactory<PortalDbContext> dbFact
     public async Task<(EncoderRecord? Parent, List<EncoderRecord> Variants)> VariantsAsync(EncoderRecord e, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var parent = IsVariant(e) && e.ParentEncoderId is int p ? await db.Encoders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == p, ct) : null;
+        var parent = e.IsVariant && e.ParentEncoderId is int p ? await db.Encoders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == p, ct) : null;
         var variants = await db.Encoders.AsNoTracking().Where(x => x.ParentEncoderId == e.Id && (x.MlpHeadPath != null || x.LoraPath != null))
             .OrderBy(x => x.Id).ToListAsync(ct);
         return (parent, variants);
     }
-
-    public static bool IsVariant(EncoderRecord e) => e.MlpHeadPath != null || e.LoraPath != null;
 
     public async Task<List<EncoderSummary>> ListAsync(CancellationToken ct = default)
     {

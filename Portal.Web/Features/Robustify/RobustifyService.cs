@@ -32,7 +32,7 @@ public sealed class RobustifyService(
         if (encoder.Status != EncoderStatus.Ready)
             throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is {encoder.Status.ToString().ToLowerInvariant()}; only ready encoders can be robustified");
         if (encoder.IsBuiltin) throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is a pixel baseline: there are no weights to fine-tune");
-        if (encoder.MlpHeadPath != null || encoder.LoraPath != null)
+        if (encoder.IsVariant)
             throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is an MLP-head/LoRA variant: robustify its parent ({encoder.ParentEncoderId}) and add the head or adapter to the result");
         var images = await FareImageSets.EnsureAsync(db, folder, ct);
 
@@ -83,7 +83,7 @@ public sealed class RobustifyService(
         var e = await db.Encoders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == encoderId, ct);
         if (e == null) return new Lineage(null, []);
         // Variants (MLP head / LoRA) share the parent link but are not FARE fine-tunes: the variants card shows them.
-        var parent = e.ParentEncoderId is int p && e.MlpHeadPath == null && e.LoraPath == null ? await db.Encoders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == p, ct) : null;
+        var parent = e.ParentEncoderId is int p && !e.IsVariant ? await db.Encoders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == p, ct) : null;
         var children = await db.Encoders.AsNoTracking().Where(x => x.ParentEncoderId == encoderId && x.MlpHeadPath == null && x.LoraPath == null).OrderBy(x => x.Id).ToListAsync(ct);
         return new Lineage(parent, children);
     }
