@@ -42,9 +42,11 @@ public sealed record GalleryDefinition
     /// <summary>Text tower heads when the width is not 64 per head (test/mini towers); null = width/64.</summary>
     public int? TextHeads { get; init; }
     public bool QuickGelu { get; init; }
-    public IReadOnlyList<int> Seeds { get; init; } = [0, 1, 2];
-    public int Iterations { get; init; } = 500;
-    public double Radius { get; init; } = 100;
+    // The paper's protocol, as the engine defines it (3 seeds, 500 iterations, radius 100).
+    private static readonly InversionSettings Paper = new();
+    public IReadOnlyList<int> Seeds { get; init; } = Paper.Seeds;
+    public int Iterations { get; init; } = Paper.Iterations;
+    public double Radius { get; init; } = Paper.Radius;
     /// <summary>"definition" (an operator's gallery) or "request" (one prompt a researcher asked for).</summary>
     public string Origin { get; init; } = DefinedOrigin;
 

@@ -40,15 +40,16 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
             "text" or GalleryDefinition.TextKind => GalleryDefinition.TextKind,
             _ => throw new ArgumentException($"kind must be 'features' or 'text', got '{req.Kind}'"),
         };
+        var defaults = new GalleryDefinition { Kind = kind };
         var def = new GalleryDefinition
         {
             Kind = kind,
             Images = req.Images is null ? null : Path.GetFullPath(req.Images),
             Prompts = kind == GalleryDefinition.TextKind ? (req.Prompts is { Length: > 0 } p ? p.Select(x => x.Trim()).ToList() : DefaultPrompts) : null,
             Vocabulary = req.Vocabulary is null ? null : Path.GetFullPath(req.Vocabulary),
-            Seeds = req.Seeds is { Length: > 0 } s ? s : [0, 1, 2],
-            Iterations = req.Iterations ?? 500,
-            Radius = req.Radius ?? 100,
+            Seeds = req.Seeds is { Length: > 0 } s ? s : defaults.Seeds,
+            Iterations = req.Iterations ?? defaults.Iterations,
+            Radius = req.Radius ?? defaults.Radius,
             TextHeads = req.TextHeads,
             QuickGelu = req.QuickGelu,
         };
