@@ -26,7 +26,8 @@ public sealed class TorchScriptProbe(IOptions<PortalOptions> options, ILogger<To
         psi.UseShellExecute = false;
 
         using var child = Process.Start(psi) ?? throw new InvalidOperationException($"could not start the TorchScript probe {psi.FileName}");
-        var stdout = child.StandardOutput.ReadToEndAsync();
+        // Both pipes are drained while waiting (a full pipe would block the child); only stderr is read.
+        _ = child.StandardOutput.ReadToEndAsync();
         var stderr = child.StandardError.ReadToEndAsync();
         if (!child.WaitForExit(Timeout))
         {
@@ -34,13 +35,14 @@ public sealed class TorchScriptProbe(IOptions<PortalOptions> options, ILogger<To
             throw new InvalidDataException($"the TorchScript module did not finish loading within {Timeout.TotalMinutes:0} minutes in the probe process; the portal did not load it");
         }
         child.WaitForExit();
-        var err = stderr.Result;
         if (child.ExitCode == 0) return;
+        var err = stderr.Result;
+        var lines = err.Split('\n').Select(l => l.Trim()).ToList();
 
         // The CLI reports every managed failure as one "error: …" line (exit 1/2); anything else is a crash.
-        var managed = err.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal));
+        var managed = lines.LastOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal));
         if (managed != null && child.ExitCode is 1 or 2) throw new InvalidDataException(managed["error: ".Length..]);
-        var cause = CrashCause(err);
+        var cause = CrashCause(lines);
         log.LogWarning("TorchScript probe of {Path} ended with exit code {Code}: {Stderr}", checkpoint, child.ExitCode, err);
         throw new InvalidDataException(
             $"libtorch crashed while loading this TorchScript module (probe process exit code {child.ExitCode}" +
@@ -48,9 +50,8 @@ public sealed class TorchScriptProbe(IOptions<PortalOptions> options, ILogger<To
     }
 
     /// <summary>The C++ exception's message (the text after "what():", else its first line), or the first line of stderr.</summary>
-    internal static string? CrashCause(string stderr)
+    internal static string? CrashCause(List<string> lines)
     {
-        var lines = stderr.Split('\n').Select(l => l.Trim()).ToList();
         int what = lines.FindIndex(l => l.Contains("what():", StringComparison.Ordinal));
         if (what >= 0)
         {
