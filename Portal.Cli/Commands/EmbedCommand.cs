@@ -26,15 +26,7 @@ public sealed class EmbedCommand : ICommand
         var asIs = args.Flag("as-is");
         var batch = args.Int("batch", 16);
         var device = Devices.Parse(args.Get("device"));
-        var options = new EncoderLoadOptions
-        {
-            Architecture = args.Get("arch"),
-            AllowTorchScript = args.Flag("allow-torchscript"),
-            Force = args.Flag("force"),
-            MlpHeadPath = args.Get("mlp-head"),
-            LoraPath = args.Get("lora"),
-            Device = device,
-        };
+        var options = EncoderArgs.Read(args, device);
         args.EnsureAllUsed();
         if (batch < 1) throw new CliException("--batch must be at least 1");
 

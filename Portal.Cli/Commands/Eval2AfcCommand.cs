@@ -41,15 +41,7 @@ public sealed class Eval2AfcCommand : ICommand
         var skipBad = args.Flag("skip-bad");
         var quiet = args.Flag("quiet");
         var device = Devices.Parse(args.Get("device"));
-        var load = new EncoderLoadOptions
-        {
-            Architecture = args.Get("arch"),
-            AllowTorchScript = args.Flag("allow-torchscript"),
-            Force = args.Flag("force"),
-            MlpHeadPath = args.Get("mlp-head"),
-            LoraPath = args.Get("lora"),
-            Device = device,
-        };
+        var load = EncoderArgs.Read(args, device);
         args.EnsureAllUsed();
         if (attackKind is not ("none" or "apgd")) throw new CliException($"--attack must be none or apgd, got '{attackKind}'");
         if (norm is not ("linf" or "l2")) throw new CliException($"--norm must be linf or l2, got '{norm}'");
