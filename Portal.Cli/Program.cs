@@ -20,6 +20,8 @@ ICommand[] commands =
     new RobustifyCommand(),
     new DemoTrainCommand(),
     new DemoDataCommand(),
+    new WorkerCommand(),
+    new DatasetsDescribeCommand(),
 ];
 
 using var cts = new CancellationTokenSource();

@@ -15,6 +15,27 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ResultSplit> ResultSplits => Set<ResultSplit>();
     public DbSet<ItemRecord> Items => Set<ItemRecord>();
     public DbSet<ApiTokenRecord> ApiTokens => Set<ApiTokenRecord>();
+    public DbSet<WorkerRecord> Workers => Set<WorkerRecord>();
+
+    // Job rows carry their last change so the web can relay changed rows to browsers (ExecuteUpdate callers set it themselves).
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampJobs();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken ct = default)
+    {
+        StampJobs();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
+    }
+
+    private void StampJobs()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var e in ChangeTracker.Entries<JobRecord>())
+            if (e.State is EntityState.Added or EntityState.Modified) e.Entity.UpdatedAt = now;
+    }
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -57,6 +78,15 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasOne(x => x.Benchmark).WithMany().HasForeignKey(x => x.BenchmarkId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(x => new { x.Status, x.Id });
             e.HasIndex(x => new { x.EncoderId, x.BenchmarkId, x.ConfigKey });
+            e.HasIndex(x => x.UpdatedAt);
+            e.Property(x => x.Queue).HasMaxLength(64);
+        });
+
+        b.Entity<WorkerRecord>(e =>
+        {
+            e.ToTable("workers");
+            e.HasIndex(x => x.Name).IsUnique();
+            e.HasIndex(x => x.HeartbeatAt);
         });
 
         b.Entity<ResultRecord>(e =>

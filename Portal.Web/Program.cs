@@ -10,6 +10,7 @@ using Portal.Web.Benchmarks;
 using Portal.Web.Components;
 using Portal.Web.Configuration;
 using Portal.Web.Demo;
+using Portal.Web.Dispatch;
 using Portal.Web.Encoders;
 using Portal.Web.Errors;
 using Portal.Web.Jobs;
@@ -28,41 +29,29 @@ services.PostConfigure<PortalOptions>(o =>
     o.AllowTorchScript = builder.Configuration.GetValue("Engine:AllowTorchScript", o.AllowTorchScript));
 services.AddSingleton(sp => DataPaths.From(sp.GetRequiredService<IOptions<PortalOptions>>().Value,
     sp.GetRequiredService<IConfiguration>()[RootSettings.BaseDirectoryKey] ?? builder.Environment.ContentRootPath));
-services.AddDbContextFactory<PortalDbContext>((sp, o) => SqliteSetup.Configure(o, sp.GetRequiredService<DataPaths>().Database));
+services.AddDbContextFactory<PortalDbContext>((sp, o) => PortalDatabase.Configure(o, sp.GetRequiredService<IOptions<PortalOptions>>().Value, sp.GetRequiredService<DataPaths>()));
 services.AddPortalAccounts();
 
-services.AddSingleton<ValidationQueue>();
 services.AddSingleton<EncoderEvents>();
-services.AddSingleton<ModelFactory>();
 services.AddSingleton<EncoderRegistry>();
 services.AddSingleton<ResumableUploads>();
+services.AddSingleton<Portal.Web.Features.Retrieval.IDatasetInspector, Portal.Web.Features.Retrieval.CliDatasetInspector>();
 services.AddSingleton<BenchmarkRegistry>();
-services.AddSingleton<WorkerSignal>();
 services.AddSingleton<ProgressBroadcaster>();
 services.AddSingleton<JobQueue>();
 services.AddSingleton<PortalQueries>();
 services.AddSingleton<Portal.Web.Admin.AdminActions>();
 services.AddSingleton<Portal.Web.Features.Leaderboard.LeaderboardService>();
 services.AddSingleton<Portal.Web.Features.Encoders.EncoderPageQueries>();
-services.AddSingleton<IEvaluationHooks, NoEvaluationHooks>();
 services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalDemo>();
 services.AddSingleton<Portal.Web.Features.Retrieval.EvidenceFiles>();
 services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalQueries>();
-// Order matters: the demo is seeded before the worker starts taking jobs.
 services.AddSingleton<Portal.Web.Demo.DemoEncoders>();
 services.AddHostedService<DemoSeeder>();
-services.AddSingleton<TorchScriptProbe>();
 services.AddSingleton<EncoderVariants>();
-services.AddHostedService<EncoderValidator>();
-// One runner per benchmark task kind; the worker dispatches on BenchmarkRecord.TaskKind.
-services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.TwoAfcJobRunner>();
-services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.RetrievalJobRunner>();
-services.AddSingleton<Portal.Web.Jobs.Runners.IJobRunner, Portal.Web.Jobs.Runners.DetectionJobRunner>();
-Portal.Web.Features.Galleries.GalleriesApi.AddGalleries(services); // inversion runner, gallery services, demo galleries
-Portal.Web.Features.Robustify.RobustifyApi.AddRobustify(services); // FARE job runner + service (README, “Robustify an encoder”)
-services.AddSingleton<Portal.Web.Jobs.Runners.JobRunners>();
-services.AddSingleton<EvaluationWorker>();
-services.AddHostedService(sp => sp.GetRequiredService<EvaluationWorker>());
+Portal.Web.Features.Galleries.GalleriesApi.AddGalleries(services); // gallery services, demo galleries
+Portal.Web.Features.Robustify.RobustifyApi.AddRobustify(services); // FARE service (README, “Robustify an encoder”)
+services.AddPortalDispatch(); // Hangfire client + dashboard storage, local worker processes, progress relay (Dispatch/)
 
 services.ConfigureHttpJsonOptions(o =>
 {
@@ -81,7 +70,7 @@ using (var scope = app.Services.CreateScope())
 {
     var paths = scope.ServiceProvider.GetRequiredService<DataPaths>();
     using var db = scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
-    SqliteSetup.Migrate(db);
+    PortalDatabase.Migrate(db, scope.ServiceProvider.GetRequiredService<IOptions<PortalOptions>>().Value);
     await AccountsSetup.SeedConfiguredAdminAsync(app.Services, app.Configuration, app.Logger);
     foreach (var tmp in Directory.EnumerateFiles(paths.Uploads, "upload-*.tmp")) StreamingReceiver.TryDelete(tmp);
     app.Logger.LogInformation("data folder: {Root}", paths.Root);
@@ -104,6 +93,7 @@ Portal.Web.Features.Retrieval.ResultArtifactsApi.Map(app);
 Portal.Web.Features.Galleries.GalleriesApi.Map(app);
 Portal.Web.Features.Robustify.RobustifyApi.Map(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
+app.MapPortalDispatch(); // Hangfire dashboard (admins only) and the workers API
 app.MapHub<ProgressHub>(ProgressHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();
 

@@ -39,7 +39,7 @@ public sealed class InvertFeaturesCommand : ICommand
             try
             {
                 var entries = images.Select(x => new InversionTargetEntry(x.Id) { Source = x.File }).ToList();
-                var index = InversionIndex.Write(output, "features", InvertOptions.Entry(System.IO.Path.GetFileNameWithoutExtension(checkpoint), checkpoint, encoder),
+                var index = InversionIndexWriter.Write(output, "features", InvertOptions.Entry(System.IO.Path.GetFileNameWithoutExtension(checkpoint), checkpoint, encoder),
                     settings, entries, seen, results, (DateTime.UtcNow - started).TotalSeconds);
                 JsonOut.Write(new
                 {

@@ -38,7 +38,7 @@ internal static class InvertOptions
 
     /// <summary>The index entry of a checkpoint file (hashes the file: call once per checkpoint).</summary>
     public static InversionEncoderEntry Entry(string name, string checkpoint, IImageEncoder enc) =>
-        InversionEncoderEntry.For(name, System.IO.Path.GetFileName(checkpoint), FileHash.Sha256(checkpoint), enc);
+        InversionIndexWriter.EntryFor(name, System.IO.Path.GetFileName(checkpoint), FileHash.Sha256(checkpoint), enc);
 
     /// <summary>The images of a folder, sorted by file name, with file-safe unique ids.</summary>
     public static List<(string Id, string File, Tensor Image)> Images(string folder)

@@ -46,7 +46,7 @@ public sealed class InvertTableCommand : ICommand
                 using var scope = torch.NewDisposeScope();
                 var seen = images.Select(x => Resize.Apply(x.Image.unsqueeze(0), enc.Info.Preprocessing)[0]).ToList();
                 var targets = images.Select(x => new InversionTargetEntry(x.Id) { Source = x.File }).ToList();
-                InversionIndex.Write(System.IO.Path.Combine(output, names[i]), "features", entries[i], settings,
+                InversionIndexWriter.Write(System.IO.Path.Combine(output, names[i]), "features", entries[i], settings,
                     targets, seen, table.Reconstructions[i], (DateTime.UtcNow - started).TotalSeconds);
                 galleries[names[i]] = $"{names[i]}/{InversionIndex.FileName}";
             }

@@ -56,7 +56,7 @@ public sealed class InvertTextCommand : ICommand
             {
                 Prompt = t.Text, Cleaned = t.Cleaned, TokenCount = t.TokenCount, Truncated = t.Truncated,
             }).ToList();
-            var index = InversionIndex.Write(output, "text", InvertOptions.Entry(System.IO.Path.GetFileNameWithoutExtension(checkpoint), checkpoint, encoder),
+            var index = InversionIndexWriter.Write(output, "text", InvertOptions.Entry(System.IO.Path.GetFileNameWithoutExtension(checkpoint), checkpoint, encoder),
                 settings, entries, null, results, (DateTime.UtcNow - started).TotalSeconds);
             JsonOut.Write(new
             {

@@ -35,6 +35,12 @@ public sealed class EncoderRecord
     public string? InfoJson { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? ValidatedAt { get; set; }
+    /// <summary>Validations of this checkpoint whose worker process died (crash, kill, memory limit) before it was decided.</summary>
+    public int ValidationDeaths { get; set; }
+    /// <summary>Name of the worker validating it now (null when none is).</summary>
+    public string? ValidatingWorker { get; set; }
+    /// <summary>What the last worker that died while validating said.</summary>
+    public string? LastDeath { get; set; }
     /// <summary>The encoder this one was derived from (a FARE fine-tune of it, or a variant with an MLP head / LoRA adapter); null for uploads and baselines.</summary>
     public int? ParentEncoderId { get; set; }
     /// <summary>An admin allowed this checkpoint to load as TorchScript (code) although the server-wide switch is off.</summary>

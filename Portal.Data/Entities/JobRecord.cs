@@ -1,6 +1,6 @@
 namespace Portal.Data.Entities;
 
-/// <summary>One evaluation of an encoder on a benchmark with a configuration; taken in Id order by the single worker.</summary>
+/// <summary>One evaluation of an encoder on a benchmark with a configuration: the record users see; Hangfire dispatches it to a worker.</summary>
 public sealed class JobRecord
 {
     public int Id { get; set; }
@@ -19,11 +19,24 @@ public sealed class JobRecord
     public double? CleanAccuracy { get; set; }
     public double? RobustAccuracy { get; set; }
     public string? Phase { get; set; }
+    /// <summary>The engine's estimate of the time left, as of the last progress write.</summary>
+    public double? EtaSeconds { get; set; }
     /// <summary>How many times a worker started this job (a re-queued crash counts again).</summary>
     public int Attempts { get; set; }
     public string? Error { get; set; }
     public string? ErrorStack { get; set; }
+    /// <summary>Name of the worker that runs (or last ran) it.</summary>
     public string? WorkerId { get; set; }
+    /// <summary>Hangfire queue the job is dispatched on ("gpu", "cpu", …).</summary>
+    public string Queue { get; set; } = "default";
+    /// <summary>The running worker renews this every few seconds; a running job whose lease ran out lost its worker.</summary>
+    public DateTime? LeaseUntil { get; set; }
+    /// <summary>Attempts whose worker process died (crash, kill, OOM) before the job ended.</summary>
+    public int Deaths { get; set; }
+    /// <summary>What the last dead worker said (its last stderr line, or the memory limit it hit).</summary>
+    public string? LastDeath { get; set; }
+    /// <summary>Last change of status or progress (UTC); the web relays changed rows to browsers.</summary>
+    public DateTime UpdatedAt { get; set; }
     public bool CancelRequested { get; set; }
     /// <summary>The result this job produced, or the identical earlier result it reused.</summary>
     public int? ResultId { get; set; }

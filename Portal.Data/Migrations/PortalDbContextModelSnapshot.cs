@@ -347,6 +347,9 @@ namespace Portal.Data.Migrations
                     b.Property<bool>("IsBuiltin")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("LastDeath")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LicenseUrl")
                         .HasColumnType("TEXT");
 
@@ -393,6 +396,12 @@ namespace Portal.Data.Migrations
 
                     b.Property<DateTime?>("ValidatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("ValidatingWorker")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ValidationDeaths")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -480,6 +489,9 @@ namespace Portal.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Deaths")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Done")
                         .HasColumnType("INTEGER");
 
@@ -492,7 +504,16 @@ namespace Portal.Data.Migrations
                     b.Property<string>("ErrorStack")
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("EtaSeconds")
+                        .HasColumnType("REAL");
+
                     b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastDeath")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeaseUntil")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Phase")
@@ -500,6 +521,11 @@ namespace Portal.Data.Migrations
 
                     b.Property<string>("Preset")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Queue")
+                        .IsRequired()
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("ResultId")
@@ -524,6 +550,9 @@ namespace Portal.Data.Migrations
 
                     b.Property<int>("Total")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("WorkerId")
                         .HasColumnType("TEXT");
@@ -572,6 +601,8 @@ namespace Portal.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("BenchmarkId");
+
+                    b.HasIndex("UpdatedAt");
 
                     b.HasIndex("Status", "Id");
 
@@ -734,6 +765,62 @@ namespace Portal.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("result_splits", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.WorkerRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("CurrentJobId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("CurrentValidationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Device")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExitReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("HeartbeatAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ProcessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Queues")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("StoppedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Threads")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HeartbeatAt");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("workers", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

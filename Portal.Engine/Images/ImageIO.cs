@@ -1,47 +1,16 @@
-using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Portal.Engine.Images;
 
 /// <summary>
-/// Decodes images to float32 CHW tensors in [0,1] (value = byte / 255, as torchvision's ToTensor) and writes PNGs.
-/// SkiaSharp decodes to premultiplied BGRA on Linux, so every image is drawn into an unpremultiplied RGBA
-/// bitmap before its bytes are read; no colour management is applied.
+/// Decodes images to float32 CHW tensors in [0,1] (value = byte / 255, as torchvision's ToTensor) and writes PNGs;
+/// the byte-level decoding and encoding is <see cref="ImageFiles"/>.
 /// </summary>
 public static class ImageIO
 {
-    /// <summary>Decoded RGB bytes, row-major H×W×3.</summary>
-    public sealed record RgbImage(int Width, int Height, byte[] Pixels);
-
-    public static RgbImage DecodeRgb(string path)
-    {
-        if (!File.Exists(path)) throw new ImageDecodeException($"image not found: {path}");
-        byte[] data;
-        try { data = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new ImageDecodeException($"cannot read image {path}: {e.Message}", e); }
-        return DecodeRgb(data, path);
-    }
-
-    public static RgbImage DecodeRgb(byte[] data, string name)
-    {
-        using var codec = SKCodec.Create(new SKMemoryStream(data));
-        if (codec == null) throw new ImageDecodeException($"not a decodable image: {name}");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var bmp = new SKBitmap(info);
-        var result = codec.GetPixels(info, bmp.GetPixels());
-        if (result != SKCodecResult.Success)
-            throw new ImageDecodeException($"corrupt or truncated image {name} ({result})");
-        var rgba = bmp.GetPixelSpan();
-        var rgb = new byte[info.Width * info.Height * 3];
-        for (int i = 0, j = 0; i < rgb.Length; i += 3, j += 4)
-        {
-            rgb[i] = rgba[j];
-            rgb[i + 1] = rgba[j + 1];
-            rgb[i + 2] = rgba[j + 2];
-        }
-        return new RgbImage(info.Width, info.Height, rgb);
-    }
+    public static RgbImage DecodeRgb(string path) => ImageFiles.DecodeRgb(path);
+    public static RgbImage DecodeRgb(byte[] data, string name) => ImageFiles.DecodeRgb(data, name);
 
     /// <summary>3×H×W float32 in [0,1] on CPU.</summary>
     public static Tensor ToTensor(RgbImage img)
@@ -67,24 +36,9 @@ public static class ImageIO
         File.WriteAllBytes(path, EncodePng(rgb, w, h));
     }
 
-    public static byte[] EncodePng(byte[] rgb, int width, int height)
-    {
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var bmp = new SKBitmap(info);
-        var px = bmp.GetPixelSpan();
-        for (int i = 0, j = 0; i < rgb.Length; i += 3, j += 4)
-        {
-            px[j] = rgb[i];
-            px[j + 1] = rgb[i + 1];
-            px[j + 2] = rgb[i + 2];
-            px[j + 3] = 255;
-        }
-        using var image = SKImage.FromBitmap(bmp);
-        using var enc = image.Encode(SKEncodedImageFormat.Png, 100);
-        return enc.ToArray();
-    }
+    public static byte[] EncodePng(byte[] rgb, int width, int height) => ImageFiles.EncodePng(rgb, width, height);
 
-    public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".gif"];
+    public static IReadOnlyList<string> Extensions => ImageFiles.Extensions;
 
-    public static bool IsImageFile(string path) => Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
+    public static bool IsImageFile(string path) => ImageFiles.IsImageFile(path);
 }

@@ -15,7 +15,7 @@ namespace Portal.Engine.Retrieval;
 /// </summary>
 public sealed class EvidenceWriter
 {
-    public static readonly JsonSerializerOptions Json = new(JsonlRecordStore<object>.Json) { WriteIndented = true };
+    public static JsonSerializerOptions Json => EvidenceIndex.Json;
     public string Folder { get; }
     public string IndexPath => Path.Combine(Folder, "index.json");
     private readonly EvidenceIndex _header;

@@ -11,7 +11,9 @@ using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
 using Portal.Web.Configuration;
 using Portal.Web.Jobs;
-using Portal.Web.Jobs.Runners;
+using Portal.Worker.Execution;
+using Portal.Worker.Models;
+using Portal.Worker.Runners;
 using Portal.Web.Progress;
 
 namespace Portal.Tests.Galleries;
@@ -128,8 +130,8 @@ public sealed class InversionJobTests : IDisposable
         var keptTime = File.GetLastWriteTimeUtc(Path.Combine(folder, kept.Image));
         File.Delete(Path.Combine(folder, dropped.Image));
 
-        var runner = host.Services.GetServices<IJobRunner>().OfType<InversionJobRunner>().Single();
-        var sink = new JobProgressSink(factory, host.Services.GetRequiredService<ProgressBroadcaster>(), jobId);
+        var runner = host.WorkerServices.GetServices<IJobRunner>().OfType<InversionJobRunner>().Single();
+        var sink = new JobProgressSink(factory, jobId, 20);
         var outcome = runner.Run(new JobRunContext(job, await db.Encoders.AsNoTracking().SingleAsync(e => e.Id == enc),
             await db.Benchmarks.AsNoTracking().SingleAsync(b => b.Id == job.BenchmarkId), sink, folder, CancellationToken.None));
 

@@ -3,6 +3,8 @@ using Portal.Data.Accounts;
 using Portal.Tests.Accounts;
 using Portal.Tests.Support;
 using Portal.Web.Jobs;
+using Portal.Worker.Execution;
+using Portal.Worker.Models;
 
 namespace Portal.Tests.PortalWeb;
 

@@ -108,7 +108,7 @@ public sealed class EncoderVariantTests : IDisposable
         Assert.Equal(32, mlp.EmbeddingDim);
 
         // What the worker evaluates: the head and the adapter are part of the model, so embeddings differ from the parent's.
-        EmbeddingsDiffer(host.Services.GetRequiredService<ModelFactory>(), parent, mlp, lora);
+        EmbeddingsDiffer(host.WorkerServices.GetRequiredService<Portal.Worker.Models.ModelFactory>(), parent, mlp, lora);
 
         // The same files again: the same record (and so the same results), not a second encoder.
         (status, body) = await Post(researcher, $"/api/encoders/{parentId}/variants", Form(("mlp_head", head)));
@@ -128,7 +128,7 @@ public sealed class EncoderVariantTests : IDisposable
     }
 
     // Synchronous on purpose: grad mode and dispose scopes are per thread, so they must not span an await.
-    private static void EmbeddingsDiffer(ModelFactory models, Portal.Data.Entities.EncoderRecord parent, params Portal.Data.Entities.EncoderRecord[] variants)
+    private static void EmbeddingsDiffer(Portal.Worker.Models.ModelFactory models, Portal.Data.Entities.EncoderRecord parent, params Portal.Data.Entities.EncoderRecord[] variants)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();

@@ -7,15 +7,20 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Portal.Web.Jobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Portal.Worker;
+using Portal.Worker.Execution;
 
 namespace Portal.Tests.PortalWeb;
 
 /// <summary>
-/// The real portal (Program) in-process with a real SQLite file in <see cref="DataRoot"/>. Several hosts may share a
-/// data folder one after another (crash/resume tests). Demo seeding is off unless asked for; libtorch uses one thread.
+/// The real portal (Program) in-process with a real SQLite file in <see cref="DataRoot"/>, and one evaluation worker
+/// (<see cref="WorkerHost"/>, the same code `portal worker --in-process` runs) hosted in the test process so tests reach
+/// its services and hooks; the web starts no worker processes of its own here. Several hosts may share a data folder
+/// one after another (crash/resume tests). Demo seeding is off unless asked for; libtorch uses one thread.
 /// </summary>
-public sealed class PortalHost : WebApplicationFactory<Program>
+public sealed class PortalHost : WebApplicationFactory<Portal.Web.Configuration.PortalOptions>
 {
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -38,6 +43,8 @@ public sealed class PortalHost : WebApplicationFactory<Program>
             ["Portal:Worker:Threads"] = "1",
             ["Portal:Worker:BatchSize"] = "4",
             ["Portal:Worker:PollSeconds"] = "0.1",
+            ["Portal:Workers:Local"] = "0",
+            ["Portal:Dispatch:LeaseSeconds"] = "5",
             ["Portal:Progress:ThrottleMs"] = "20",
             ["Logging:LogLevel:Default"] = "Warning",
         };
@@ -46,11 +53,38 @@ public sealed class PortalHost : WebApplicationFactory<Program>
 
     public string DataRoot { get; }
 
+    /// <summary>The in-process worker (null with Portal:Worker:Enabled=false).</summary>
+    public IHost? Worker { get; private set; }
+
+    public IServiceProvider WorkerServices => (Worker ?? throw new InvalidOperationException("this portal host runs no worker")).Services;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (k, v) in _settings) builder.UseSetting(k, v);
-        if (_hooks != null)
-            builder.ConfigureServices(s => { s.RemoveAll<IEvaluationHooks>(); s.AddSingleton(_hooks); });
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var web = base.CreateHost(builder);
+        if (_settings.GetValueOrDefault("Portal:Worker:Enabled") != "false")
+        {
+            var config = new ConfigurationBuilder().AddInMemoryCollection(_settings).Build();
+            Worker = WorkerHost.Build(new WorkerSettings($"test-worker-{Guid.NewGuid():N}", "cpu", ["default"], 1, null), config,
+                s => { if (_hooks != null) { s.RemoveAll<IEvaluationHooks>(); s.AddSingleton(_hooks); } });
+            Worker.Start();
+        }
+        return web;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Worker != null)
+        {
+            try { Worker.StopAsync(TimeSpan.FromSeconds(15)).GetAwaiter().GetResult(); } catch (OperationCanceledException) { }
+            Worker.Dispose();
+            Worker = null;
+        }
+        base.Dispose(disposing);
     }
 
     public HttpClient Api() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

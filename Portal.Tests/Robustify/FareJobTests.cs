@@ -8,6 +8,8 @@ using Portal.Tests.Accounts;
 using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
 using Portal.Web.Jobs;
+using Portal.Worker.Execution;
+using Portal.Worker.Models;
 
 namespace Portal.Tests.Robustify;
 

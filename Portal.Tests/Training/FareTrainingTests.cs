@@ -109,7 +109,7 @@ public class FareTrainingTests
     public void Shipped_demo_weights_match_the_manifest_and_the_first_steps_replay_bitwise()
     {
         using var dir = new FixturePaths.TempDir();
-        var manifest = DemoWeights.Manifest();
+        var manifest = DemoTraining.ShippedManifest();
         var (cleanPath, farePath) = DemoWeights.ExtractTo(dir.Path);
         Assert.Equal(manifest.Sha256[DemoTraining.CleanFile], Portal.Engine.Checkpoints.FileHash.Sha256(cleanPath));
         Assert.Equal(manifest.Sha256[DemoTraining.FareFile], Portal.Engine.Checkpoints.FileHash.Sha256(farePath));

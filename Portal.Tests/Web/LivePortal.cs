@@ -5,11 +5,11 @@ using Portal.Tests.Support;
 namespace Portal.Tests.Web;
 
 /// <summary>
-/// The real portal (Program) on a real Kestrel socket at 127.0.0.1:&lt;free port&gt;, with a temp data folder, so a real
+/// The real portal (Program) with its real local worker process (Portal.Cli, next to the test binaries) on a real Kestrel socket at 127.0.0.1:&lt;free port&gt;, with a temp data folder, so a real
 /// browser can drive it. The demo seeding is on but tiny (24 procedural triplets, 3 APGD iterations), so the leaderboard
 /// has real rows within seconds.
 /// </summary>
-public sealed class LivePortal : WebApplicationFactory<Program>
+public sealed class LivePortal : WebApplicationFactory<Portal.Web.Configuration.PortalOptions>
 {
     private readonly FixturePaths.TempDir _dir = new();
     private readonly bool _retrievalDemo;

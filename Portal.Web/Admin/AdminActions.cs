@@ -61,20 +61,24 @@ public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, J
     /// <summary>
     /// Lets one TorchScript checkpoint load although the server-wide Engine:AllowTorchScript is off, and validates it again.
     /// </summary>
-    public async Task<EncoderRecord> AllowTorchScriptAsync(int encoderId, ValidationQueue validation, CancellationToken ct)
+    /// <summary>EncoderRecord.Format of a TorchScript file waiting for an admin (set by the worker's validation).</summary>
+    public const string TorchScriptFormat = "torchscript";
+
+    public async Task<EncoderRecord> AllowTorchScriptAsync(int encoderId, Dispatch.JobDispatcher dispatcher, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var e = await db.Encoders.FindAsync([encoderId], ct) ?? throw new KeyNotFoundException($"no encoder {encoderId}");
         if (e.StoragePath == null || e.IsBuiltin || !File.Exists(e.StoragePath))
             throw new InvalidOperationException($"encoder {encoderId} has no checkpoint file to allow");
-        if (Portal.Engine.Checkpoints.CheckpointLoader.Detect(e.StoragePath) != Portal.Engine.Checkpoints.CheckpointLoader.Kind.TorchScript)
+        // The worker recorded the format when it refused the file (the web does not read checkpoints).
+        if (e.Format != TorchScriptFormat)
             throw new InvalidOperationException($"encoder {encoderId} is not a TorchScript checkpoint");
         e.TorchScriptApproved = true;
         e.Status = EncoderStatus.Validating;
         e.RejectReason = null;
         await db.SaveChangesAsync(ct);
         log.LogWarning("encoder {Id} ({Name}) allowed to load as TorchScript by an admin", e.Id, e.DisplayName);
-        validation.Enqueue(e.Id);
+        dispatcher.EnqueueValidation(e.Id);
         return e;
     }
 

@@ -23,8 +23,8 @@ public static class AdminApi
             return Results.NoContent();
         }));
 
-        g.MapPost("/encoders/{id:int}/allow-torchscript", (int id, AdminActions admin, Portal.Web.Encoders.ValidationQueue validation, CancellationToken ct) => ApiErrors.Guard(async () =>
-            Results.Ok(await admin.AllowTorchScriptAsync(id, validation, ct))));
+        g.MapPost("/encoders/{id:int}/allow-torchscript", (int id, AdminActions admin, Portal.Web.Dispatch.JobDispatcher dispatcher, CancellationToken ct) => ApiErrors.Guard(async () =>
+            Results.Ok(await admin.AllowTorchScriptAsync(id, dispatcher, ct))));
 
         g.MapPost("/jobs/{id:int}/rerun", (int id, ClaimsPrincipal user, AdminActions admin, CancellationToken ct) => ApiErrors.Guard(async () =>
         {

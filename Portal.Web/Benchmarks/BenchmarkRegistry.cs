@@ -8,7 +8,7 @@ namespace Portal.Web.Benchmarks;
 public sealed record BenchmarkRequest(string Name, string DatasetRoot, string Format = "nights", string Split = "test", string? Description = null, string? TaskKind = null);
 
 /// <summary>Registers dataset folders on the server as benchmarks (read through the engine's dataset readers) and reloads them for jobs.</summary>
-public sealed class BenchmarkRegistry(IDbContextFactory<PortalDbContext> dbFactory)
+public sealed class BenchmarkRegistry(IDbContextFactory<PortalDbContext> dbFactory, Features.Retrieval.IDatasetInspector inspector)
 {
     public static readonly string[] Formats = ["nights", "bapps"];
 
@@ -32,7 +32,7 @@ public sealed class BenchmarkRegistry(IDbContextFactory<PortalDbContext> dbFacto
         var kind = TaskKindOf(req.Format);
         if (req.TaskKind != null && req.TaskKind != kind)
             throw new ArgumentException($"format '{req.Format}' is a {kind} layout, not task kind '{req.TaskKind}'");
-        if (kind != "2afc") return await SaveAsync(req, root, Features.Retrieval.TaskBenchmarks.Describe(kind, req.Format, root, req.Split), isDemo, ct);
+        if (kind != "2afc") return await SaveAsync(req, root, await inspector.DescribeAsync(kind, req.Format, root, req.Split, ct), isDemo, ct);
         var load = Load(req.Format, root, req.Split);
         if (load.Bad.Count > 0)
             throw new InvalidDataException($"{load.Bad.Count} unreadable item(s) in {root}: " +

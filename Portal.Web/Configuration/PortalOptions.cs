@@ -14,6 +14,9 @@ public sealed class PortalOptions
     /// <summary>TorchScript checkpoints are code: loading them is refused unless the operator enables it.</summary>
     public bool AllowTorchScript { get; set; }
     public WorkerOptions Worker { get; set; } = new();
+    public WorkersOptions Workers { get; set; } = new();
+    public DatabaseOptions Database { get; set; } = new();
+    public DispatchOptions Dispatch { get; set; } = new();
     public ProgressOptions Progress { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
     public GalleryOptions Galleries { get; set; } = new();
@@ -28,6 +31,40 @@ public sealed class GalleryOptions
     public List<string> DefaultPrompts { get; set; } = [];
 }
 
+public sealed class DatabaseOptions
+{
+    public const string Sqlite = "sqlite", Postgres = "postgres";
+    /// <summary>"sqlite" (embedded default: portal.db and hangfire.db in the data folder) or "postgres" (scaled: one shared database).</summary>
+    public string Provider { get; set; } = Sqlite;
+    /// <summary>Npgsql connection string when Provider is postgres (portal tables and Hangfire's schema share it).</summary>
+    public string? ConnectionString { get; set; }
+}
+
+/// <summary>The worker processes the web starts and supervises itself (the embedded default).</summary>
+public sealed class WorkersOptions
+{
+    /// <summary>How many local `portal worker` processes the web starts and restarts; 0 = workers run elsewhere.</summary>
+    public int Local { get; set; } = 1;
+    /// <summary>The worker executable (Portal.Cli apphost or Portal.Cli.dll); empty = found next to the web or in the repository's build output.</summary>
+    public string? Command { get; set; }
+    /// <summary>Queues the local workers take.</summary>
+    public List<string> Queues { get; set; } = [DispatchOptions.DefaultQueue];
+}
+
+/// <summary>How work is routed to workers and how a lost worker is noticed.</summary>
+public sealed class DispatchOptions
+{
+    public const string DefaultQueue = "default";
+    /// <summary>Queue of evaluation, inversion and FARE jobs (e.g. "gpu").</summary>
+    public string JobQueue { get; set; } = DefaultQueue;
+    /// <summary>Queue of checkpoint validations (may be "cpu": validation is one forward pass).</summary>
+    public string ValidationQueue { get; set; } = DefaultQueue;
+    /// <summary>A running job whose worker has not renewed its lease for this long is taken over by another worker.</summary>
+    public double LeaseSeconds { get; set; } = 20;
+    /// <summary>A job or validation whose worker process died this many times is failed and not retried by itself.</summary>
+    public int MaxDeaths { get; set; } = 3;
+}
+
 public sealed class WorkerOptions
 {
     /// <summary>"cpu" or "cuda[:N]".</summary>
@@ -39,6 +76,8 @@ public sealed class WorkerOptions
     public double PollSeconds { get; set; } = 2;
     /// <summary>Stop the worker loop entirely (jobs stay queued); for API-only instances and some tests.</summary>
     public bool Enabled { get; set; } = true;
+    /// <summary>A worker process whose resident memory passes this is killed by its supervisor (the job counts a death); 0 = no limit.</summary>
+    public double MaxMemoryGiB { get; set; }
 }
 
 public sealed class ProgressOptions

@@ -20,12 +20,12 @@ public sealed class DemoEncoders(
 
     public async Task<(EncoderRecord Clean, EncoderRecord Fare)> RegisterAsync(CancellationToken ct)
     {
-        var clean = await RegisterShipped(DemoTraining.CleanFile, new EncoderMetadata
+        var clean = await RegisterShipped(DemoWeights.CleanFile, new EncoderMetadata
         {
             Name = CleanName, Family = "demo", Backbone = "convnext-demo", Submitter = "portal",
             Description = "Tiny ConvNeXt (0.1 M parameters, 64×64) trained by the portal's own code to classify demo-world scenes; shipped weights, reproducible with `portal demo train`",
         }, ct);
-        var fare = await RegisterShipped(DemoTraining.FareFile, new EncoderMetadata
+        var fare = await RegisterShipped(DemoWeights.FareFile, new EncoderMetadata
         {
             Name = FareName, Family = "demo", Backbone = "convnext-demo", Submitter = "portal", PaperUrl = "https://arxiv.org/abs/2402.12336",
             Description = "The clean demo encoder after FARE adversarial fine-tuning (ε 4/255) on demo-world images; shipped weights",

@@ -12,7 +12,7 @@ namespace Portal.Web.Encoders;
 /// </summary>
 public sealed class EncoderRegistry(
     IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, IOptions<PortalOptions> options,
-    ValidationQueue validation, EncoderEvents events, ILogger<EncoderRegistry> log)
+    Dispatch.JobDispatcher dispatcher, EncoderEvents events, ILogger<EncoderRegistry> log)
 {
     // Serialises the check-then-insert on sha256 (the unique index is the backstop).
     internal static readonly SemaphoreSlim RegisterLock = new(1, 1);
@@ -166,7 +166,7 @@ public sealed class EncoderRegistry(
         record.RejectReason = null;
         if (isNew) db.Encoders.Add(record);
         await db.SaveChangesAsync(ct);
-        validation.Enqueue(record.Id);
+        dispatcher.EnqueueValidation(record.Id);
         events.Changed(record.Id);
     }
 }

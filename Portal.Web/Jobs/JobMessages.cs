@@ -7,6 +7,7 @@ public static class JobMessages
 {
     public static string StatusName(JobStatus s) => s.ToString().ToLowerInvariant();
 
-    public static JobProgressMessage From(JobRecord j, double? etaSeconds = null) =>
-        new(j.Id, StatusName(j.Status), j.Phase, j.Done, j.Total, j.CleanAccuracy, j.RobustAccuracy, etaSeconds, j.Error, j.ResultId);
+    public static JobProgressMessage From(JobRecord j) =>
+        new(j.Id, StatusName(j.Status), j.Phase, j.Done, j.Total, j.CleanAccuracy, j.RobustAccuracy,
+            j.Status == JobStatus.Running ? j.EtaSeconds : null, j.Error, j.ResultId);
 }

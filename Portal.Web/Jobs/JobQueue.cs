@@ -14,7 +14,7 @@ public sealed record SubmittedJob(JobRecord Job, string Outcome);
 /// reuses the finished result — the new job is created already succeeded and linked to it — or joins the identical
 /// job already queued or running.
 /// </summary>
-public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, WorkerSignal signal, ProgressBroadcaster progress)
+public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispatch.JobDispatcher dispatcher)
 {
     public const string Queued = "queued", ReusedResult = "reused-result", AlreadyQueued = "already-queued";
 
@@ -61,13 +61,12 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Worke
             db.Jobs.Add(job);
             await db.SaveChangesAsync(ct);
             outcomes.Add(new SubmittedJob(job, Queued));
-            progress.Publish(JobMessages.From(job), immediate: true);
+            dispatcher.EnqueueJob(job.Id, job.Queue);
         }
-        signal.Wake();
         return outcomes;
     }
 
-    /// <summary>A queued job is cancelled at once; a running one is stopped by the worker at its next check.</summary>
+    /// <summary>A queued job is cancelled at once; a running one is stopped by its worker, which reads the flag every second.</summary>
     public async Task<JobRecord> CancelAsync(int jobId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -77,21 +76,21 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Worke
             job.Status = JobStatus.Cancelled;
             job.FinishedAt = DateTime.UtcNow;
             await db.SaveChangesAsync(ct);
-            progress.Publish(JobMessages.From(job), immediate: true);
         }
         else if (job.Status == JobStatus.Running)
         {
             job.CancelRequested = true;
             await db.SaveChangesAsync(ct);
-            signal.CancelRunning(jobId);
         }
         return job;
     }
 
-    private static JobRecord NewJob(EncoderRecord e, BenchmarkRecord b, string preset, JobConfig config, int total, string? submittedBy) => new()
+    private JobRecord NewJob(EncoderRecord e, BenchmarkRecord b, string preset, JobConfig config, int total, string? submittedBy) => NewJob(e, b, preset, config, total, submittedBy, dispatcher.JobQueue);
+
+    private static JobRecord NewJob(EncoderRecord e, BenchmarkRecord b, string preset, JobConfig config, int total, string? submittedBy, string queue) => new()
     {
         SubmittedBy = submittedBy,
         EncoderId = e.Id, BenchmarkId = b.Id, Preset = preset, Config = config.Clone(), ConfigKey = config.Key,
-        Status = JobStatus.Queued, Total = total, CreatedAt = DateTime.UtcNow,
+        Status = JobStatus.Queued, Total = total, CreatedAt = DateTime.UtcNow, Queue = queue,
     };
 }

@@ -55,9 +55,16 @@ public sealed record DemoTrainingOptions
 /// </summary>
 public static class DemoTraining
 {
-    public const string CleanFile = "demo-clean.safetensors";
-    public const string FareFile = "demo-fare.safetensors";
-    public const string ManifestFile = "manifest.json";
+    public const string CleanFile = DemoWeights.CleanFile;
+    public const string FareFile = DemoWeights.FareFile;
+    public const string ManifestFile = DemoWeights.ManifestFile;
+
+    /// <summary>The manifest shipped with the embedded weights.</summary>
+    public static Manifest ShippedManifest()
+    {
+        using var s = DemoWeights.Open(ManifestFile);
+        return JsonSerializer.Deserialize<Manifest>(s) ?? throw new InvalidDataException("empty demo manifest");
+    }
     /// <summary>Steps whose weight fingerprints the manifest records, so a quick test can replay the start bitwise.</summary>
     public const int PrefixSteps = 3;
 

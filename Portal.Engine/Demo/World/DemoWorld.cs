@@ -7,15 +7,15 @@ using static TorchSharp.torch;
 namespace Portal.Engine.Demo.World;
 
 /// <summary>
-/// The demo world: image <c>i</c> of a world with seed <c>s</c> is a pure function of (s, i); its class is i mod
-/// <see cref="WorldClasses.Count"/>. Training, benchmarks and galleries draw from disjoint seeds of the same world.
+/// The demo world as tensors (its images are <see cref="WorldImages"/>). Training, benchmarks and galleries draw from
+/// disjoint seeds of the same world.
 /// Also the demo encoder's architecture: OpenCLIP's ConvNeXt tower at a tiny size (dims 16/32/48/64, depths 1/1/2/1,
 /// 64-d embedding, ~0.1 M parameters) on 64×64 images, OpenAI mean/std.
 /// </summary>
 public static class DemoWorld
 {
-    public const int ImageSize = 64;
-    public const int Version = 1;
+    public const int ImageSize = WorldImages.ImageSize;
+    public const int Version = WorldImages.Version;
 
     public static ConvNextSpec EncoderSpec => new([16, 32, 48, 64], [1, 1, 2, 1], 64, ConvNextHead.Linear);
 
@@ -23,14 +23,10 @@ public static class DemoWorld
     public static Preprocessing Recipe =>
         new(ImageSize, ImageSize, ImageSize, ResizeMode.Squash, Interpolation.Bilinear, Preprocessing.OpenAiMean, Preprocessing.OpenAiStd);
 
-    public static int ClassOf(long index) => (int)(index % WorldClasses.Count);
+    public static int ClassOf(long index) => WorldImages.ClassOf(index);
 
-    /// <summary>H×W×3 floats in [0,1].</summary>
-    public static float[] Image(ulong seed, long index)
-    {
-        var rng = new SplitMix64(TrainingOrder.Mix(seed, 0x3011D, (ulong)index));
-        return WorldScenes.Render(ClassOf(index), ref rng, ImageSize);
-    }
+    /// <summary>H×W×3 floats in [0,1] (<see cref="WorldImages.Image"/>).</summary>
+    public static float[] Image(ulong seed, long index) => WorldImages.Image(seed, index);
 
     /// <summary>3×H×W float32 tensor in [0,1].</summary>
     public static Tensor Tensor(ulong seed, long index) => ToTensor(Image(seed, index));

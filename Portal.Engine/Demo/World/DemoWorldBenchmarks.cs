@@ -68,6 +68,6 @@ public static class DemoWorldBenchmarks
     {
         var path = Path.Combine(root, rel);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, ImageIO.EncodePng(DemoImages.ToRgbBytes(img), DemoWorld.ImageSize, DemoWorld.ImageSize));
+        File.WriteAllBytes(path, ImageFiles.EncodePng(DemoImages.ToRgbBytes(img), DemoWorld.ImageSize, DemoWorld.ImageSize));
     }
 }

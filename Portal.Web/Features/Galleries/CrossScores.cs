@@ -1,14 +1,4 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Portal.Data;
-using Portal.Engine.Encoders;
-using Portal.Engine.Images;
-using Portal.Engine.Inversion;
-using Portal.Web.Configuration;
-using Portal.Web.Encoders;
-using Portal.Web.Jobs.Runners;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Portal.Web.Features.Galleries;
 
@@ -20,7 +10,7 @@ public sealed record CrossCell(int ReconstructedBy, int ScoredBy, double Mean, I
 /// every encoder that has finished the same gallery (its row), theirs scored by it (its column), and its diagonal. So
 /// whichever encoder of a pair finishes last fills both cells, and the page merges the newest cell per pair.
 /// Scores: cos(ψ(reconstruction PNG), ψ(original)), each image resized by the scoring encoder's own recipe, mean over
-/// seeds then over targets.
+/// seeds then over targets (computed by the worker's CrossScoring).
 /// </summary>
 public sealed record CrossScores(int Gallery, IReadOnlyList<CrossCell> Cells)
 {
@@ -32,51 +22,5 @@ public sealed record CrossScores(int Gallery, IReadOnlyList<CrossCell> Cells)
     {
         try { return File.Exists(path) ? JsonSerializer.Deserialize<CrossScores>(File.ReadAllText(path), GalleryDefinition.Json) : null; }
         catch (JsonException) { return null; }
-    }
-
-    public static CrossScores Compute(IDbContextFactory<PortalDbContext> dbFactory, ModelFactory models, DataPaths paths, JobRunContext c,
-        IImageEncoder self, InversionIndex own, IReadOnlyList<(string Id, string File)> originals)
-    {
-        var selfId = c.Encoder.Id;
-        var ownDir = c.ArtifactsDir;
-        var cells = new List<CrossCell> { Score(self, selfId, selfId, own, ownDir, originals) };
-        List<(Data.Entities.EncoderRecord Encoder, string Dir)> others;
-        using (var db = dbFactory.CreateDbContext())
-        {
-            others = db.Results.AsNoTracking().Include(r => r.Encoder)
-                .Where(r => r.BenchmarkId == c.Benchmark.Id && r.EncoderId != selfId && r.ArtifactsDir != null)
-                .OrderByDescending(r => r.Id).ToList()
-                .GroupBy(r => r.EncoderId).Select(g => g.First())
-                .Where(r => r.Encoder is { IsBuiltin: false, StoragePath: not null } && File.Exists(r.Encoder.StoragePath))
-                .Select(r => (r.Encoder!, Path.Combine(paths.Artifacts, r.ArtifactsDir!))).ToList();
-        }
-        foreach (var (other, dir) in others)
-        {
-            c.Cancellation.ThrowIfCancellationRequested();
-            var indexPath = Path.Combine(dir, InversionIndex.FileName);
-            if (!File.Exists(indexPath)) continue;
-            var theirs = InversionIndex.Read(indexPath);
-            using var enc = EncoderLoader.Load(other.StoragePath!, models.LoadOptions(other));
-            cells.Add(Score(enc, selfId, other.Id, own, ownDir, originals));
-            cells.Add(Score(self, other.Id, selfId, theirs, dir, originals));
-        }
-        return new CrossScores(c.Benchmark.Id, cells);
-    }
-
-    private static CrossCell Score(IImageEncoder scorer, int reconstructedBy, int scoredBy, InversionIndex index, string folder,
-        IReadOnlyList<(string Id, string File)> originals)
-    {
-        using var scope = torch.NewDisposeScope();
-        var perTarget = new Dictionary<string, double>();
-        foreach (var (id, file) in originals)
-        {
-            var rows = index.Results.Where(r => r.Target == id).ToList();
-            if (rows.Count == 0) continue;
-            var original = FeatureInversion.Embed(scorer, ImageIO.Load(file).unsqueeze(0));
-            var recon = FeatureInversion.Embed(scorer, torch.stack(rows.Select(r => ImageIO.Load(Path.Combine(folder, r.Image))).ToList(), 0));
-            var cos = FeatureInversion.Cosine(recon, original.expand(recon.shape[0], -1));
-            perTarget[id] = cos.mean().to(ScalarType.Float64).item<double>();
-        }
-        return new CrossCell(reconstructedBy, scoredBy, perTarget.Count > 0 ? perTarget.Values.Average() : double.NaN, perTarget);
     }
 }

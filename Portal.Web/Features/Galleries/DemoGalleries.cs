@@ -36,10 +36,9 @@ public sealed class DemoGalleries(
         Directory.CreateDirectory(folder);
         for (int i = 0; i < Targets; i++)
         {
-            var file = Path.Combine(folder, $"{i:00}-{WorldClasses.Names[DemoWorld.ClassOf(i)]}.png");
+            var file = Path.Combine(folder, $"{i:00}-{WorldClasses.Names[WorldImages.ClassOf(i)]}.png");
             if (File.Exists(file)) continue;
-            using var img = DemoWorld.Quantised(WorldSeed, i);
-            ImageIO.SavePng(img, file);
+            File.WriteAllBytes(file, WorldImages.Png(WorldSeed, i));
         }
         int iterations = options.Value.Demo.InversionIterations;
         double radius = Math.Round(InversionSettings.PaperRadiusAt(ImageSize, ImageSize), 2);

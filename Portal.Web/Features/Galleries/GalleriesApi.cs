@@ -4,7 +4,6 @@ using Portal.Data;
 using Portal.Web.Accounts;
 using Portal.Web.Api;
 using Portal.Web.Configuration;
-using Portal.Web.Jobs.Runners;
 
 namespace Portal.Web.Features.Galleries;
 
@@ -28,7 +27,6 @@ public static class GalleriesApi
         services.AddSingleton<GalleryService>();
         services.AddSingleton<GalleryQueries>();
         services.AddSingleton<DemoGalleries>();
-        services.AddSingleton<IJobRunner, InversionJobRunner>();
         return services;
     }
 

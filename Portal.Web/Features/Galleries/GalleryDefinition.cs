@@ -109,7 +109,7 @@ public sealed record GalleryDefinition
     {
         var dir = ImagesFolder(folder);
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"gallery image folder not found: {dir}");
-        var files = Directory.EnumerateFiles(dir).Where(ImageIO.IsImageFile).OrderBy(f => f, StringComparer.Ordinal).ToList();
+        var files = Directory.EnumerateFiles(dir).Where(ImageFiles.IsImageFile).OrderBy(f => f, StringComparer.Ordinal).ToList();
         if (files.Count == 0) throw new InvalidDataException($"no images (png, jpg, bmp, webp, gif) in {dir}");
         var ids = InversionIndex.Ids(files.Select(f => Path.GetFileNameWithoutExtension(f)));
         return files.Select((f, i) => (ids[i], f)).ToList();

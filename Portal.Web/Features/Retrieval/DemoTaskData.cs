@@ -35,7 +35,7 @@ public static class DemoTaskData
             {
                 // Index congruent to the class, so the scene holds an object of that class.
                 long i = index + (long)j * k + cls;
-                var img = DemoWorld.Image(Seed, i);
+                var img = WorldImages.Image(Seed, i);
                 var rng = new Random((int)(i % int.MaxValue));
                 string kind = j < Easy ? "easy" : j < Easy + Hard ? "hard" : "junk";
                 if (kind == "hard") img = Noise(Darken(Shift(img, 6, 4), 0.65), 0.06, rng);
@@ -53,12 +53,12 @@ public static class DemoTaskData
             {
                 long i = index + (long)q * k + cls;
                 var name = $"query_{WorldClasses.Names[cls]}_{q.ToString("00", CultureInfo.InvariantCulture)}";
-                WriteJpeg(Path.Combine(root, "jpg", name + ".jpg"), DemoWorld.Image(Seed, i));
+                WriteJpeg(Path.Combine(root, "jpg", name + ".jpg"), WorldImages.Image(Seed, i));
                 qimlist.Add(name);
                 List<int> Of(string kind) => labels.Select((l, n) => (l, n)).Where(p => p.l.Class == cls && p.l.Kind == kind).Select(p => p.n).ToList();
                 gnd.Add(new Dictionary<string, object>
                 {
-                    ["bbx"] = new List<double> { 0, 0, DemoWorld.ImageSize, DemoWorld.ImageSize },
+                    ["bbx"] = new List<double> { 0, 0, WorldImages.ImageSize, WorldImages.ImageSize },
                     ["easy"] = Of("easy"), ["hard"] = Of("hard"), ["junk"] = Of("junk"),
                 });
             }
@@ -81,9 +81,9 @@ public static class DemoTaskData
             if (section == "targets") counts.Remove("buffer");
             for (long i = start; counts.Values.Any(n => n < perClass); i++)
             {
-                var cls = DetectionClass(DemoWorld.ClassOf(i));
+                var cls = DetectionClass(WorldImages.ClassOf(i));
                 if (!counts.TryGetValue(cls, out var n) || n >= perClass) continue;
-                WritePng(Path.Combine(root, section, cls, $"{i}.png"), DemoWorld.Image(Seed, i));
+                WritePng(Path.Combine(root, section, cls, $"{i}.png"), WorldImages.Image(Seed, i));
                 counts[cls] = n + 1;
             }
         }
@@ -92,7 +92,7 @@ public static class DemoTaskData
 
     private static float[] Shift(float[] src, int dx, int dy)
     {
-        int n = DemoWorld.ImageSize;
+        int n = WorldImages.ImageSize;
         var o = new float[src.Length];
         for (int y = 0; y < n; y++)
             for (int x = 0; x < n; x++)
@@ -111,7 +111,7 @@ public static class DemoTaskData
     /// <summary>A grey block over the left part of the image (fraction of the width).</summary>
     private static float[] Occlude(float[] src, double fraction)
     {
-        int n = DemoWorld.ImageSize, w = (int)(n * fraction);
+        int n = WorldImages.ImageSize, w = (int)(n * fraction);
         var o = (float[])src.Clone();
         for (int y = 0; y < n; y++)
             for (int x = 0; x < w; x++)
@@ -119,19 +119,17 @@ public static class DemoTaskData
         return o;
     }
 
-    private static byte[] Rgb(float[] img) => img.Select(v => (byte)Math.Round(Math.Clamp(v, 0f, 1f) * 255f)).ToArray();
-
     private static void WritePng(string path, float[] img)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, ImageIO.EncodePng(Rgb(img), DemoWorld.ImageSize, DemoWorld.ImageSize));
+        File.WriteAllBytes(path, ImageFiles.EncodePng(WorldImages.Rgb(img), WorldImages.ImageSize, WorldImages.ImageSize));
     }
 
     /// <summary>Revisitop ships JPEGs; the demo does too (quality 95), re-encoded from the PNG bytes.</summary>
     private static void WriteJpeg(string path, float[] img)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var bmp = SKBitmap.Decode(ImageIO.EncodePng(Rgb(img), DemoWorld.ImageSize, DemoWorld.ImageSize));
+        using var bmp = SKBitmap.Decode(ImageFiles.EncodePng(WorldImages.Rgb(img), WorldImages.ImageSize, WorldImages.ImageSize));
         using var data = bmp.Encode(SKEncodedImageFormat.Jpeg, 95);
         File.WriteAllBytes(path, data.ToArray());
     }

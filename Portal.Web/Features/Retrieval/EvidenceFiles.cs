@@ -50,7 +50,7 @@ public sealed class EvidenceFiles(DataPaths paths)
         if (!File.Exists(path)) return null;
         var stamp = File.GetLastWriteTimeUtc(path);
         if (_cache.TryGetValue(path, out var hit) && hit.Stamp == stamp) return hit;
-        var index = JsonSerializer.Deserialize<EvidenceIndex>(File.ReadAllText(path), EvidenceWriter.Json)
+        var index = JsonSerializer.Deserialize<EvidenceIndex>(File.ReadAllText(path), EvidenceIndex.Json)
             ?? throw new InvalidDataException($"{path}: empty evidence index");
         var images = new Dictionary<string, bool>(StringComparer.Ordinal);
         void Mark(string? rel, bool sensitive)

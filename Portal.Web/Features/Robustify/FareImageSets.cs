@@ -22,10 +22,10 @@ public static class FareImageSets
     public static (int Count, string Version) Describe(string root)
     {
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"image folder not found on the server: {root}");
-        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Where(ImageIO.IsImageFile)
+        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Where(ImageFiles.IsImageFile)
             .Select(f => (Rel: Path.GetRelativePath(root, f).Replace('\\', '/'), Size: new FileInfo(f).Length))
             .OrderBy(f => f.Rel, StringComparer.Ordinal).ToList();
-        if (files.Count < 2) throw new ArgumentException($"{root} holds {files.Count} image file(s) ({string.Join(", ", ImageIO.Extensions)}); FARE needs at least 2");
+        if (files.Count < 2) throw new ArgumentException($"{root} holds {files.Count} image file(s) ({string.Join(", ", ImageFiles.Extensions)}); FARE needs at least 2");
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         h.AppendData(Encoding.UTF8.GetBytes($"protocol:{TaskKind}:{Format}:{Split}\n"));
         foreach (var (rel, size) in files) h.AppendData(Encoding.UTF8.GetBytes($"{rel}:{size}\n"));

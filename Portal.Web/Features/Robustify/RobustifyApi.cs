@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Portal.Web.Accounts;
 using Portal.Web.Api;
-using Portal.Web.Jobs.Runners;
 
 namespace Portal.Web.Features.Robustify;
 
@@ -16,7 +15,6 @@ public static class RobustifyApi
     public static void AddRobustify(IServiceCollection services)
     {
         services.AddSingleton<RobustifyService>();
-        services.AddSingleton<IJobRunner, FareJobRunner>();
     }
 
     public static void Map(IEndpointRouteBuilder app)

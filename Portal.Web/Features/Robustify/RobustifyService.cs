@@ -13,7 +13,7 @@ namespace Portal.Web.Features.Robustify;
 /// queues the standard evaluations of a (fine-tuned) encoder on every 2AFC benchmark in one call.
 /// </summary>
 public sealed class RobustifyService(
-    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, JobQueue queue, WorkerSignal signal, ProgressBroadcaster progress)
+    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, JobQueue queue, Dispatch.JobDispatcher dispatcher)
 {
     /// <summary>The evaluations the one-click button queues: clean and L∞ 4/255 (the paper's headline threat model).</summary>
     public static readonly string[] StandardPresets = [Presets.Clean, Presets.Linf4];
@@ -45,7 +45,7 @@ public sealed class RobustifyService(
         var job = new JobRecord
         {
             EncoderId = encoder.Id, BenchmarkId = images.Id, Preset = "fare", Config = config, ConfigKey = key,
-            Status = JobStatus.Queued, Total = config.Iterations, SubmittedBy = submittedBy, CreatedAt = DateTime.UtcNow,
+            Status = JobStatus.Queued, Total = config.Iterations, SubmittedBy = submittedBy, CreatedAt = DateTime.UtcNow, Queue = dispatcher.JobQueue,
         };
         if (done != null)
         {
@@ -57,9 +57,8 @@ public sealed class RobustifyService(
         }
         db.Jobs.Add(job);
         await db.SaveChangesAsync(ct);
-        progress.Publish(JobMessages.From(job), immediate: true);
         if (done != null) return new SubmittedJob(job, JobQueue.ReusedResult);
-        signal.Wake();
+        dispatcher.EnqueueJob(job.Id, job.Queue);
         return new SubmittedJob(job, JobQueue.Queued);
     }
 

@@ -1,0 +1,68 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Web.Accounts;
+using Portal.Web.Configuration;
+
+namespace Portal.Web.Dispatch;
+
+/// <summary>
+/// The web's half of dispatch: a Hangfire client on the shared storage (no Hangfire server: the web runs no engine
+/// work), the local worker processes of the embedded default, the progress relay, the admin-only Hangfire dashboard
+/// and the workers list.
+/// </summary>
+public static class DispatchSetup
+{
+    public const string DashboardPath = "/hangfire";
+
+    public static IServiceCollection AddPortalDispatch(this IServiceCollection services)
+    {
+        services.AddPortalHangfire();
+        // What the dashboard middleware resolves (AddHangfire would register these, and bind Hangfire to one host).
+        services.AddSingleton<IGlobalConfiguration>(_ => GlobalConfiguration.Configuration);
+        services.AddSingleton(_ => DashboardRoutes.Routes);
+        services.AddSingleton<JobDispatcher>();
+        services.AddSingleton<WorkerLoss>();
+        services.AddSingleton<LocalWorkers>();
+        services.AddHostedService(sp => sp.GetRequiredService<LocalWorkers>());
+        services.AddHostedService<ProgressRelay>();
+        services.AddHostedService<PendingWorkRedispatch>();
+        return services;
+    }
+
+    public static void MapPortalDispatch(this WebApplication app)
+    {
+        app.UseHangfireDashboard(DashboardPath, new DashboardOptions
+        {
+            Authorization = [new AdminDashboardFilter()],
+            DashboardTitle = "Perceptual Portal — job dispatch",
+            DisplayStorageConnectionString = false,
+            AppPath = "/admin/workers",
+        }, app.Services.GetRequiredService<JobStorage>());
+        app.MapGet("/api/workers", async (IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, CancellationToken ct) =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var stale = DateTime.UtcNow - TimeSpan.FromSeconds(options.Value.Dispatch.LeaseSeconds);
+            var rows = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
+            return Results.Ok(rows.Select(w => new
+            {
+                w.Name, w.Host, w.ProcessId, w.Device, queues = w.Queues.Split(',', StringSplitOptions.RemoveEmptyEntries), w.Threads,
+                w.StartedAt, w.HeartbeatAt, w.CurrentJobId, w.CurrentValidationId, w.StoppedAt, w.ExitReason,
+                state = WorkerState(w, stale),
+            }));
+        }).RequireAuthorization(Policies.Admin);
+    }
+
+    public static string WorkerState(WorkerRecord w, DateTime staleBefore) =>
+        w.StoppedAt != null ? "stopped" : w.HeartbeatAt < staleBefore ? "lost" : w.CurrentJobId != null || w.CurrentValidationId != null ? "busy" : "idle";
+
+    /// <summary>The dashboard is for admins signed in with the portal's cookie.</summary>
+    private sealed class AdminDashboardFilter : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) =>
+            context.GetHttpContext().User is { Identity.IsAuthenticated: true } u && u.IsInRole(Portal.Data.Accounts.Roles.Admin);
+    }
+}

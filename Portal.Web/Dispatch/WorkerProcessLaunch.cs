@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+
+namespace Portal.Web.Dispatch;
+
+/// <summary>
+/// How to start one `portal worker --in-process` child: the Portal.Cli executable (its apphost, or its dll through the
+/// dotnet host), the worker's flags, and the supervising process's Portal/Engine settings passed as environment
+/// variables so the child sees exactly the configuration its supervisor sees (tests' in-memory settings included).
+/// </summary>
+public sealed record WorkerProcessLaunch(string FileName, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment)
+{
+    public const string CliName = "Portal.Cli";
+
+    public static WorkerProcessLaunch For(string? command, IConfiguration config, IEnumerable<string> workerArgs)
+    {
+        var exe = FindCli(command);
+        var args = new List<string>();
+        var file = exe;
+        if (exe.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            file = DotnetHost();
+            args.Add(exe);
+        }
+        args.Add("worker");
+        args.AddRange(workerArgs);
+        var env = new Dictionary<string, string>();
+        foreach (var kv in config.AsEnumerable())
+            if (kv.Value != null && (kv.Key.StartsWith("Portal:", StringComparison.OrdinalIgnoreCase) || kv.Key.StartsWith("Engine:", StringComparison.OrdinalIgnoreCase)
+                || kv.Key.StartsWith("Logging:", StringComparison.OrdinalIgnoreCase)))
+                env[kv.Key.Replace(":", "__", StringComparison.Ordinal)] = kv.Value;
+        return new WorkerProcessLaunch(file, args, env);
+    }
+
+    public ProcessStartInfo StartInfo()
+    {
+        var psi = new ProcessStartInfo(FileName)
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = false, UseShellExecute = false,
+        };
+        foreach (var a in Arguments) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in Environment) psi.Environment[k] = v;
+        return psi;
+    }
+
+    /// <summary>The setting, else Portal.Cli next to this program (tests, a publish folder), else the repository's build output (`dotnet run`).</summary>
+    public static string FindCli(string? command)
+    {
+        if (!string.IsNullOrWhiteSpace(command))
+            return File.Exists(command) ? Path.GetFullPath(command)
+                : throw new FileNotFoundException($"Portal:Workers:Command names {command}, which does not exist");
+        foreach (var name in new[] { CliName, CliName + ".dll" })
+        {
+            var here = Path.Combine(AppContext.BaseDirectory, name);
+            if (File.Exists(here)) return here;
+        }
+        // Development layout: <repo>/Portal.Web/bin/<Configuration>/net10.0 → <repo>/Portal.Cli/bin/<Configuration>/net10.0.
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = dir.Parent?.Name ?? "Debug";
+        for (var d = dir; d != null; d = d.Parent)
+        {
+            if (!File.Exists(Path.Combine(d.FullName, "Portal.sln"))) continue;
+            foreach (var cfg in new[] { configuration, "Debug", "Release" })
+            {
+                var candidate = Path.Combine(d.FullName, CliName, "bin", cfg, dir.Name, CliName + ".dll");
+                if (File.Exists(candidate)) return candidate;
+            }
+        }
+        throw new FileNotFoundException($"no worker executable: {CliName} is neither next to {AppContext.BaseDirectory} nor built in the repository; build Portal.Cli or set Portal:Workers:Command");
+    }
+
+    private static string DotnetHost()
+    {
+        var fromEnv = System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(fromEnv) && File.Exists(fromEnv)) return fromEnv;
+        var self = System.Environment.ProcessPath;
+        if (self != null && Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) return self;
+        return "dotnet";
+    }
+}

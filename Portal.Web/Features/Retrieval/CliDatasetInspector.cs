@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Portal.Web.Configuration;
+using Portal.Web.Dispatch;
+
+namespace Portal.Web.Features.Retrieval;
+
+/// <summary>
+/// The web's <see cref="IDatasetInspector"/>: runs `portal datasets describe` (the worker executable) and reads the
+/// JSON it prints, so the web never opens a pickle itself. Registration is an admin's occasional action; the second
+/// or two a child process costs is fine there.
+/// </summary>
+public sealed class CliDatasetInspector(IOptions<PortalOptions> options) : IDatasetInspector
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
+
+    public async Task<BenchmarkShape> DescribeAsync(string kind, string format, string root, string split, CancellationToken ct)
+    {
+        var exe = WorkerProcessLaunch.FindCli(options.Value.Workers.Command);
+        var psi = new ProcessStartInfo(exe.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? "dotnet" : exe)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        if (exe.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) psi.ArgumentList.Add(exe);
+        foreach (var a in new[] { "datasets", "describe", "--kind", kind, "--format", format, "--root", root, "--split", split }) psi.ArgumentList.Add(a);
+        using var child = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {exe}");
+        var stdout = child.StandardOutput.ReadToEndAsync(ct);
+        var stderr = child.StandardError.ReadToEndAsync(ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Timeout);
+        try { await child.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            throw new InvalidDataException($"reading the dataset in {root} took longer than {Timeout.TotalMinutes:0} minutes");
+        }
+        if (child.ExitCode != 0)
+        {
+            var err = (await stderr).Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal));
+            throw new InvalidDataException(err != null ? err["error: ".Length..] : $"the dataset reader ended with exit code {child.ExitCode}");
+        }
+        return JsonSerializer.Deserialize<BenchmarkShape>(await stdout, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })
+            ?? throw new InvalidDataException("the dataset reader printed nothing");
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Engine.Encoders;
+using Portal.Engine.Images;
+using Portal.Engine.Inversion;
+using Portal.Web.Configuration;
+using Portal.Web.Features.Galleries;
+using Portal.Worker.Models;
+using Portal.Worker.Runners;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Portal.Worker.Galleries;
+
+/// <summary>Scores the Table VII cells a finished feature-inversion job adds (<see cref="CrossScores"/>).</summary>
+public static class CrossScoring
+{
+    public static CrossScores Compute(IDbContextFactory<PortalDbContext> dbFactory, ModelFactory models, DataPaths paths, JobRunContext c,
+        IImageEncoder self, InversionIndex own, IReadOnlyList<(string Id, string File)> originals)
+    {
+        var selfId = c.Encoder.Id;
+        var ownDir = c.ArtifactsDir;
+        var cells = new List<CrossCell> { Score(self, selfId, selfId, own, ownDir, originals) };
+        List<(Data.Entities.EncoderRecord Encoder, string Dir)> others;
+        using (var db = dbFactory.CreateDbContext())
+        {
+            others = db.Results.AsNoTracking().Include(r => r.Encoder)
+                .Where(r => r.BenchmarkId == c.Benchmark.Id && r.EncoderId != selfId && r.ArtifactsDir != null)
+                .OrderByDescending(r => r.Id).ToList()
+                .GroupBy(r => r.EncoderId).Select(g => g.First())
+                .Where(r => r.Encoder is { IsBuiltin: false, StoragePath: not null } && File.Exists(r.Encoder.StoragePath))
+                .Select(r => (r.Encoder!, Path.Combine(paths.Artifacts, r.ArtifactsDir!))).ToList();
+        }
+        foreach (var (other, dir) in others)
+        {
+            c.Cancellation.ThrowIfCancellationRequested();
+            var indexPath = Path.Combine(dir, InversionIndex.FileName);
+            if (!File.Exists(indexPath)) continue;
+            var theirs = InversionIndex.Read(indexPath);
+            using var enc = EncoderLoader.Load(other.StoragePath!, models.LoadOptions(other));
+            cells.Add(Score(enc, selfId, other.Id, own, ownDir, originals));
+            cells.Add(Score(self, other.Id, selfId, theirs, dir, originals));
+        }
+        return new CrossScores(c.Benchmark.Id, cells);
+    }
+
+    private static CrossCell Score(IImageEncoder scorer, int reconstructedBy, int scoredBy, InversionIndex index, string folder,
+        IReadOnlyList<(string Id, string File)> originals)
+    {
+        using var scope = torch.NewDisposeScope();
+        var perTarget = new Dictionary<string, double>();
+        foreach (var (id, file) in originals)
+        {
+            var rows = index.Results.Where(r => r.Target == id).ToList();
+            if (rows.Count == 0) continue;
+            var original = FeatureInversion.Embed(scorer, ImageIO.Load(file).unsqueeze(0));
+            var recon = FeatureInversion.Embed(scorer, torch.stack(rows.Select(r => ImageIO.Load(Path.Combine(folder, r.Image))).ToList(), 0));
+            var cos = FeatureInversion.Cosine(recon, original.expand(recon.shape[0], -1));
+            perTarget[id] = cos.mean().to(ScalarType.Float64).item<double>();
+        }
+        return new CrossCell(reconstructedBy, scoredBy, perTarget.Count > 0 ? perTarget.Values.Average() : double.NaN, perTarget);
+    }
+}

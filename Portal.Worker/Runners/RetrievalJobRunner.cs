@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Portal.Data.Entities;
+using Portal.Engine.Retrieval;
+using Portal.Web.Configuration;
+using Portal.Web.Encoders;
+using Portal.Web.Features.Retrieval;
+
+namespace Portal.Worker.Runners;
+
+/// <summary>
+/// Retrieval jobs (revisitop roxford5k/rparis6k, the demo's rworld, generic folders): the engine's RetrievalTask with
+/// per-query records in the job folder (a killed job resumes), the database embedded once per encoder (cache), and
+/// evidence for the viewer. Headline: mAP Medium clean / robust; splits: Medium and Hard. Folders have no ground
+/// truth: their headline is the fraction of the clean top-k kept (1 when clean).
+/// </summary>
+public sealed class RetrievalJobRunner(IOptions<PortalOptions> options, ModelFactory models, DataPaths paths) : IJobRunner
+{
+    public IReadOnlyCollection<string> TaskKinds { get; } = [TaskBenchmarks.Retrieval];
+
+    public JobOutcome Run(JobRunContext c)
+    {
+        var bench = c.Benchmark;
+        TaskRunnerSupport.CheckVersion(bench);
+        var dataset = TaskDatasets.OpenRetrieval(bench.Format, bench.DatasetRoot);
+        var batch = Math.Max(1, options.Value.Worker.BatchSize);
+        var taskOptions = new RetrievalOptions
+        {
+            Attack = TaskRunnerSupport.Attack(c.Job.Config, "embedding-l2"),
+            Limit = c.Job.Config.Limit,
+            BatchSize = batch,
+            ArtifactCount = TaskRunnerSupport.ArtifactCount,
+            ArtifactsDir = Path.Combine(c.ArtifactsDir, TaskRunnerSupport.EvidenceFolder),
+        };
+        RetrievalResult r;
+        using (var model = models.Create(c.Encoder))
+        {
+            var embedder = TaskRunnerSupport.Embedder(model, c.Encoder, paths, batch);
+            r = RetrievalTask.Run(embedder, dataset, taskOptions, TaskRunnerSupport.Store<RetrievalQueryRecord>(c), c.Progress, c.Cancellation);
+        }
+        return new JobOutcome(Draft(r, c.Encoder), TaskRunnerSupport.EvidenceRelative(c, paths));
+    }
+
+    public static ResultRecord Draft(RetrievalResult r, EncoderRecord encoder)
+    {
+        double clean; double? robust;
+        var splits = new List<ResultSplit>();
+        if (r.MapClean is { } mc)
+        {
+            clean = TaskRunnerSupport.Finite(mc["medium"]);
+            robust = r.MapRobust is { } mr0 ? TaskRunnerSupport.Finite(mr0["medium"]) : null;
+            foreach (var p in new[] { "medium", "hard" })
+                splits.Add(new ResultSplit
+                {
+                    Name = p, N = r.NQueries - (r.EmptyQueries?.GetValueOrDefault(p) ?? 0),
+                    CleanAccuracy = TaskRunnerSupport.Finite(mc[p]),
+                    RobustAccuracy = r.MapRobust is { } mr ? TaskRunnerSupport.Finite(mr[p]) : null,
+                });
+        }
+        else
+        {
+            clean = 1;
+            robust = r.Attack.IsAttack ? r.MeanTopKOverlap : null;
+        }
+        return new ResultRecord
+        {
+            EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
+            N = r.NQueries, CleanAccuracy = clean, RobustAccuracy = robust, Splits = splits,
+            SanityPassed = r.Sanity.All(s => s.Passed), SanityJson = TaskRunnerSupport.Sanity(r.Sanity),
+            FullJson = JsonSerializer.Serialize(new { checkpoint_sha256 = encoder.Sha256, encoder = encoder.DisplayName, result = r }, ResultWriter.Json),
+            EngineVersion = r.EngineVersion, Device = r.Device, WallSeconds = r.WallSeconds,
+        };
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Engine.Tasks;
+using Portal.Web.Benchmarks;
+using Portal.Web.Configuration;
+using Portal.Web.Encoders;
+
+namespace Portal.Worker.Runners;
+
+/// <summary>2AFC jobs (NIGHTS, BAPPS, the demo): the engine's TwoAfcTask with per-triplet records in the database.</summary>
+public sealed class TwoAfcJobRunner(
+    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, ModelFactory models, IEvaluationHooks hooks) : IJobRunner
+{
+    public IReadOnlyCollection<string> TaskKinds { get; } = ["2afc"];
+
+    public JobOutcome Run(JobRunContext c)
+    {
+        var bench = c.Benchmark;
+        var load = BenchmarkRegistry.Load(bench.Format, bench.DatasetRoot, bench.Split);
+        if (load.Bad.Count > 0)
+            throw new InvalidDataException($"{load.Bad.Count} unreadable item(s) in {bench.DatasetRoot}: " + string.Join("; ", load.Bad.Take(10).Select(b => $"{b.Id} {b.Path}: {b.Reason}")));
+        var version = BenchmarkVersion.Compute(bench.TaskKind, bench.Format, bench.Split, bench.DatasetRoot, load.Items);
+        if (version != bench.VersionHash)
+            throw new InvalidDataException($"the dataset at {bench.DatasetRoot} changed since benchmark '{bench.Name}' was registered (version {version[..12]} ≠ {bench.VersionHash[..12]}); register it again under a new name");
+
+        var store = new DbItemStore(dbFactory, c.Job.Id, hooks, c.Cancellation);
+        var taskOptions = new TwoAfcOptions
+        {
+            Attack = JobExecutor.ToAttack(c.Job.Config),
+            BatchSize = Math.Max(1, options.Value.Worker.BatchSize),
+            Limit = c.Job.Config.Limit,
+        };
+        TwoAfcResult r;
+        using (var model = models.Create(c.Encoder))
+            r = TwoAfcTask.Run(model, load.Items, bench.Name, taskOptions, store, c.Progress, c.Cancellation);
+        return new JobOutcome(ResultWriter.Draft(r));
+    }
+}
