@@ -32,8 +32,12 @@ public sealed class PortalHost : WebApplicationFactory<Portal.Web.Configuration.
     private readonly Dictionary<string, string?> _settings;
     private readonly IEvaluationHooks? _hooks;
 
-    public PortalHost(string dataRoot, IDictionary<string, string?>? settings = null, IEvaluationHooks? hooks = null)
+    private readonly bool _processWorkers;
+
+    /// <param name="processWorkers">Instead of the in-process worker, the web starts and supervises real `Portal.Cli worker` processes (Portal:Workers:Local, default 1).</param>
+    public PortalHost(string dataRoot, IDictionary<string, string?>? settings = null, IEvaluationHooks? hooks = null, bool processWorkers = false)
     {
+        _processWorkers = processWorkers;
         DataRoot = dataRoot;
         _hooks = hooks;
         _settings = new()
@@ -48,6 +52,7 @@ public sealed class PortalHost : WebApplicationFactory<Portal.Web.Configuration.
             ["Portal:Progress:ThrottleMs"] = "20",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        if (processWorkers) _settings["Portal:Workers:Local"] = "1";
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) _settings[k] = v;
     }
 
@@ -66,7 +71,7 @@ public sealed class PortalHost : WebApplicationFactory<Portal.Web.Configuration.
     protected override IHost CreateHost(IHostBuilder builder)
     {
         var web = base.CreateHost(builder);
-        if (_settings.GetValueOrDefault("Portal:Worker:Enabled") != "false")
+        if (!_processWorkers && _settings.GetValueOrDefault("Portal:Worker:Enabled") != "false")
         {
             var config = new ConfigurationBuilder().AddInMemoryCollection(_settings).Build();
             Worker = WorkerHost.Build(new WorkerSettings($"test-worker-{Guid.NewGuid():N}", "cpu", ["default"], 1, null), config,

@@ -78,6 +78,11 @@ public sealed class WorkerOptions
     public bool Enabled { get; set; } = true;
     /// <summary>A worker process whose resident memory passes this is killed by its supervisor (the job counts a death); 0 = no limit.</summary>
     public double MaxMemoryGiB { get; set; }
+    /// <summary>
+    /// Test hook for crash isolation: validating an encoder with exactly this display name overflows the worker's stack
+    /// (what a hostile pickle did before the unpickler bounded its nesting). Empty (the default) = never.
+    /// </summary>
+    public string? CrashOnEncoderName { get; set; }
 }
 
 public sealed class ProgressOptions

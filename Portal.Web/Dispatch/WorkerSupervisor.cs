@@ -94,7 +94,8 @@ public sealed class WorkerSupervisor(string name, Func<WorkerProcessLaunch> laun
         lock (_gate) lines = [.. _stderr];
         var fatal = lines.LastOrDefault(l => l.Contains("Stack overflow", StringComparison.OrdinalIgnoreCase)
             || l.Contains("OutOfMemory", StringComparison.Ordinal) || l.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase)
-            || l.StartsWith("terminate called", StringComparison.Ordinal) || l.Contains("Fatal error", StringComparison.OrdinalIgnoreCase));
+            || l.StartsWith("terminate called", StringComparison.Ordinal) || l.Contains("Fatal error", StringComparison.OrdinalIgnoreCase)
+            || l.StartsWith("Process terminated", StringComparison.Ordinal));
         var last = fatal ?? lines.LastOrDefault(l => !string.IsNullOrWhiteSpace(l) && !l.TrimStart().StartsWith("at ", StringComparison.Ordinal)
             && !l.TrimStart().StartsWith("---", StringComparison.Ordinal) && !l.TrimStart().StartsWith("Repeat", StringComparison.Ordinal));
         return last?.Trim() is { Length: > 0 } s ? (s.Length > 500 ? s[..500] + "…" : s) : "(no output on stderr)";

@@ -40,6 +40,7 @@ public sealed class EncoderValidation(
         e.ValidatingWorker = identity.Name;
         db.SaveChanges();
         identity.SetCurrent(validationId: id);
+        if (options.Value.Worker.CrashOnEncoderName is { Length: > 0 } crash && e.DisplayName == crash) CrashTestHook.Overflow(0);
         try
         {
             try

@@ -38,9 +38,23 @@ public sealed class CliDatasetInspector(IOptions<PortalOptions> options) : IData
         if (child.ExitCode != 0)
         {
             var err = (await stderr).Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("error: ", StringComparison.Ordinal));
-            throw new InvalidDataException(err != null ? err["error: ".Length..] : $"the dataset reader ended with exit code {child.ExitCode}");
+            throw Rethrown(err != null ? err["error: ".Length..] : $"the dataset reader ended with exit code {child.ExitCode}");
         }
         return JsonSerializer.Deserialize<BenchmarkShape>(await stdout, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })
             ?? throw new InvalidDataException("the dataset reader printed nothing");
+    }
+
+    /// <summary>The CLI ends its one error line with the exception's type: keep its kind, so the API answers as it would in-process (a missing folder is 404).</summary>
+    internal static Exception Rethrown(string line)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(line, @"^(?<msg>.*) \((?<type>\w+)\)$");
+        var (msg, type) = m.Success ? (m.Groups["msg"].Value, m.Groups["type"].Value) : (line, "");
+        return type switch
+        {
+            nameof(DirectoryNotFoundException) => new DirectoryNotFoundException(msg),
+            nameof(FileNotFoundException) => new FileNotFoundException(msg),
+            nameof(ArgumentException) or nameof(ArgumentOutOfRangeException) => new ArgumentException(msg),
+            _ => new InvalidDataException(msg),
+        };
     }
 }
