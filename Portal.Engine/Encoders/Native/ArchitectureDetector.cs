@@ -44,7 +44,7 @@ public static partial class ArchitectureDetector
         var (family, settings) = ParseOverride(overrideArch);
         family ??= GuessFamily(v) ?? throw new EncoderLoadException(
             "unrecognised architecture: the checkpoint has none of the keys of a supported encoder " +
-            $"(openclip-convnext: trunk.stem.0.weight; openclip-vit: conv1.weight + class_embedding; dino-vit: patch_embed.proj.weight + cls_token). First keys: {FirstKeys(v)}. " +
+            $"(openclip-convnext: trunk.stem.0.weight; openclip-vit: conv1.weight + class_embedding; dino-vit: patch_embed.proj.weight + cls_token; dinov2-vit: the same + mask_token or blocks.0.ls1.gamma). First keys: {FirstKeys(v)}. " +
             "Export other encoders as TorchScript.");
         try
         {
@@ -53,6 +53,7 @@ public static partial class ArchitectureDetector
                 ArchitectureFamily.OpenClipConvNext => ConvNext(v),
                 ArchitectureFamily.OpenClipVit => ClipVit(v, settings),
                 ArchitectureFamily.DinoVit => Dino(v, settings),
+                ArchitectureFamily.Dinov2Vit => Dinov2(v, settings),
                 _ => throw new EncoderLoadException($"unknown architecture '{family}' (supported: {string.Join(", ", ArchitectureFamily.All)})"),
             };
         }
@@ -66,7 +67,8 @@ public static partial class ArchitectureDetector
     {
         if (v.Has("trunk.stem.0.weight")) return ArchitectureFamily.OpenClipConvNext;
         if (v.Has("conv1.weight") && v.Has("class_embedding")) return ArchitectureFamily.OpenClipVit;
-        if (v.Has("patch_embed.proj.weight") && v.Has("cls_token")) return ArchitectureFamily.DinoVit;
+        if (v.Has("patch_embed.proj.weight") && v.Has("cls_token"))
+            return IsDinov2(v) ? ArchitectureFamily.Dinov2Vit : ArchitectureFamily.DinoVit;
         return null;
     }
 
@@ -143,6 +145,33 @@ public static partial class ArchitectureDetector
     }
 
     /// <summary>
+    /// DINO v1 has neither a mask token nor LayerScale; every dinov2 backbone has `mask_token` (iBOT masking),
+    /// the released ones LayerScale, the `_reg` ones `register_tokens`.
+    /// </summary>
+    private static bool IsDinov2(VisualKeys v) =>
+        v.Has("mask_token") || v.Has("register_tokens") || v.Shapes.Keys.Any(k => LayerScaleRegex().IsMatch(k));
+
+    private static Dinov2VitSpec Dinov2(VisualKeys v, Dictionary<string, string> settings)
+    {
+        if (v.Shapes.Keys.Any(k => ChunkedBlockRegex().IsMatch(k)))
+            throw new EncoderLoadException(
+                "DINOv2 checkpoint with chunked blocks ('blocks.<chunk>.<i>.*', block_chunks > 0, as the training code saves them); " +
+                "the released backbones use 'blocks.<i>.*'. Re-save the backbone with block_chunks=0 (or rename blocks.<chunk>.<i>. to blocks.<i>.)");
+        if (v.Has("blocks.0.mlp.w12.weight"))
+            throw new EncoderLoadException("DINOv2 checkpoint with a SwiGLU feed-forward (blocks.N.mlp.w12/w3, the ViT-g models) is not supported natively; export it as TorchScript");
+        var conv = v.Shape("patch_embed.proj.weight");
+        int dim = (int)conv[0], patch = (int)conv[2];
+        int grid = GridOf((int)v.Shape("pos_embed")[1] - 1, "pos_embed");
+        int depth = Indices(v, DinoBlockRegex()).DefaultIfEmpty(-1).Max() + 1;
+        if (depth == 0) throw new EncoderLoadException("no 'blocks.N' keys found");
+        if (!v.Has("blocks.0.ls1.gamma"))
+            throw new EncoderLoadException($"DINOv2 checkpoint without LayerScale ('{v.Prefix}blocks.0.ls1.gamma' missing); the hub backbones all have it");
+        int hidden = (int)v.Shape("blocks.0.mlp.fc1.weight")[0];
+        int registers = v.Has("register_tokens") ? (int)v.Shape("register_tokens")[1] : 0;
+        return Dinov2VitSpec.Hub(dim, depth, Heads(dim, settings, clip: false), patch, grid, hidden, registers);
+    }
+
+    /// <summary>
     /// Heads cannot be read from weights. Released ViTs use 64-dim heads (S/B/L: 6/12/16 heads); OpenCLIP's
     /// H/g/bigG use 16 heads of 80/88/104. Widths below 384 are test-size models, which use 32-dim heads.
     /// </summary>
@@ -170,4 +199,6 @@ public static partial class ArchitectureDetector
     [GeneratedRegex(@"^trunk\.stages\.(\d+)\.blocks\.")] private static partial Regex StageRegex();
     [GeneratedRegex(@"^transformer\.resblocks\.(\d+)\.")] private static partial Regex ResblockRegex();
     [GeneratedRegex(@"^blocks\.(\d+)\.")] private static partial Regex DinoBlockRegex();
+    [GeneratedRegex(@"^blocks\.(\d+\.)?\d+\.ls1\.gamma$")] private static partial Regex LayerScaleRegex();
+    [GeneratedRegex(@"^blocks\.\d+\.\d+\.")] private static partial Regex ChunkedBlockRegex();
 }
