@@ -28,7 +28,7 @@ public static partial class ArchitectureDetector
         // DDP's `module.` prefix on every key (open_clip strips it too).
         string wrapper = keys.Count > 0 && keys.All(k => k.StartsWith("module.", StringComparison.Ordinal)) ? "module." : "";
         bool whole = keys.Any(k => k.StartsWith(wrapper + "visual.", StringComparison.Ordinal));
-        string prefix = wrapper + (whole ? "visual." : "");
+        string prefix = wrapper + (whole ? "visual." : TrainingBackbonePrefix(keys, wrapper));
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         int ignored = 0;
         foreach (var (k, s) in all)
@@ -38,6 +38,20 @@ public static partial class ArchitectureDetector
         }
         return new VisualKeys(shapes, prefix, whole ? ignored : 0) { };
     }
+
+    /// <summary>
+    /// The DINO/DINOv2 training code saves the whole meta-architecture flat (`teacher.backbone.*`,
+    /// `student.backbone.*`, `teacher.dino_head.*`, …): the encoder is the teacher's backbone, as their evals load
+    /// it. Wrapper dicts ({"teacher": …}) are unwrapped earlier, by CheckpointWrappers.
+    /// </summary>
+    private static string TrainingBackbonePrefix(List<string> keys, string wrapper)
+    {
+        foreach (var p in TrainingBackbonePrefixes)
+            if (keys.Contains(wrapper + p + "patch_embed.proj.weight")) return p;
+        return "";
+    }
+
+    private static readonly string[] TrainingBackbonePrefixes = ["teacher.backbone.", "student.backbone.", "backbone."];
 
     public static ArchitectureSpec Detect(VisualKeys v, string? overrideArch = null)
     {
@@ -153,22 +167,39 @@ public static partial class ArchitectureDetector
 
     private static Dinov2VitSpec Dinov2(VisualKeys v, Dictionary<string, string> settings)
     {
-        if (v.Shapes.Keys.Any(k => ChunkedBlockRegex().IsMatch(k)))
-            throw new EncoderLoadException(
-                "DINOv2 checkpoint with chunked blocks ('blocks.<chunk>.<i>.*', block_chunks > 0, as the training code saves them); " +
-                "the released backbones use 'blocks.<i>.*'. Re-save the backbone with block_chunks=0 (or rename blocks.<chunk>.<i>. to blocks.<i>.)");
-        if (v.Has("blocks.0.mlp.w12.weight"))
+        var (depth, chunkSize) = Dinov2Blocks(v);
+        string first = chunkSize > 0 ? "blocks.0.0." : "blocks.0.";
+        if (v.Has(first + "mlp.w12.weight"))
             throw new EncoderLoadException("DINOv2 checkpoint with a SwiGLU feed-forward (blocks.N.mlp.w12/w3, the ViT-g models) is not supported natively; export it as TorchScript");
+        if (!v.Has(first + "ls1.gamma"))
+            throw new EncoderLoadException($"DINOv2 checkpoint without LayerScale ('{v.Prefix}{first}ls1.gamma' missing); the hub backbones all have it");
         var conv = v.Shape("patch_embed.proj.weight");
         int dim = (int)conv[0], patch = (int)conv[2];
         int grid = GridOf((int)v.Shape("pos_embed")[1] - 1, "pos_embed");
-        int depth = Indices(v, DinoBlockRegex()).DefaultIfEmpty(-1).Max() + 1;
-        if (depth == 0) throw new EncoderLoadException("no 'blocks.N' keys found");
-        if (!v.Has("blocks.0.ls1.gamma"))
-            throw new EncoderLoadException($"DINOv2 checkpoint without LayerScale ('{v.Prefix}blocks.0.ls1.gamma' missing); the hub backbones all have it");
-        int hidden = (int)v.Shape("blocks.0.mlp.fc1.weight")[0];
+        int hidden = (int)v.Shape(first + "mlp.fc1.weight")[0];
         int registers = v.Has("register_tokens") ? (int)v.Shape("register_tokens")[1] : 0;
-        return Dinov2VitSpec.Hub(dim, depth, Heads(dim, settings, clip: false), patch, grid, hidden, registers);
+        return Dinov2VitSpec.Hub(dim, depth, Heads(dim, settings, clip: false), patch, grid, hidden, registers, chunkSize);
+    }
+
+    /// <summary>
+    /// Depth and block layout. The training code (block_chunks &gt; 0) nests blocks as blocks.&lt;chunk&gt;.&lt;i&gt; with
+    /// i the global index and chunk = i / chunk size; the released backbones use blocks.&lt;i&gt;.
+    /// </summary>
+    private static (int Depth, int ChunkSize) Dinov2Blocks(VisualKeys v)
+    {
+        var chunked = v.Shapes.Keys.Select(k => ChunkedBlockRegex().Match(k)).Where(m => m.Success)
+            .Select(m => (Chunk: int.Parse(m.Groups[1].Value), Block: int.Parse(m.Groups[2].Value))).Distinct().ToList();
+        if (chunked.Count == 0)
+        {
+            int depth = Indices(v, DinoBlockRegex()).DefaultIfEmpty(-1).Max() + 1;
+            if (depth == 0) throw new EncoderLoadException("no 'blocks.N' keys found");
+            return (depth, 0);
+        }
+        int size = chunked.Where(b => b.Chunk == 0).Select(b => b.Block).DefaultIfEmpty(-1).Max() + 1;
+        var misplaced = size == 0 ? chunked : chunked.Where(b => b.Chunk != b.Block / size).ToList();
+        if (misplaced.Count > 0)
+            throw new EncoderLoadException($"chunked DINOv2 blocks are not in the training code's layout (chunk = block / {size}): blocks.{misplaced[0].Chunk}.{misplaced[0].Block}");
+        return (chunked.Max(b => b.Block) + 1, size);
     }
 
     /// <summary>
@@ -200,5 +231,5 @@ public static partial class ArchitectureDetector
     [GeneratedRegex(@"^transformer\.resblocks\.(\d+)\.")] private static partial Regex ResblockRegex();
     [GeneratedRegex(@"^blocks\.(\d+)\.")] private static partial Regex DinoBlockRegex();
     [GeneratedRegex(@"^blocks\.(\d+\.)?\d+\.ls1\.gamma$")] private static partial Regex LayerScaleRegex();
-    [GeneratedRegex(@"^blocks\.\d+\.\d+\.")] private static partial Regex ChunkedBlockRegex();
+    [GeneratedRegex(@"^blocks\.(\d+)\.(\d+)\.")] private static partial Regex ChunkedBlockRegex();
 }

@@ -104,9 +104,10 @@ public sealed record DinoVitSpec(int Dim, int Depth, int Heads, int PatchSize, i
 /// facebookresearch/dinov2 DinoVisionTransformer (embedding = CLS token after the final norm), with LayerScale and
 /// optionally register tokens. The checkpoint does not record how the position table is resampled; the hub pairs
 /// it with the variant: dinov2_vitb14 uses scale_factor (n + 0.1)/grid without antialiasing, the `_reg` models
-/// resize by output size with antialiasing (offset 0).
+/// resize by output size with antialiasing (offset 0). <paramref name="BlockChunkSize"/> &gt; 0 is the training
+/// code's FSDP layout, `blocks.&lt;chunk&gt;.&lt;i&gt;.*` with i the global block index; released backbones have 0.
 /// </summary>
-public sealed record Dinov2VitSpec(int Dim, int Depth, int Heads, int PatchSize, int Grid, int MlpHidden, int Registers, bool InterpolateAntialias, double InterpolateOffset) : ArchitectureSpec
+public sealed record Dinov2VitSpec(int Dim, int Depth, int Heads, int PatchSize, int Grid, int MlpHidden, int Registers, bool InterpolateAntialias, double InterpolateOffset, int BlockChunkSize = 0) : ArchitectureSpec
 {
     public override string Family => ArchitectureFamily.Dinov2Vit;
     public override string SizeName => (Dim, Depth) switch
@@ -129,6 +130,7 @@ public sealed record Dinov2VitSpec(int Dim, int Depth, int Heads, int PatchSize,
         ["image_size"] = NativeImageSize.ToString(),
         ["mlp_hidden"] = MlpHidden.ToString(),
         ["register_tokens"] = Registers.ToString(),
+        ["block_layout"] = BlockChunkSize > 0 ? $"chunked, {BlockChunkSize} blocks per chunk (blocks.<chunk>.<i>)" : "blocks.<i>",
         ["layer_scale"] = "yes",
         ["layer_norm_eps"] = "1e-6",
         ["activation"] = "gelu (erf)",
@@ -138,8 +140,8 @@ public sealed record Dinov2VitSpec(int Dim, int Depth, int Heads, int PatchSize,
     };
 
     /// <summary>Settings dinov2's hub uses for each variant: with registers antialias and offset 0, without offset 0.1.</summary>
-    public static Dinov2VitSpec Hub(int dim, int depth, int heads, int patch, int grid, int mlpHidden, int registers) =>
-        new(dim, depth, heads, patch, grid, mlpHidden, registers, InterpolateAntialias: registers > 0, InterpolateOffset: registers > 0 ? 0.0 : 0.1);
+    public static Dinov2VitSpec Hub(int dim, int depth, int heads, int patch, int grid, int mlpHidden, int registers, int blockChunkSize = 0) =>
+        new(dim, depth, heads, patch, grid, mlpHidden, registers, InterpolateAntialias: registers > 0, InterpolateOffset: registers > 0 ? 0.0 : 0.1, blockChunkSize);
 
     /// <summary>Full-size dinov2_vitb14 (img_size 518: 37×37 position grid).</summary>
     public static Dinov2VitSpec VitB14 => Hub(768, 12, 12, 14, 37, 3072, 0);

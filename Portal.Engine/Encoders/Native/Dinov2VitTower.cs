@@ -31,7 +31,16 @@ public sealed class Dinov2VitTower : NativeTower
         var patchEmbed = new Container("patch_embed");
         _patch = patchEmbed.Add("proj", new Conv2dLayer(3, spec.Dim, spec.PatchSize, place, stride: spec.PatchSize));
         var blocks = new Container("blocks");
-        for (int i = 0; i < spec.Depth; i++) _blocks.Add(blocks.Add(i.ToString(), new Dinov2Block(spec.Dim, spec.Heads, spec.MlpHidden, place)));
+        var chunks = new Dictionary<int, Container>();
+        for (int i = 0; i < spec.Depth; i++)
+        {
+            var block = new Dinov2Block(spec.Dim, spec.Heads, spec.MlpHidden, place);
+            // Chunked (training) layout: chunk c holds blocks under their global index, so names are blocks.c.i.
+            var parent = spec.BlockChunkSize <= 0 ? blocks
+                : chunks.TryGetValue(i / spec.BlockChunkSize, out var c) ? c
+                : chunks[i / spec.BlockChunkSize] = blocks.Add((i / spec.BlockChunkSize).ToString(), new Container("chunk"));
+            _blocks.Add(parent.Add(i.ToString(), block));
+        }
         _norm = new LayerNormLayer(spec.Dim, Eps, place);
         register_parameter("cls_token", _clsToken);
         register_parameter("pos_embed", _posEmbed);
