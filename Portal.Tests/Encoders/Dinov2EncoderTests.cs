@@ -95,6 +95,24 @@ public class Dinov2EncoderTests(ITestOutputHelper output)
         Assert.Equal(Preprocessing.ImageNetStd, recipe.Std);
     }
 
+    [Fact]
+    public void Released_manifests_detect_as_the_specs_the_benchmarks_build()
+    {
+        Assert.Equal(KnownSpecs.Dinov2VitB14, DetectManifest("dinov2-vit_base-patch14.json"));
+        Assert.Equal(KnownSpecs.Dinov2VitB14Reg4, DetectManifest("dinov2-vit_base-patch14-reg4.json"));
+        var bench = RandomEncoders.All.Where(a => a.Name.StartsWith("dinov2", StringComparison.Ordinal)).ToDictionary(a => a.Name, a => a.Spec());
+        Assert.Equal(KnownSpecs.Dinov2VitB14, bench["dinov2-vitb14"]);
+        Assert.Equal(KnownSpecs.Dinov2VitB14Reg4, bench["dinov2-vitb14-reg4"]);
+    }
+
+    private static ArchitectureSpec DetectManifest(string name)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(FixturePaths.Manifest(name)));
+        var entries = doc.RootElement.GetProperty("state_dict").EnumerateArray()
+            .Select(e => (e.GetProperty("key").GetString()!, e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray()));
+        return ArchitectureDetector.Detect(ArchitectureDetector.SelectVisual(entries));
+    }
+
     private static double MaxAbs(Tensor got, Tensor expected) =>
         (got.to_type(ScalarType.Float64) - expected.to_type(ScalarType.Float64)).abs().max().item<double>();
 
