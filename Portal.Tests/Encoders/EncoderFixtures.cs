@@ -9,7 +9,8 @@ namespace Portal.Tests.Encoders;
 /// <summary>Helpers for the shared encoder fixture cases (model, inputs, expected outputs).</summary>
 internal static class EncoderFixtures
 {
-    public static readonly string[] Cases = ["openclip-convnext-mini", "openclip-vit-b32-mini", "openclip-vit-b16-mini", "dino-vitb16-mini"];
+    public static readonly string[] Cases = ["openclip-convnext-mini", "openclip-vit-b32-mini", "openclip-vit-b16-mini", "dino-vitb16-mini",
+        "dinov2-vitb14-mini", "dinov2-vitb14-reg-mini"];
 
     public static string File(string caseName, string name) => Path.Combine(FixturePaths.Encoder(caseName), name);
 

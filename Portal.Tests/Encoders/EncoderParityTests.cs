@@ -59,6 +59,7 @@ public class EncoderParityTests
             OpenClipConvNextTower c => c.Trace(x).ToDictionary(kv => "visual." + kv.Key, kv => kv.Value),
             OpenClipVitTower v => v.Trace(x).ToDictionary(kv => "visual." + kv.Key, kv => kv.Value),
             DinoVitTower d => d.Trace(x),
+            Dinov2VitTower d2 => d2.Trace(x),
             _ => throw new InvalidOperationException(),
         };
         int compared = 0;

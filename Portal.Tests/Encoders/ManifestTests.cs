@@ -15,6 +15,8 @@ public class ManifestTests
         { "openclip-ViT-B-32.json", "ViT-B/32" },
         { "openclip-ViT-B-16.json", "ViT-B/16" },
         { "dino-vit_base-patch16.json", "ViT-B/16" },
+        { "dinov2-vit_base-patch14.json", "ViT-B/14" },
+        { "dinov2-vit_base-patch14-reg4.json", "ViT-B/14 reg4" },
     };
 
     [Theory]
@@ -35,7 +37,7 @@ public class ManifestTests
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), built.Keys.Order(StringComparer.Ordinal));
         foreach (var (k, shape) in expected) Assert.True(shape.SequenceEqual(built[k]), $"{k}: manifest [{string.Join(",", shape)}], built [{string.Join(",", built[k])}]");
         Assert.Equal(entries.Count - expected.Count, visual.IgnoredTextKeys);
-        if (spec.Family == ArchitectureFamily.DinoVit) Assert.Equal(doc.RootElement.GetProperty("num_params").GetInt64(), tower.parameters().Sum(p => p.numel()));
+        if (spec.Family is ArchitectureFamily.DinoVit or ArchitectureFamily.Dinov2Vit) Assert.Equal(doc.RootElement.GetProperty("num_params").GetInt64(), tower.parameters().Sum(p => p.numel()));
     }
 
     /// <summary>The meta device holds shapes without memory; a plain (uninitialised) CPU tower where a build lacks it.</summary>

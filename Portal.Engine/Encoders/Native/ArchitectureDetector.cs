@@ -28,7 +28,7 @@ public static partial class ArchitectureDetector
         // DDP's `module.` prefix on every key (open_clip strips it too).
         string wrapper = keys.Count > 0 && keys.All(k => k.StartsWith("module.", StringComparison.Ordinal)) ? "module." : "";
         bool whole = keys.Any(k => k.StartsWith(wrapper + "visual.", StringComparison.Ordinal));
-        string prefix = wrapper + (whole ? "visual." : "");
+        string prefix = wrapper + (whole ? "visual." : TrainingBackbonePrefix(keys, wrapper));
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         int ignored = 0;
         foreach (var (k, s) in all)
@@ -39,12 +39,26 @@ public static partial class ArchitectureDetector
         return new VisualKeys(shapes, prefix, whole ? ignored : 0) { };
     }
 
+    /// <summary>
+    /// The DINO/DINOv2 training code saves the whole meta-architecture flat (`teacher.backbone.*`,
+    /// `student.backbone.*`, `teacher.dino_head.*`, …): the encoder is the teacher's backbone, as their evals load
+    /// it. Wrapper dicts ({"teacher": …}) are unwrapped earlier, by CheckpointWrappers.
+    /// </summary>
+    private static string TrainingBackbonePrefix(List<string> keys, string wrapper)
+    {
+        foreach (var p in TrainingBackbonePrefixes)
+            if (keys.Contains(wrapper + p + "patch_embed.proj.weight")) return p;
+        return "";
+    }
+
+    private static readonly string[] TrainingBackbonePrefixes = ["teacher.backbone.", "student.backbone.", "backbone."];
+
     public static ArchitectureSpec Detect(VisualKeys v, string? overrideArch = null)
     {
         var (family, settings) = ParseOverride(overrideArch);
         family ??= GuessFamily(v) ?? throw new EncoderLoadException(
             "unrecognised architecture: the checkpoint has none of the keys of a supported encoder " +
-            $"(openclip-convnext: trunk.stem.0.weight; openclip-vit: conv1.weight + class_embedding; dino-vit: patch_embed.proj.weight + cls_token). First keys: {FirstKeys(v)}. " +
+            $"(openclip-convnext: trunk.stem.0.weight; openclip-vit: conv1.weight + class_embedding; dino-vit: patch_embed.proj.weight + cls_token; dinov2-vit: the same + mask_token or blocks.0.ls1.gamma). First keys: {FirstKeys(v)}. " +
             "Export other encoders as TorchScript.");
         try
         {
@@ -53,6 +67,7 @@ public static partial class ArchitectureDetector
                 ArchitectureFamily.OpenClipConvNext => ConvNext(v),
                 ArchitectureFamily.OpenClipVit => ClipVit(v, settings),
                 ArchitectureFamily.DinoVit => Dino(v, settings),
+                ArchitectureFamily.Dinov2Vit => Dinov2(v, settings),
                 _ => throw new EncoderLoadException($"unknown architecture '{family}' (supported: {string.Join(", ", ArchitectureFamily.All)})"),
             };
         }
@@ -66,7 +81,8 @@ public static partial class ArchitectureDetector
     {
         if (v.Has("trunk.stem.0.weight")) return ArchitectureFamily.OpenClipConvNext;
         if (v.Has("conv1.weight") && v.Has("class_embedding")) return ArchitectureFamily.OpenClipVit;
-        if (v.Has("patch_embed.proj.weight") && v.Has("cls_token")) return ArchitectureFamily.DinoVit;
+        if (v.Has("patch_embed.proj.weight") && v.Has("cls_token"))
+            return IsDinov2(v) ? ArchitectureFamily.Dinov2Vit : ArchitectureFamily.DinoVit;
         return null;
     }
 
@@ -143,6 +159,50 @@ public static partial class ArchitectureDetector
     }
 
     /// <summary>
+    /// DINO v1 has neither a mask token nor LayerScale; every dinov2 backbone has `mask_token` (iBOT masking),
+    /// the released ones LayerScale, the `_reg` ones `register_tokens`.
+    /// </summary>
+    private static bool IsDinov2(VisualKeys v) =>
+        v.Has("mask_token") || v.Has("register_tokens") || v.Shapes.Keys.Any(k => LayerScaleRegex().IsMatch(k));
+
+    private static Dinov2VitSpec Dinov2(VisualKeys v, Dictionary<string, string> settings)
+    {
+        var (depth, chunkSize) = Dinov2Blocks(v);
+        string first = chunkSize > 0 ? "blocks.0.0." : "blocks.0.";
+        if (v.Has(first + "mlp.w12.weight"))
+            throw new EncoderLoadException("DINOv2 checkpoint with a SwiGLU feed-forward (blocks.N.mlp.w12/w3, the ViT-g models) is not supported natively; export it as TorchScript");
+        if (!v.Has(first + "ls1.gamma"))
+            throw new EncoderLoadException($"DINOv2 checkpoint without LayerScale ('{v.Prefix}{first}ls1.gamma' missing); the hub backbones all have it");
+        var conv = v.Shape("patch_embed.proj.weight");
+        int dim = (int)conv[0], patch = (int)conv[2];
+        int grid = GridOf((int)v.Shape("pos_embed")[1] - 1, "pos_embed");
+        int hidden = (int)v.Shape(first + "mlp.fc1.weight")[0];
+        int registers = v.Has("register_tokens") ? (int)v.Shape("register_tokens")[1] : 0;
+        return Dinov2VitSpec.Hub(dim, depth, Heads(dim, settings, clip: false), patch, grid, hidden, registers, chunkSize);
+    }
+
+    /// <summary>
+    /// Depth and block layout. The training code (block_chunks &gt; 0) nests blocks as blocks.&lt;chunk&gt;.&lt;i&gt; with
+    /// i the global index and chunk = i / chunk size; the released backbones use blocks.&lt;i&gt;.
+    /// </summary>
+    private static (int Depth, int ChunkSize) Dinov2Blocks(VisualKeys v)
+    {
+        var chunked = v.Shapes.Keys.Select(k => ChunkedBlockRegex().Match(k)).Where(m => m.Success)
+            .Select(m => (Chunk: int.Parse(m.Groups[1].Value), Block: int.Parse(m.Groups[2].Value))).Distinct().ToList();
+        if (chunked.Count == 0)
+        {
+            int depth = Indices(v, DinoBlockRegex()).DefaultIfEmpty(-1).Max() + 1;
+            if (depth == 0) throw new EncoderLoadException("no 'blocks.N' keys found");
+            return (depth, 0);
+        }
+        int size = chunked.Where(b => b.Chunk == 0).Select(b => b.Block).DefaultIfEmpty(-1).Max() + 1;
+        var misplaced = size == 0 ? chunked : chunked.Where(b => b.Chunk != b.Block / size).ToList();
+        if (misplaced.Count > 0)
+            throw new EncoderLoadException($"chunked DINOv2 blocks are not in the training code's layout (chunk = block / {size}): blocks.{misplaced[0].Chunk}.{misplaced[0].Block}");
+        return (chunked.Max(b => b.Block) + 1, size);
+    }
+
+    /// <summary>
     /// Heads cannot be read from weights. Released ViTs use 64-dim heads (S/B/L: 6/12/16 heads); OpenCLIP's
     /// H/g/bigG use 16 heads of 80/88/104. Widths below 384 are test-size models, which use 32-dim heads.
     /// </summary>
@@ -170,4 +230,6 @@ public static partial class ArchitectureDetector
     [GeneratedRegex(@"^trunk\.stages\.(\d+)\.blocks\.")] private static partial Regex StageRegex();
     [GeneratedRegex(@"^transformer\.resblocks\.(\d+)\.")] private static partial Regex ResblockRegex();
     [GeneratedRegex(@"^blocks\.(\d+)\.")] private static partial Regex DinoBlockRegex();
+    [GeneratedRegex(@"^blocks\.(\d+\.)?\d+\.ls1\.gamma$")] private static partial Regex LayerScaleRegex();
+    [GeneratedRegex(@"^blocks\.(\d+)\.(\d+)\.")] private static partial Regex ChunkedBlockRegex();
 }

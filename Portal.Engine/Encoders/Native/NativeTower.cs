@@ -23,6 +23,7 @@ public abstract class NativeTower : nn.Module
         ConvNextSpec c => new OpenClipConvNextTower(c, place),
         ClipVitSpec v => new OpenClipVitTower(v, place),
         DinoVitSpec d => new DinoVitTower(d, place),
+        Dinov2VitSpec d2 => new Dinov2VitTower(d2, place),
         _ => throw new ArgumentException($"no native tower for {spec.GetType().Name}"),
     };
 }

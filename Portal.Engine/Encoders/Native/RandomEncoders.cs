@@ -16,6 +16,8 @@ public static class RandomEncoders
         new("vit-b32", () => KnownSpecs.VitB32, Preprocessing.OpenAiMean, Preprocessing.OpenAiStd),
         new("vit-b16", () => KnownSpecs.VitB16, Preprocessing.OpenAiMean, Preprocessing.OpenAiStd),
         new("dino-vitb16", () => KnownSpecs.DinoVitB16, Preprocessing.ImageNetMean, Preprocessing.ImageNetStd),
+        new("dinov2-vitb14", () => KnownSpecs.Dinov2VitB14, Preprocessing.ImageNetMean, Preprocessing.ImageNetStd),
+        new("dinov2-vitb14-reg4", () => KnownSpecs.Dinov2VitB14Reg4, Preprocessing.ImageNetMean, Preprocessing.ImageNetStd),
     ];
 
     public static IReadOnlyList<string> Names => All.Select(a => a.Name).ToList();

@@ -6,13 +6,16 @@ public static class Recipes
     /// <summary>
     /// OpenCLIP: bicubic resize of the shorter side then centre crop, OpenAI mean/std. convnext_base_w is run at
     /// 224 as the perceptual-metrics paper does (Resize 256 → CenterCrop 224; its config's native size is 256).
-    /// DINO: Resize 256 → CenterCrop 224 (eval_linear/eval_knn), ImageNet mean/std.
+    /// DINO: Resize 256 → CenterCrop 224 (eval_linear/eval_knn), ImageNet mean/std. DINOv2: the same
+    /// (make_classification_eval_transform) although its position table is 518 px (37×37), so the 224 input
+    /// (16×16 patches) always resamples it.
     /// </summary>
     public static Preprocessing Default(ArchitectureSpec spec) => spec switch
     {
         ConvNextSpec => Preprocessing.ShorterSide(256, 224, Preprocessing.OpenAiMean, Preprocessing.OpenAiStd),
         ClipVitSpec v => Preprocessing.ShorterSide(v.NativeImageSize, v.NativeImageSize, Preprocessing.OpenAiMean, Preprocessing.OpenAiStd),
         DinoVitSpec d => Preprocessing.ShorterSide(d.NativeImageSize * 256 / 224, d.NativeImageSize, Preprocessing.ImageNetMean, Preprocessing.ImageNetStd),
+        Dinov2VitSpec => Preprocessing.ShorterSide(256, 224, Preprocessing.ImageNetMean, Preprocessing.ImageNetStd),
         _ => throw new ArgumentException(spec.GetType().Name),
     };
 
