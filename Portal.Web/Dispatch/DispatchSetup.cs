@@ -1,9 +1,6 @@
 using Hangfire;
 using Hangfire.Dashboard;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Portal.Data;
-using Portal.Data.Entities;
 using Portal.Web.Accounts;
 using Portal.Web.Configuration;
 
@@ -30,6 +27,7 @@ public static class DispatchSetup
         services.AddHostedService(sp => sp.GetRequiredService<LocalWorkers>());
         services.AddHostedService<ProgressRelay>();
         services.AddHostedService<PendingWorkRedispatch>();
+        services.AddSingleton<Features.Workers.WorkerQueries>();
         return services;
     }
 
@@ -40,24 +38,11 @@ public static class DispatchSetup
             Authorization = [new AdminDashboardFilter()],
             DashboardTitle = "Perceptual Portal — job dispatch",
             DisplayStorageConnectionString = false,
-            AppPath = "/admin/workers",
+            AppPath = "/workers",
         }, app.Services.GetRequiredService<JobStorage>());
-        app.MapGet("/api/workers", async (IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, CancellationToken ct) =>
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var stale = DateTime.UtcNow - TimeSpan.FromSeconds(options.Value.Dispatch.LeaseSeconds);
-            var rows = await db.Workers.AsNoTracking().OrderBy(w => w.Name).ToListAsync(ct);
-            return Results.Ok(rows.Select(w => new
-            {
-                w.Name, w.Host, w.ProcessId, w.Device, queues = w.Queues.Split(',', StringSplitOptions.RemoveEmptyEntries), w.Threads,
-                w.StartedAt, w.HeartbeatAt, w.CurrentJobId, w.CurrentValidationId, w.StoppedAt, w.ExitReason,
-                state = WorkerState(w, stale),
-            }));
-        }).RequireAuthorization(Policies.Admin);
+        app.MapGet("/api/workers", async (Features.Workers.WorkerQueries q, CancellationToken ct) => Results.Ok(await q.ListAsync(ct)))
+            .RequireAuthorization(Policies.Admin);
     }
-
-    public static string WorkerState(WorkerRecord w, DateTime staleBefore) =>
-        w.StoppedAt != null ? "stopped" : w.HeartbeatAt < staleBefore ? "lost" : w.CurrentJobId != null || w.CurrentValidationId != null ? "busy" : "idle";
 
     /// <summary>The dashboard is for admins signed in with the portal's cookie.</summary>
     private sealed class AdminDashboardFilter : IDashboardAuthorizationFilter
