@@ -22,6 +22,7 @@ ICommand[] commands =
     new DemoDataCommand(),
     new WorkerCommand(),
     new DatasetsDescribeCommand(),
+    new DataCopyCommand(),
 ];
 
 using var cts = new CancellationTokenSource();

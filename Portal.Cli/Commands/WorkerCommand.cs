@@ -41,13 +41,7 @@ public sealed class WorkerCommand : ICommand
         }
 
         // Supervisor: no engine in this process; one child that does the work.
-        var rootConfig = new ConfigurationBuilder();
-        RootSettings.AddTo(rootConfig, AppContext.BaseDirectory);
-        rootConfig.AddEnvironmentVariables();
-        var effective = rootConfig.Build();
-        var options = new PortalOptions();
-        effective.GetSection("Portal").Bind(options);
-        var paths = DataPaths.From(options, effective[RootSettings.BaseDirectoryKey] ?? AppContext.BaseDirectory);
+        var (options, paths, effective) = PortalSettings.Load();
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
         var log = loggers.CreateLogger("portal.worker");
         var dbOptions = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<Portal.Data.PortalDbContext>();
