@@ -93,7 +93,7 @@ Portal.Web.Features.Retrieval.ResultArtifactsApi.Map(app);
 Portal.Web.Features.Galleries.GalleriesApi.Map(app);
 Portal.Web.Features.Robustify.RobustifyApi.Map(app);
 app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
-app.MapPortalDispatch(); // Hangfire dashboard (admins only) and the workers API
+app.MapPortalDispatch(); // Hangfire dashboard (admins only), the workers API, files for workers without the storage root
 app.MapHub<ProgressHub>(ProgressHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();
 

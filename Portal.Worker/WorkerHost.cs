@@ -70,6 +70,7 @@ public static class WorkerHost
         services.AddSingleton<IJobRunner, InversionJobRunner>();
         services.AddSingleton<IJobRunner, FareJobRunner>();
         services.AddSingleton<JobRunners>();
+        services.AddSingleton<RemoteFiles>();
         services.AddSingleton<JobExecutor>();
         services.AddSingleton<IWorkerJobs, WorkerJobs>();
         services.AddHostedService<WorkerStartup>();

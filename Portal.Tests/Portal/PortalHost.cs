@@ -35,9 +35,11 @@ public sealed class PortalHost : WebApplicationFactory<Portal.Web.Configuration.
     private readonly bool _processWorkers;
 
     /// <param name="processWorkers">Instead of the in-process worker, the web starts and supervises real `Portal.Cli worker` processes (Portal:Workers:Local, default 1).</param>
-    public PortalHost(string dataRoot, IDictionary<string, string?>? settings = null, IEvaluationHooks? hooks = null, bool processWorkers = false)
+    /// <param name="kestrel">Serve on a real 127.0.0.1 socket (<see cref="BaseUrl"/>) so other processes can call the web.</param>
+    public PortalHost(string dataRoot, IDictionary<string, string?>? settings = null, IEvaluationHooks? hooks = null, bool processWorkers = false, bool kestrel = false)
     {
         _processWorkers = processWorkers;
+        if (kestrel) UseKestrel(0);
         DataRoot = dataRoot;
         _hooks = hooks;
         _settings = new()
@@ -57,6 +59,9 @@ public sealed class PortalHost : WebApplicationFactory<Portal.Web.Configuration.
     }
 
     public string DataRoot { get; }
+
+    /// <summary>The real address when started with kestrel: true.</summary>
+    public string BaseUrl { get { StartServer(); return ClientOptions.BaseAddress.ToString().TrimEnd('/'); } }
 
     /// <summary>The in-process worker (null with Portal:Worker:Enabled=false).</summary>
     public IHost? Worker { get; private set; }
@@ -92,7 +97,7 @@ public sealed class PortalHost : WebApplicationFactory<Portal.Web.Configuration.
         base.Dispose(disposing);
     }
 
-    public HttpClient Api() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    public HttpClient Api() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = ClientOptions.BaseAddress });
 
     public HubConnection Hub() => new HubConnectionBuilder()
         .WithUrl(new Uri(Server.BaseAddress, "/hubs/progress"), o =>

@@ -49,6 +49,11 @@ public sealed class WorkersOptions
     public string? Command { get; set; }
     /// <summary>Queues the local workers take.</summary>
     public List<string> Queues { get; set; } = [DispatchOptions.DefaultQueue];
+    /// <summary>
+    /// Shared secret of workers that do not see the storage root: with it they fetch checkpoints from the web and send
+    /// their artifacts back (/api/worker/…). Valid for nothing else; empty (the default) = those endpoints do not exist.
+    /// </summary>
+    public string? Token { get; set; }
 }
 
 /// <summary>How work is routed to workers and how a lost worker is noticed.</summary>
@@ -83,6 +88,11 @@ public sealed class WorkerOptions
     /// (what a hostile pickle did before the unpickler bounded its nesting). Empty (the default) = never.
     /// </summary>
     public string? CrashOnEncoderName { get; set; }
+    /// <summary>
+    /// The web's base URL, for a worker that does not mount the storage root: a checkpoint it cannot see is fetched from
+    /// there (with Portal:Workers:Token) into its own data folder, and a finished job's artifacts are sent back.
+    /// </summary>
+    public string? PortalUrl { get; set; }
 }
 
 public sealed class ProgressOptions

@@ -42,6 +42,7 @@ public static class DispatchSetup
         }, app.Services.GetRequiredService<JobStorage>());
         app.MapGet("/api/workers", async (Features.Workers.WorkerQueries q, CancellationToken ct) => Results.Ok(await q.ListAsync(ct)))
             .RequireAuthorization(Policies.Admin);
+        app.MapWorkerFiles();
     }
 
     /// <summary>The dashboard is for admins signed in with the portal's cookie.</summary>

@@ -18,7 +18,7 @@ namespace Portal.Worker.Execution;
 /// </summary>
 public sealed class JobExecutor(
     IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, JobRunners runners, DataPaths paths,
-    WorkerIdentity identity, WorkerLoss loss, ILogger<JobExecutor> log)
+    WorkerIdentity identity, WorkerLoss loss, RemoteFiles files, ILogger<JobExecutor> log)
 {
     private TimeSpan Lease => TimeSpan.FromSeconds(Math.Max(2, options.Value.Dispatch.LeaseSeconds));
 
@@ -92,8 +92,8 @@ public sealed class JobExecutor(
                 bench = db.Benchmarks.AsNoTracking().Single(b => b.Id == job.BenchmarkId);
             }
             if (job.CancelRequested) throw new OperationCanceledException("cancelled before start");
-            if (encoder.StoragePath != null && !encoder.IsBuiltin && !File.Exists(encoder.StoragePath))
-                throw new FileNotFoundException($"the checkpoint file {encoder.StoragePath} is missing on worker {identity.Name} (is the storage root mounted here?)");
+            // A worker without the storage root works on a fetched copy (the record in the database keeps the web's path).
+            encoder.StoragePath = files.LocalCheckpoint(encoder);
             log.LogInformation("job {Job}: {Encoder} on {Bench} ({Kind}, {Key}), attempt {Attempt}", job.Id, encoder.DisplayName, bench.Name, bench.TaskKind, job.ConfigKey, job.Attempts);
 
             var runner = runners.For(bench.TaskKind);
@@ -101,6 +101,7 @@ public sealed class JobExecutor(
             Directory.CreateDirectory(artifactsDir);
             var outcome = runner.Run(new JobRunContext(job, encoder, bench, sink, artifactsDir, jobToken));
             var result = outcome.Result;
+            files.SendArtifacts(job.Id, artifactsDir);
 
             using (var db = dbFactory.CreateDbContext())
             {

@@ -22,7 +22,7 @@ namespace Portal.Worker.Validation;
 /// process is counted by its supervisor (<see cref="WorkerLoss"/>) and rejected after too many deaths.
 /// </summary>
 public sealed class EncoderValidation(
-    IDbContextFactory<PortalDbContext> dbFactory, ModelFactory models, TorchScriptProbe torchScriptProbe, DataPaths paths,
+    IDbContextFactory<PortalDbContext> dbFactory, ModelFactory models, TorchScriptProbe torchScriptProbe, DataPaths paths, RemoteFiles files,
     WorkerIdentity identity, IOptions<PortalOptions> options, ILogger<EncoderValidation> log)
 {
     public void Validate(int id)
@@ -67,7 +67,7 @@ public sealed class EncoderValidation(
             {
                 e.Status = EncoderStatus.Rejected;
                 e.RejectReason = ex.Message;
-                if (e.OwnsFile && e.StoragePath != null)
+                if (e.OwnsFile && e.StoragePath != null && File.Exists(e.StoragePath))
                 {
                     try { File.Delete(e.StoragePath); } catch (IOException io) { log.LogWarning(io, "could not delete rejected checkpoint {Path}", e.StoragePath); }
                     e.StoragePath = null;
@@ -94,13 +94,14 @@ public sealed class EncoderValidation(
 
     private EncoderInfo Inspect(EncoderRecord e)
     {
-        if (e.StoragePath == null || !File.Exists(e.StoragePath))
-            throw new FileNotFoundException($"checkpoint file is missing: {e.StoragePath}");
+        if (e.StoragePath == null) throw new FileNotFoundException("the encoder has no checkpoint file");
+        // The web's path when this worker sees it, else a copy fetched from the web (the record keeps the web's path).
+        var path = files.LocalCheckpoint(e)!;
         var options = models.LoadOptions(e);
         // A TorchScript module that crashes libtorch must crash a child process, not the portal.
-        if (options.AllowTorchScript && Portal.Engine.Checkpoints.CheckpointLoader.Detect(e.StoragePath) == Portal.Engine.Checkpoints.CheckpointLoader.Kind.TorchScript)
-            torchScriptProbe.Check(e.StoragePath);
-        using var encoder = EncoderLoader.Load(e.StoragePath, options);
+        if (options.AllowTorchScript && Portal.Engine.Checkpoints.CheckpointLoader.Detect(path) == Portal.Engine.Checkpoints.CheckpointLoader.Kind.TorchScript)
+            torchScriptProbe.Check(path);
+        using var encoder = EncoderLoader.Load(path, options);
         var info = encoder.Info;
         using var scope = torch.NewDisposeScope();
         var p = info.Preprocessing;

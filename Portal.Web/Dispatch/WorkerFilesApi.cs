@@ -1,0 +1,104 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Web.Configuration;
+
+namespace Portal.Web.Dispatch;
+
+/// <summary>
+/// Files for workers that do not mount the storage root. Every call carries `Authorization: Bearer &lt;Portal:Workers:Token&gt;`;
+/// that secret opens these two endpoints and nothing else (it is no user token), and without a configured token they
+/// answer 404. A worker fetches a checkpoint (HTTP ranges, so a broken transfer resumes) and sends a finished job's
+/// artifacts back as a zip, which is unpacked into that job's folder only.
+/// </summary>
+public static class WorkerFilesApi
+{
+    public const long MaxArtifactBytes = 8L << 30;
+    public const int MaxArtifactEntries = 200_000;
+
+    public static void MapWorkerFiles(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/worker").AllowAnonymous().DisableAntiforgery()
+            .AddEndpointFilter(async (ctx, next) =>
+            {
+                var token = ctx.HttpContext.RequestServices.GetRequiredService<IOptions<PortalOptions>>().Value.Workers.Token;
+                if (string.IsNullOrEmpty(token)) return Results.NotFound();
+                return Authorized(ctx.HttpContext.Request.Headers.Authorization.ToString(), token)
+                    ? await next(ctx) : Results.Json(new { error = "a worker token is needed" }, statusCode: 401);
+            });
+
+        g.MapGet("/encoders/{id:int}/checkpoint", async (int id, IDbContextFactory<PortalDbContext> dbFactory, CancellationToken ct) =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var e = await db.Encoders.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
+            if (e?.StoragePath == null || e.IsBuiltin || !File.Exists(e.StoragePath)) return Results.NotFound(new { error = $"encoder {id} has no checkpoint file" });
+            return Results.File(e.StoragePath, "application/octet-stream", enableRangeProcessing: true);
+        });
+
+        g.MapPut("/jobs/{id:int}/artifacts", async (int id, HttpContext http, IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, CancellationToken ct) =>
+        {
+            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+                if (!await db.Jobs.AnyAsync(j => j.Id == id, ct)) return Results.NotFound(new { error = $"no job {id}" });
+            if (http.Request.ContentType?.StartsWith("application/zip", StringComparison.OrdinalIgnoreCase) != true)
+                return Results.Json(new { error = "send the artifacts as application/zip" }, statusCode: 415);
+            var temp = Path.Combine(paths.Uploads, $"artifacts-{id}-{Guid.NewGuid():N}.zip");
+            try
+            {
+                await using (var f = File.Create(temp)) await CopyCapped(http.Request.Body, f, MaxArtifactBytes, ct);
+                var folder = Path.Combine(paths.Artifacts, "jobs", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Unpack(temp, folder);
+                return Results.Ok(new { job = id, folder = Path.GetRelativePath(paths.Artifacts, folder) });
+            }
+            catch (InvalidDataException e) { return Results.Json(new { error = e.Message }, statusCode: 422); }
+            finally { try { File.Delete(temp); } catch (IOException) { } }
+        });
+    }
+
+    internal static bool Authorized(string header, string token)
+    {
+        const string prefix = "Bearer ";
+        if (!header.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var given = SHA256.HashData(Encoding.UTF8.GetBytes(header[prefix.Length..].Trim()));
+        return CryptographicOperations.FixedTimeEquals(given, SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    }
+
+    private static async Task CopyCapped(Stream from, Stream to, long max, CancellationToken ct)
+    {
+        var buffer = new byte[1 << 20];
+        long total = 0;
+        int n;
+        while ((n = await from.ReadAsync(buffer, ct)) > 0)
+        {
+            if ((total += n) > max) throw new InvalidDataException($"the artifacts are larger than {max} bytes");
+            await to.WriteAsync(buffer.AsMemory(0, n), ct);
+        }
+    }
+
+    /// <summary>Every entry must land inside <paramref name="folder"/>: no absolute paths, no "..", bounded count and size.</summary>
+    internal static void Unpack(string zipPath, string folder)
+    {
+        var root = Path.GetFullPath(folder) + Path.DirectorySeparatorChar;
+        using var zip = ZipFile.OpenRead(zipPath);
+        if (zip.Entries.Count > MaxArtifactEntries) throw new InvalidDataException($"the artifacts hold {zip.Entries.Count} entries (at most {MaxArtifactEntries})");
+        long declared = 0;
+        foreach (var e in zip.Entries)
+        {
+            var name = e.FullName.Replace('\\', '/');
+            if (name.StartsWith('/') || name.Split('/').Any(p => p is ".." or ".") || Path.IsPathRooted(name) || name.Contains(':'))
+                throw new InvalidDataException($"artifact entry '{e.FullName}' points outside the job folder");
+            var target = Path.GetFullPath(Path.Combine(root, name));
+            if (!target.StartsWith(root, StringComparison.Ordinal)) throw new InvalidDataException($"artifact entry '{e.FullName}' points outside the job folder");
+            if ((declared += e.Length) > MaxArtifactBytes) throw new InvalidDataException($"the artifacts unpack to more than {MaxArtifactBytes} bytes");
+        }
+        foreach (var e in zip.Entries)
+        {
+            var target = Path.GetFullPath(Path.Combine(root, e.FullName.Replace('\\', '/')));
+            if (e.FullName.EndsWith('/')) { Directory.CreateDirectory(target); continue; }
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            e.ExtractToFile(target, overwrite: true);
+        }
+    }
+}
