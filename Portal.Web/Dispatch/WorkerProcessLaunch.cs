@@ -14,22 +14,21 @@ public sealed record WorkerProcessLaunch(string FileName, IReadOnlyList<string> 
 
     public static WorkerProcessLaunch For(string? command, IConfiguration config, IEnumerable<string> workerArgs)
     {
-        var exe = FindCli(command);
-        var args = new List<string>();
-        var file = exe;
-        if (exe.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-        {
-            file = DotnetHost();
-            args.Add(exe);
-        }
-        args.Add("worker");
-        args.AddRange(workerArgs);
         var env = new Dictionary<string, string>();
         foreach (var kv in config.AsEnumerable())
             if (kv.Value != null && (kv.Key.StartsWith("Portal:", StringComparison.OrdinalIgnoreCase) || kv.Key.StartsWith("Engine:", StringComparison.OrdinalIgnoreCase)
                 || kv.Key.StartsWith("Logging:", StringComparison.OrdinalIgnoreCase)))
                 env[kv.Key.Replace(":", "__", StringComparison.Ordinal)] = kv.Value;
-        return new WorkerProcessLaunch(file, args, env);
+        return Cli(command, ["worker", .. workerArgs], env);
+    }
+
+    /// <summary>Any `portal` command as a child process (the web's dataset reader, the worker's TorchScript probe).</summary>
+    public static WorkerProcessLaunch Cli(string? command, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null)
+    {
+        var exe = FindCli(command);
+        var dll = exe.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        List<string> all = dll ? [exe, .. args] : [.. args];
+        return new WorkerProcessLaunch(dll ? DotnetHost() : exe, all, env ?? new Dictionary<string, string>());
     }
 
     public ProcessStartInfo StartInfo()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Portal.Web.Configuration;
+using Portal.Web.Dispatch;
 
 namespace Portal.Worker.Validation;
 
@@ -19,11 +20,9 @@ public sealed class TorchScriptProbe(IOptions<PortalOptions> options, ILogger<To
     /// <summary>Throws <see cref="InvalidDataException"/> with the reason when the module does not load in the child.</summary>
     public void Check(string checkpoint)
     {
-        var psi = StartInfo();
-        foreach (var a in new[] { "inspect", "--checkpoint", checkpoint, "--allow-torchscript", "--device", options.Value.Worker.Device })
-            psi.ArgumentList.Add(a);
-        psi.RedirectStandardOutput = psi.RedirectStandardError = true;
-        psi.UseShellExecute = false;
+        ProcessStartInfo psi;
+        try { psi = WorkerProcessLaunch.Cli(options.Value.Workers.Command, ["inspect", "--checkpoint", checkpoint, "--allow-torchscript", "--device", options.Value.Worker.Device]).StartInfo(); }
+        catch (FileNotFoundException e) { throw new InvalidDataException($"the TorchScript probe is missing ({e.Message}); TorchScript checkpoints are not loaded without it"); }
 
         using var child = Process.Start(psi) ?? throw new InvalidOperationException($"could not start the TorchScript probe {psi.FileName}");
         // Both pipes are drained while waiting (a full pipe would block the child); only stderr is read.
@@ -61,19 +60,6 @@ public sealed class TorchScriptProbe(IOptions<PortalOptions> options, ILogger<To
             if (next != null) return next;
         }
         return lines.FirstOrDefault(l => l.Length > 0);
-    }
-
-    private static ProcessStartInfo StartInfo()
-    {
-        var dir = AppContext.BaseDirectory;
-        var apphost = Path.Combine(dir, OperatingSystem.IsWindows() ? "Portal.Cli.exe" : "Portal.Cli");
-        if (File.Exists(apphost)) return new ProcessStartInfo(apphost);
-        var dll = Path.Combine(dir, "Portal.Cli.dll");
-        if (!File.Exists(dll))
-            throw new InvalidDataException($"the TorchScript probe (Portal.Cli) is missing from {dir}; TorchScript checkpoints are not loaded without it");
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet");
-        psi.ArgumentList.Add(dll);
-        return psi;
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max] + "…";

@@ -17,14 +17,9 @@ public sealed class CliDatasetInspector(IOptions<PortalOptions> options) : IData
 
     public async Task<BenchmarkShape> DescribeAsync(string kind, string format, string root, string split, CancellationToken ct)
     {
-        var exe = WorkerProcessLaunch.FindCli(options.Value.Workers.Command);
-        var psi = new ProcessStartInfo(exe.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? "dotnet" : exe)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        if (exe.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) psi.ArgumentList.Add(exe);
-        foreach (var a in new[] { "datasets", "describe", "--kind", kind, "--format", format, "--root", root, "--split", split }) psi.ArgumentList.Add(a);
-        using var child = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {exe}");
+        var psi = WorkerProcessLaunch.Cli(options.Value.Workers.Command,
+            ["datasets", "describe", "--kind", kind, "--format", format, "--root", root, "--split", split]).StartInfo();
+        using var child = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {psi.FileName}");
         var stdout = child.StandardOutput.ReadToEndAsync(ct);
         var stderr = child.StandardError.ReadToEndAsync(ct);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
