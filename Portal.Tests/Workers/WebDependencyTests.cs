@@ -51,3 +51,11 @@ public sealed class WebDependencyTests
         throw new InvalidOperationException("Portal.sln not found above the test binaries");
     }
 }
+
+/// <summary>The web keeps its own copy of the engine's retrieval layout names (it cannot reference the engine).</summary>
+public sealed class RetrievalFormatNamesTests
+{
+    [Fact]
+    public void Web_retrieval_formats_are_the_engines() =>
+        Assert.Equal(Portal.Engine.Retrieval.RetrievalDataset.Formats, Portal.Web.Features.Retrieval.TaskBenchmarks.RetrievalFormats);
+}

@@ -93,6 +93,11 @@ public sealed class WorkerOptions
     /// there (with Portal:Workers:Token) into its own data folder, and a finished job's artifacts are sent back.
     /// </summary>
     public string? PortalUrl { get; set; }
+    /// <summary>
+    /// Whether this worker mounts the web's storage root. False (with PortalUrl and Portal:Workers:Token): every checkpoint
+    /// is fetched from the web and every finished job's artifacts are sent back, whatever paths happen to exist here.
+    /// </summary>
+    public bool SharedStorage { get; set; } = true;
 }
 
 public sealed class ProgressOptions

@@ -7,8 +7,8 @@ using Portal.Engine.Checkpoints;
 namespace Portal.Worker.Execution;
 
 /// <summary>
-/// For a worker that does not mount the storage root (Portal:Worker:PortalUrl and Portal:Workers:Token set): a
-/// checkpoint it cannot see is fetched from the web into its own data folder (`remote-cache/`, by sha256, resumed with
+/// For a worker that does not mount the storage root (Portal:Worker:PortalUrl and Portal:Workers:Token set, and
+/// Portal:Worker:SharedStorage=false, or a checkpoint path that is missing here): the checkpoint is fetched from the web into its own data folder (`remote-cache/`, by sha256, resumed with
 /// HTTP ranges, checked against the recorded sha256), and a finished job's artifacts are sent back as a zip. Without
 /// those settings every path is used as it is, and a missing file fails the job with its path and this worker's name.
 /// </summary>
@@ -19,11 +19,15 @@ public sealed class RemoteFiles(IOptions<PortalOptions> options, DataPaths paths
     private string? PortalUrl => options.Value.Worker.PortalUrl?.TrimEnd('/');
     private string? Token => options.Value.Workers.Token;
     public bool Enabled => !string.IsNullOrEmpty(PortalUrl) && !string.IsNullOrEmpty(Token);
+    /// <summary>This worker works on copies: it does not mount the storage root (Portal:Worker:SharedStorage=false).</summary>
+    private bool Remote => Enabled && !options.Value.Worker.SharedStorage;
 
     /// <summary>A local path of the encoder's checkpoint: its own when this worker sees it, else a fetched copy.</summary>
     public string? LocalCheckpoint(EncoderRecord e)
     {
-        if (e.StoragePath == null || e.IsBuiltin || BuiltinModels.IsBuiltin(e.StoragePath) || File.Exists(e.StoragePath)) return e.StoragePath;
+        if (e.StoragePath == null || e.IsBuiltin || BuiltinModels.IsBuiltin(e.StoragePath)) return e.StoragePath;
+        // A shared root is read in place; a path that is missing there can still be fetched when the web is known.
+        if (!Remote && File.Exists(e.StoragePath)) return e.StoragePath;
         if (!Enabled || e.Sha256 == null)
             throw new FileNotFoundException($"the checkpoint file {e.StoragePath} is missing on worker {me.Name} (mount the storage root here, or set Portal:Worker:PortalUrl and Portal:Workers:Token to fetch it from the web)");
         var dir = Path.Combine(paths.Root, "remote-cache");
@@ -74,7 +78,7 @@ public sealed class RemoteFiles(IOptions<PortalOptions> options, DataPaths paths
     /// <summary>Sends a finished job's folder to the web (only when this worker does not share the storage root).</summary>
     public void SendArtifacts(int jobId, string folder)
     {
-        if (!Enabled || !Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any()) return;
+        if (!Remote || !Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any()) return;
         var zip = Path.Combine(Path.GetTempPath(), $"portal-artifacts-{jobId}-{Guid.NewGuid():N}.zip");
         try
         {
