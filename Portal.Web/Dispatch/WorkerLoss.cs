@@ -54,6 +54,10 @@ public sealed class WorkerLoss(IDbContextFactory<PortalDbContext> dbFactory, Job
         return n;
     }
 
+    /// <summary>Why a job whose workers kept dying failed (the same words wherever the last death is noticed).</summary>
+    public static string JobDeathMessage(JobRecord job) =>
+        $"the worker process died {job.Deaths} times while running this job: {job.LastDeath}. It is not retried by itself; an admin can re-run it.";
+
     /// <summary>Back to the queue (death = null: an orderly stop, not counted), or failed after too many deaths.</summary>
     public async Task<bool> ReleaseJobAsync(int jobId, string? heldBy, string? death, CancellationToken ct)
     {
@@ -65,7 +69,7 @@ public sealed class WorkerLoss(IDbContextFactory<PortalDbContext> dbFactory, Job
         if (job.Deaths >= Dispatch.MaxDeaths)
         {
             job.Status = JobStatus.Failed;
-            job.Error = $"the worker process died {job.Deaths} times while running this job: {job.LastDeath}. It is not retried by itself; an admin can re-run it.";
+            job.Error = JobDeathMessage(job);
             job.FinishedAt = DateTime.UtcNow;
         }
         else job.Status = job.CancelRequested ? JobStatus.Cancelled : JobStatus.Queued;

@@ -62,7 +62,7 @@ public sealed class JobExecutor(
             if (job.Deaths >= options.Value.Dispatch.MaxDeaths)
             {
                 job.Status = JobStatus.Failed;
-                job.Error = $"the worker process died {job.Deaths} times while running this job: {job.LastDeath}. It is not retried by itself; an admin can re-run it.";
+                job.Error = WorkerLoss.JobDeathMessage(job);
                 job.FinishedAt = now;
                 db.SaveChanges();
                 return null;
