@@ -32,6 +32,7 @@ public static class AccountsSetup
             .AddPolicyScheme(PortalScheme, "cookie or API token", o => o.ForwardDefaultSelector = ctx =>
                 ApiTokenAuthenticationHandler.BearerToken(ctx.Request) != null ? ApiTokenAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, WorkerTokenAuthenticationHandler>(WorkerTokenAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
         services.ConfigureApplicationCookie(o =>
         {

@@ -17,11 +17,15 @@ public static class Policies
     public const string Researcher = "researcher";
     /// <summary>A signed-in admin.</summary>
     public const string Admin = "admin";
+    /// <summary>A worker without the storage root, with the shared worker token (its own scheme: no user token passes).</summary>
+    public const string Worker = "worker";
 
     public static void Add(AuthorizationOptions o)
     {
         o.AddPolicy(Researcher, p => p.RequireAuthenticatedUser().RequireRole(Roles.Researcher, Roles.Admin));
         o.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+        o.AddPolicy(Worker, p => p.AddAuthenticationSchemes(WorkerTokenAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser().RequireRole(WorkerTokenAuthenticationHandler.WorkerRole));
     }
 
     /// <summary>

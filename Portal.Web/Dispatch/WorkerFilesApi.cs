@@ -1,17 +1,15 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Portal.Data;
+using Portal.Web.Accounts;
 using Portal.Web.Configuration;
 
 namespace Portal.Web.Dispatch;
 
 /// <summary>
-/// Files for workers that do not mount the storage root. Every call carries `Authorization: Bearer &lt;Portal:Workers:Token&gt;`;
-/// that secret opens these two endpoints and nothing else (it is no user token), and without a configured token they
-/// answer 404. A worker fetches a checkpoint (HTTP ranges, so a broken transfer resumes) and sends a finished job's
+/// Files for workers that do not mount the storage root. Every call carries `Authorization: Bearer &lt;Portal:Workers:Token&gt;`
+/// (<see cref="Policies.Worker"/>, its own authentication scheme): that secret opens these two endpoints and nothing
+/// else, no user's token opens them, and without a configured token they answer 401. A worker fetches a checkpoint (HTTP ranges, so a broken transfer resumes) and sends a finished job's
 /// artifacts back as a zip, which is unpacked into that job's folder only.
 /// </summary>
 public static class WorkerFilesApi
@@ -21,14 +19,7 @@ public static class WorkerFilesApi
 
     public static void MapWorkerFiles(this IEndpointRouteBuilder app)
     {
-        var g = app.MapGroup("/api/worker").AllowAnonymous().DisableAntiforgery()
-            .AddEndpointFilter(async (ctx, next) =>
-            {
-                var token = ctx.HttpContext.RequestServices.GetRequiredService<IOptions<PortalOptions>>().Value.Workers.Token;
-                if (string.IsNullOrEmpty(token)) return Results.NotFound();
-                return Authorized(ctx.HttpContext.Request.Headers.Authorization.ToString(), token)
-                    ? await next(ctx) : Results.Json(new { error = "a worker token is needed" }, statusCode: 401);
-            });
+        var g = app.MapGroup("/api/worker").RequireAuthorization(Policies.Worker).DisableAntiforgery();
 
         g.MapGet("/encoders/{id:int}/checkpoint", async (int id, IDbContextFactory<PortalDbContext> dbFactory, CancellationToken ct) =>
         {
@@ -55,14 +46,6 @@ public static class WorkerFilesApi
             catch (InvalidDataException e) { return Results.Json(new { error = e.Message }, statusCode: 422); }
             finally { try { File.Delete(temp); } catch (IOException) { } }
         });
-    }
-
-    internal static bool Authorized(string header, string token)
-    {
-        const string prefix = "Bearer ";
-        if (!header.StartsWith(prefix, StringComparison.Ordinal)) return false;
-        var given = SHA256.HashData(Encoding.UTF8.GetBytes(header[prefix.Length..].Trim()));
-        return CryptographicOperations.FixedTimeEquals(given, SHA256.HashData(Encoding.UTF8.GetBytes(token)));
     }
 
     private static async Task CopyCapped(Stream from, Stream to, long max, CancellationToken ct)
