@@ -16,11 +16,12 @@ public sealed class LocalWorkers(IOptions<PortalOptions> options, IConfiguration
 
     public static string NameOf(int index) => $"local-{index}@{Environment.MachineName}";
 
-    protected override Task ExecuteAsync(CancellationToken stop)
+    protected override async Task ExecuteAsync(CancellationToken stop)
     {
         var o = options.Value;
-        if (!o.Worker.Enabled || o.Workers.Local <= 0) return Task.CompletedTask;
+        if (!o.Worker.Enabled || o.Workers.Local <= 0) return;
         var log = logs.CreateLogger("Portal.Workers");
+        await WorkerProcessLaunch.EnsureBuiltAsync(o.Workers.Command, log, stop);
         var runs = new List<Task>();
         for (var i = 1; i <= o.Workers.Local; i++)
         {
@@ -36,7 +37,7 @@ public sealed class LocalWorkers(IOptions<PortalOptions> options, IConfiguration
             _supervisors.Add(s);
             runs.Add(s.RunAsync(stop));
         }
-        return Task.WhenAll(runs);
+        await Task.WhenAll(runs);
     }
 
     private static IConfiguration Overridden(IConfiguration config, DataPaths paths) => new ConfigurationBuilder()

@@ -68,6 +68,32 @@ public sealed record WorkerProcessLaunch(string FileName, IReadOnlyList<string> 
         throw new FileNotFoundException($"no worker executable: {CliName} is neither next to {AppContext.BaseDirectory} nor built in the repository; build Portal.Cli or set Portal:Workers:Command");
     }
 
+    /// <summary>
+    /// `dotnet run --project Portal.Web` on a fresh clone builds the web only (the web cannot reference the worker: the
+    /// worker references the web). When no worker executable exists yet and this is a repository checkout, build
+    /// Portal.Cli once, in the web's configuration, before the first worker starts.
+    /// </summary>
+    public static async Task EnsureBuiltAsync(string? command, ILogger log, CancellationToken ct)
+    {
+        try { FindCli(command); return; }
+        catch (FileNotFoundException) when (string.IsNullOrWhiteSpace(command)) { }
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = dir.Parent?.Name is { Length: > 0 } c ? c : "Debug";
+        string? project = null;
+        for (var d = dir; d != null && project == null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Portal.sln")) && File.Exists(Path.Combine(d.FullName, CliName, CliName + ".csproj")))
+                project = Path.Combine(d.FullName, CliName, CliName + ".csproj");
+        if (project == null) return; // not a checkout: FindCli's message says what to set
+        log.LogWarning("no worker executable yet: building {Project} ({Configuration}) once; jobs start when it is built", project, configuration);
+        var psi = new ProcessStartInfo(DotnetHost()) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "build", project, "-c", configuration, "-v", "q", "-nologo" }) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync(ct);
+        _ = p.StandardError.ReadToEndAsync(ct);
+        await p.WaitForExitAsync(ct);
+        if (p.ExitCode != 0) log.LogError("building the worker failed (exit {Code}): {Output}", p.ExitCode, (await output).Trim());
+    }
+
     private static string DotnetHost()
     {
         var fromEnv = System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
