@@ -73,7 +73,16 @@ public sealed record WorkerProcessLaunch(string FileName, IReadOnlyList<string> 
     /// worker references the web). When no worker executable exists yet and this is a repository checkout, build
     /// Portal.Cli once, in the web's configuration, before the first worker starts.
     /// </summary>
-    public static async Task EnsureBuiltAsync(string? command, ILogger log, CancellationToken ct)
+    public static Task EnsureBuiltAsync(string? command, ILogger log, CancellationToken ct)
+    {
+        // Once per process: the local workers, the dataset reader and the demo seeding all wait on the same build.
+        lock (BuildGate) return _build ??= BuildOnceAsync(command, log, ct);
+    }
+
+    private static readonly Lock BuildGate = new();
+    private static Task? _build;
+
+    private static async Task BuildOnceAsync(string? command, ILogger log, CancellationToken ct)
     {
         try { FindCli(command); return; }
         catch (FileNotFoundException) when (string.IsNullOrWhiteSpace(command)) { }

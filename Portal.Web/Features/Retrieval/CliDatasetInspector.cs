@@ -11,12 +11,13 @@ namespace Portal.Web.Features.Retrieval;
 /// JSON it prints, so the web never opens a pickle itself. Registration is an admin's occasional action; the second
 /// or two a child process costs is fine there.
 /// </summary>
-public sealed class CliDatasetInspector(IOptions<PortalOptions> options) : IDatasetInspector
+public sealed class CliDatasetInspector(IOptions<PortalOptions> options, ILogger<CliDatasetInspector> log) : IDatasetInspector
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
 
     public async Task<BenchmarkShape> DescribeAsync(string kind, string format, string root, string split, CancellationToken ct)
     {
+        await WorkerProcessLaunch.EnsureBuiltAsync(options.Value.Workers.Command, log, ct);
         var psi = WorkerProcessLaunch.Cli(options.Value.Workers.Command,
             ["datasets", "describe", "--kind", kind, "--format", format, "--root", root, "--split", split]).StartInfo();
         using var child = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {psi.FileName}");
