@@ -14,15 +14,17 @@ public static class JobsApi
         var g = app.MapGroup("/api");
         g.MapGet("/presets", () => Results.Ok(Presets.All.Select(p => new { name = p, label = Presets.Describe(p), config = Presets.Config(p) })));
 
-        g.MapGet("/jobs", async (IDbContextFactory<PortalDbContext> f, string? status, int? encoderId, int? benchmarkId) =>
+        g.MapGet("/jobs", (HttpRequest request, IDbContextFactory<PortalDbContext> f) => ApiErrors.Guard(async () =>
         {
+            var filters = ListFilters.Read(request, "status", "encoder_id", "benchmark_id");
+            var (status, encoderId, benchmarkId) = (filters.Enum<JobStatus>("status"), filters.Int("encoder_id"), filters.Int("benchmark_id"));
             await using var db = await f.CreateDbContextAsync();
             var q = db.Jobs.AsNoTracking();
-            if (status != null && Enum.TryParse<JobStatus>(status, true, out var s)) q = q.Where(j => j.Status == s);
+            if (status != null) q = q.Where(j => j.Status == status);
             if (encoderId != null) q = q.Where(j => j.EncoderId == encoderId);
             if (benchmarkId != null) q = q.Where(j => j.BenchmarkId == benchmarkId);
             return Results.Ok(await q.OrderByDescending(j => j.Id).Take(500).ToListAsync());
-        });
+        }));
 
         g.MapGet("/jobs/{id:int}", async (int id, IDbContextFactory<PortalDbContext> f) =>
         {

@@ -12,8 +12,8 @@ public static class ResultsApi
     public static void Map(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api");
-        g.MapGet("/results", async (IDbContextFactory<PortalDbContext> f, int? benchmarkId, int? encoderId) =>
-            Results.Ok((await Query(f, benchmarkId, encoderId)).Select(Summary)));
+        g.MapGet("/results", (HttpRequest request, IDbContextFactory<PortalDbContext> f) => ApiErrors.Guard(async () =>
+            Results.Ok((await Query(f, request)).Select(Summary))));
 
         g.MapGet("/results/{id:int}", async (int id, IDbContextFactory<PortalDbContext> f) =>
         {
@@ -25,12 +25,14 @@ public static class ResultsApi
             return Results.Ok(new { summary = Summary(r), sanity = sanity.RootElement.Clone(), engine_result = full.RootElement.Clone() });
         });
 
-        g.MapGet("/results.csv", async (IDbContextFactory<PortalDbContext> f, int? benchmarkId, int? encoderId) =>
-            Results.Text(Csv(await Query(f, benchmarkId, encoderId)), "text/csv; charset=utf-8"));
+        g.MapGet("/results.csv", (HttpRequest request, IDbContextFactory<PortalDbContext> f) => ApiErrors.Guard(async () =>
+            Results.Text(Csv(await Query(f, request)), "text/csv; charset=utf-8")));
     }
 
-    private static async Task<List<ResultRecord>> Query(IDbContextFactory<PortalDbContext> f, int? benchmarkId, int? encoderId)
+    private static async Task<List<ResultRecord>> Query(IDbContextFactory<PortalDbContext> f, HttpRequest request)
     {
+        var filters = ListFilters.Read(request, "benchmark_id", "encoder_id");
+        var (benchmarkId, encoderId) = (filters.Int("benchmark_id"), filters.Int("encoder_id"));
         await using var db = await f.CreateDbContextAsync();
         var q = db.Results.AsNoTracking().Include(r => r.Splits).Include(r => r.Encoder).Include(r => r.Benchmark).AsQueryable();
         if (benchmarkId != null) q = q.Where(r => r.BenchmarkId == benchmarkId);
@@ -74,5 +76,5 @@ public static class ResultsApi
 
     private static string N(int v) => v.ToString(CultureInfo.InvariantCulture);
     private static string D(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
-    private static string Esc(string? s) => s == null ? "" : s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    private static string Esc(string? s) => Api.CsvCell.Escape(s);
 }

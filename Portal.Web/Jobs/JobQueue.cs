@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Web.Api;
 using Portal.Web.Progress;
 
 namespace Portal.Web.Jobs;
@@ -14,7 +15,7 @@ public sealed record SubmittedJob(JobRecord Job, string Outcome);
 /// reuses the finished result — the new job is created already succeeded and linked to it — or joins the identical
 /// job already queued or running.
 /// </summary>
-public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispatch.JobDispatcher dispatcher)
+public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispatch.JobDispatcher dispatcher, JobLimits limits)
 {
     public const string Queued = "queued", ReusedResult = "reused-result", AlreadyQueued = "already-queued";
 
@@ -32,6 +33,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
         if (encoder.Status != EncoderStatus.Ready)
             throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is {encoder.Status.ToString().ToLowerInvariant()}" +
                 (encoder.RejectReason != null ? $": {encoder.RejectReason}" : "") + "; only ready encoders can be queued");
+        await JobLimits.EnforceAsync(db, await limits.ForAsync(db, submittedBy, ct), configs.Select(c => (c.Config, Math.Min(c.Config.Limit ?? int.MaxValue, bench.ItemCount))), ct);
 
         var outcomes = new List<SubmittedJob>();
         foreach (var (preset, config) in configs)
@@ -82,6 +84,8 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
             job.CancelRequested = true;
             await db.SaveChangesAsync(ct);
         }
+        else
+            throw new StateConflictException($"job {jobId} is already {job.Status.ToString().ToLowerInvariant()}: there is nothing to cancel", job.Status.ToString().ToLowerInvariant());
         return job;
     }
 

@@ -49,5 +49,5 @@ public static class LeaderboardExport
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
     private static string D(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
-    private static string Esc(string? s) => s == null ? "" : s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    private static string Esc(string? s) => Api.CsvCell.Escape(s);
 }
