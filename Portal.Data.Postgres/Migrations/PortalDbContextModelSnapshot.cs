@@ -403,6 +403,9 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<string>("StoragePath")
                         .HasColumnType("text");
 
+                    b.Property<string>("SubmittedBy")
+                        .HasColumnType("text");
+
                     b.Property<string>("Submitter")
                         .HasColumnType("text");
 

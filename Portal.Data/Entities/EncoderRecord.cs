@@ -26,6 +26,8 @@ public sealed class EncoderRecord
     public bool OwnsFile { get; set; }
     public bool IsBuiltin { get; set; }
     public string? Submitter { get; set; }
+    /// <summary>The account that registered it (user id; null for the demo, built-ins and files registered before accounts).</summary>
+    public string? SubmittedBy { get; set; }
     public string? Description { get; set; }
     public string? PaperUrl { get; set; }
     public string? LicenseUrl { get; set; }

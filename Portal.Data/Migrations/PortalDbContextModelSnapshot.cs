@@ -388,6 +388,9 @@ namespace Portal.Data.Migrations
                     b.Property<string>("StoragePath")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SubmittedBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Submitter")
                         .HasColumnType("TEXT");
 

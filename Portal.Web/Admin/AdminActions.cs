@@ -1,8 +1,10 @@
+using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Encoders;
 using Portal.Web.Jobs;
+using Portal.Web.Accounts;
 
 namespace Portal.Web.Admin;
 
@@ -26,10 +28,20 @@ public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, J
     /// Removes an encoder with its jobs, stored items and results, and the checkpoint file when the portal owns it.
     /// Refused while the encoder is being validated or has queued/running jobs (cancel those first).
     /// </summary>
-    public async Task DeleteEncoderAsync(int encoderId, CancellationToken ct)
+    /// <param name="requester">Null for the portal itself; a researcher may delete only an encoder they registered that was
+    /// rejected or has never been used (no job, no result); admins any.</param>
+    public async Task DeleteEncoderAsync(int encoderId, CancellationToken ct, ClaimsPrincipal? requester = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var e = await db.Encoders.FindAsync([encoderId], ct) ?? throw new KeyNotFoundException($"no encoder {encoderId}");
+        if (requester != null && !requester.IsAdmin())
+        {
+            if (!requester.MaySee(e)) throw new KeyNotFoundException($"no encoder {encoderId}");
+            if (e.SubmittedBy == null || e.SubmittedBy != requester.UserId())
+                throw new UnauthorizedAccessException($"encoder {encoderId} was registered by someone else: only its submitter or an admin can delete it");
+            if (e.Status != EncoderStatus.Rejected && (await db.Jobs.AnyAsync(j => j.EncoderId == encoderId, ct) || await db.Results.AnyAsync(r => r.EncoderId == encoderId, ct)))
+                throw new Api.StateConflictException($"encoder {encoderId} has jobs or results on the boards: only an admin can delete it", "in use");
+        }
         if (e.Status == EncoderStatus.Validating) throw new InvalidOperationException($"encoder {encoderId} is still being validated; delete it once validation ends");
         var active = await db.Jobs.CountAsync(j => j.EncoderId == encoderId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running), ct);
         if (active > 0) throw new InvalidOperationException($"encoder {encoderId} has {active} queued or running job(s); cancel them first");

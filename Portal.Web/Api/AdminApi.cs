@@ -17,10 +17,13 @@ public static class AdminApi
             return Results.NoContent();
         }));
 
-        g.MapDelete("/encoders/{id:int}", (int id, AdminActions admin, CancellationToken ct) => ApiErrors.Guard(async () =>
+        // Lifts a password lockout (failed sign-ins lock an account for minutes; anyone can cause them).
+        g.MapPost("/admin/users/{userName}/unlock", (string userName, Microsoft.AspNetCore.Identity.UserManager<Portal.Data.Accounts.PortalUser> users) => ApiErrors.Guard(async () =>
         {
-            await admin.DeleteEncoderAsync(id, ct);
-            return Results.NoContent();
+            var u = await users.FindByNameAsync(userName) ?? throw new KeyNotFoundException($"no user {userName}");
+            await users.SetLockoutEndDateAsync(u, null);
+            await users.ResetAccessFailedCountAsync(u);
+            return Results.Ok(new { user_name = u.UserName, locked = false });
         }));
 
         g.MapPost("/encoders/{id:int}/allow-torchscript", (int id, AdminActions admin, Portal.Web.Dispatch.JobDispatcher dispatcher, CancellationToken ct) => ApiErrors.Guard(async () =>

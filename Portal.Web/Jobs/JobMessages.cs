@@ -9,5 +9,5 @@ public static class JobMessages
 
     public static JobProgressMessage From(JobRecord j) =>
         new(j.Id, StatusName(j.Status), j.Phase, j.Done, j.Total, j.CleanAccuracy, j.RobustAccuracy,
-            j.Status == JobStatus.Running ? j.EtaSeconds : null, j.Error, j.ResultId);
+            j.Status == JobStatus.Running ? j.EtaSeconds : null, Accounts.Disclosure.ScrubPaths(j.Error), j.ResultId); // sent to every viewer: no server paths
 }

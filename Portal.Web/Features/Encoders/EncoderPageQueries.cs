@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Web.Accounts;
 
 namespace Portal.Web.Features.Encoders;
 
@@ -10,11 +12,12 @@ public sealed class EncoderPageQueries(IDbContextFactory<PortalDbContext> dbFact
     public sealed record EncoderDetails(EncoderRecord Encoder, List<ResultRecord> Results, List<JobRecord> Jobs);
     public sealed record EncoderSummary(EncoderRecord Encoder, int Results);
 
-    public async Task<EncoderDetails?> DetailsAsync(int id, CancellationToken ct = default)
+    /// <summary>Null when there is no such encoder, or when it is a rejected upload the viewer may not see.</summary>
+    public async Task<EncoderDetails?> DetailsAsync(int id, ClaimsPrincipal viewer, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var e = await db.Encoders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
-        if (e == null) return null;
+        if (e == null || !viewer.MaySee(e)) return null;
         var results = await db.Results.AsNoTracking().Include(r => r.Splits).Include(r => r.Benchmark).Where(r => r.EncoderId == id && r.Benchmark!.TaskKind != Robustify.FareImageSets.TaskKind)
             .AsSplitQuery().ToListAsync(ct);
         var jobs = await db.Jobs.AsNoTracking().Include(j => j.Benchmark).Where(j => j.EncoderId == id).OrderByDescending(j => j.Id).ToListAsync(ct);
@@ -33,10 +36,11 @@ public sealed class EncoderPageQueries(IDbContextFactory<PortalDbContext> dbFact
         return (parent, variants);
     }
 
-    public async Task<List<EncoderSummary>> ListAsync(CancellationToken ct = default)
+    /// <summary>Newest first; rejected uploads only for their submitter and admins (Accounts/Disclosure.cs).</summary>
+    public async Task<List<EncoderSummary>> ListAsync(ClaimsPrincipal viewer, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var encoders = await db.Encoders.AsNoTracking().OrderByDescending(e => e.Id).ToListAsync(ct);
+        var encoders = (await db.Encoders.AsNoTracking().OrderByDescending(e => e.Id).ToListAsync(ct)).Where(viewer.MaySee).ToList();
         var counts = await db.Results.AsNoTracking().GroupBy(r => r.EncoderId).Select(g => new { g.Key, N = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
         return encoders.Select(e => new EncoderSummary(e, counts.GetValueOrDefault(e.Id))).ToList();
     }

@@ -13,7 +13,7 @@ namespace Portal.Web.Features.Robustify;
 /// queues the standard evaluations of a (fine-tuned) encoder on every 2AFC benchmark in one call.
 /// </summary>
 public sealed class RobustifyService(
-    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, JobQueue queue, Dispatch.JobDispatcher dispatcher)
+    IDbContextFactory<PortalDbContext> dbFactory, Portal.Web.Encoders.ServerFiles serverFiles, JobLimits limits, JobQueue queue, Dispatch.JobDispatcher dispatcher)
 {
     /// <summary>The evaluations the one-click button queues: clean and L∞ 4/255 (the paper's headline threat model).</summary>
     public static readonly string[] StandardPresets = [Presets.Clean, Presets.Linf4];
@@ -22,10 +22,7 @@ public sealed class RobustifyService(
     {
         if (string.IsNullOrWhiteSpace(req.ImageFolder)) throw new ArgumentException("image_folder is required: a folder of training images on the server");
         var config = FareSettings.Config(req);
-        var folder = Path.GetFullPath(req.ImageFolder);
-        var roots = options.Value.ServerFileRoots;
-        if (roots.Count > 0 && !roots.Any(r => (folder + "/").StartsWith(Path.GetFullPath(r).TrimEnd('/') + "/", StringComparison.Ordinal)))
-            throw new UnauthorizedAccessException($"{folder} is not under an allowed folder (Portal:ServerFileRoots)");
+        var folder = serverFiles.Folder(req.ImageFolder);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var encoder = await db.Encoders.FindAsync([encoderId], ct) ?? throw new KeyNotFoundException($"no encoder {encoderId}");
@@ -34,6 +31,7 @@ public sealed class RobustifyService(
         if (encoder.IsBuiltin) throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is a pixel baseline: there are no weights to fine-tune");
         if (encoder.IsVariant)
             throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is an MLP-head/LoRA variant: robustify its parent ({encoder.ParentEncoderId}) and add the head or adapter to the result");
+        await JobLimits.EnforceAsync(db, await limits.ForAsync(db, submittedBy, ct), [(config, 0)], ct);
         var images = await FareImageSets.EnsureAsync(db, folder, ct);
 
         var key = config.Key;
