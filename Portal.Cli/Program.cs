@@ -22,7 +22,7 @@ ICommand[] commands =
     new DemoDataCommand(),
     new WorkerCommand(),
     new DatasetsDescribeCommand(),
-    new DataCopyCommand(),
+    new DataCopyCommand(), new DataBackupCommand(),
 ];
 
 using var cts = new CancellationTokenSource();

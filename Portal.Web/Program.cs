@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using Portal.Data;
@@ -33,11 +34,14 @@ services.AddDbContextFactory<PortalDbContext>((sp, o) => PortalDatabase.Configur
 services.AddPortalAccounts();
 
 services.AddSingleton<EncoderEvents>();
+services.AddSingleton<ServerFiles>();
 services.AddSingleton<EncoderRegistry>();
+services.TryAddSingleton(TimeProvider.System);
 services.AddSingleton<ResumableUploads>();
 services.AddSingleton<Portal.Web.Features.Retrieval.IDatasetInspector, Portal.Web.Features.Retrieval.CliDatasetInspector>();
 services.AddSingleton<BenchmarkRegistry>();
 services.AddSingleton<ProgressBroadcaster>();
+services.AddSingleton<JobLimits>();
 services.AddSingleton<JobQueue>();
 services.AddSingleton<PortalQueries>();
 services.AddSingleton<Portal.Web.Admin.AdminActions>();
@@ -59,6 +63,13 @@ services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
     o.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
 });
+services.AddHttpContextAccessor();
+// Server paths and stack traces in API answers for admins only (Accounts/Disclosure.cs).
+services.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>().Configure<IHttpContextAccessor>((o, http) =>
+    o.SerializerOptions.TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { ServerDetailsJson.Modifier(http) } });
+// A background service that throws (a failed write: disk full, SQLite busy) is logged and the web keeps serving; the
+// services themselves catch and retry, this is the backstop that keeps one failure from stopping the host.
+services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
 services.AddSignalR();
 services.AddMudServices();
 services.AddRazorComponents().AddInteractiveServerComponents();
@@ -70,14 +81,17 @@ using (var scope = app.Services.CreateScope())
 {
     var paths = scope.ServiceProvider.GetRequiredService<DataPaths>();
     using var db = scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
+    PortalDatabase.Check(scope.ServiceProvider.GetRequiredService<IOptions<PortalOptions>>().Value, paths, app.Logger);
     PortalDatabase.Migrate(db, scope.ServiceProvider.GetRequiredService<IOptions<PortalOptions>>().Value);
     await AccountsSetup.SeedConfiguredAdminAsync(app.Services, app.Configuration, app.Logger);
     foreach (var tmp in Directory.EnumerateFiles(paths.Uploads, "upload-*.tmp")) StreamingReceiver.TryDelete(tmp);
+    scope.ServiceProvider.GetRequiredService<ResumableUploads>().ExpireIdle();
     app.Logger.LogInformation("data folder: {Root}", paths.Root);
 }
 
 app.UsePortalErrorPages();
 app.UseStaticFiles();
+app.UseCrossSiteRequestGuard(); // CSRF: cookie-authenticated API writes need the portal header and this origin
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -92,7 +106,9 @@ Portal.Web.Features.Leaderboard.LeaderboardApi.Map(app);
 Portal.Web.Features.Retrieval.ResultArtifactsApi.Map(app);
 Portal.Web.Features.Galleries.GalleriesApi.Map(app);
 Portal.Web.Features.Robustify.RobustifyApi.Map(app);
-app.MapGet("/api/health", () => Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
+app.MapGet("/api/health", () => PortalDatabase.StartupProblem is { } problem
+    ? Results.Json(new { status = "damaged", database = Disclosure.ScrubPaths(problem), engine_version = Portal.Engine.EngineInfo.Version }, statusCode: StatusCodes.Status503ServiceUnavailable)
+    : Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapPortalDispatch(); // Hangfire dashboard (admins only), the workers API, files for workers without the storage root
 app.MapHub<ProgressHub>(ProgressHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();

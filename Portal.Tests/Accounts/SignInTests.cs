@@ -23,7 +23,7 @@ public sealed class SignInTests : IDisposable
     });
 
     /// <summary>GETs the sign-in page (which sets the antiforgery cookie on the client) and returns the form's token.</summary>
-    private static async Task<string> FormToken(HttpClient browser, string page = "/account/signin")
+    internal static async Task<string> FormToken(HttpClient browser, string page = "/account/signin")
     {
         var html = await browser.GetStringAsync(page);
         var m = Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
@@ -31,7 +31,7 @@ public sealed class SignInTests : IDisposable
         return m.Groups[1].Value;
     }
 
-    private static FormUrlEncodedContent Form(params (string, string)[] fields) => new(fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2)));
+    internal static FormUrlEncodedContent Form(params (string, string)[] fields) => new(fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2)));
 
     [Fact]
     public async Task Sign_in_form_sets_the_cookie_which_authorises_the_api_and_sign_out_clears_it()
@@ -53,7 +53,8 @@ public sealed class SignInTests : IDisposable
         Assert.True(who.GetProperty("authenticated").GetBoolean());
         Assert.Equal(user.UserName, who.GetProperty("user_name").GetString());
         Assert.Equal(IdentityConstants.ApplicationScheme, who.GetProperty("scheme").GetString());
-        // The cookie authorises writes and pages that need a researcher.
+        // The cookie authorises writes (with the portal's CSRF header, as its pages send it) and pages that need a researcher.
+        browser.DefaultRequestHeaders.Add("X-Portal-Request", "1");
         await _host.PostJson(browser, "/api/encoders/builtin", new { name = "ssim", size = 16 });
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/tokens")).StatusCode);
         Assert.Contains(user.UserName, await browser.GetStringAsync("/"));
@@ -89,7 +90,7 @@ public sealed class SignInTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, wrong.StatusCode);
         var back = wrong.Headers.Location!.OriginalString;
         Assert.StartsWith("/account/signin?error=", back);
-        Assert.Contains("wrong user name or password", await browser.GetStringAsync(back));
+        Assert.Contains("wrong user name or password", System.Net.WebUtility.HtmlDecode(await browser.GetStringAsync(back)));
 
         var ok = await browser.PostAsync("/account/signin/submit", Form(("username", user.UserName), ("password", Password), ("returnUrl", "//evil.example/x"), ("__RequestVerificationToken", await FormToken(browser))));
         Assert.Equal("/", ok.Headers.Location?.OriginalString);

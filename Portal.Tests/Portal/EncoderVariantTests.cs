@@ -74,9 +74,12 @@ public sealed class EncoderVariantTests : IDisposable
     }
 
     /// <summary>The ConvNeXt mini fixture registered in place and validated: the parent of the variants.</summary>
-    private static async Task<int> RegisterParent(PortalHost host, HttpClient researcher, string name) =>
-        await Ready(host, researcher, await host.PostJson(researcher, "/api/encoders/register",
+    private static async Task<int> RegisterParent(PortalHost host, HttpClient researcher, string name)
+    {
+        using var admin = await host.ApiAs(Roles.Admin); // registering a server file is an admin's act
+        return await Ready(host, researcher, await host.PostJson(admin, "/api/encoders/register",
             new { path = EncoderFixtures.File(ConvNext, "model.safetensors"), name }));
+    }
 
     [Fact]
     public async Task Mlp_and_lora_variants_share_the_parent_checkpoint_and_change_the_embedding()

@@ -53,6 +53,8 @@ public sealed class PortalHost : WebApplicationFactory<Portal.Web.Configuration.
             ["Portal:Dispatch:LeaseSeconds"] = "5",
             ["Portal:Progress:ThrottleMs"] = "20",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Tests register fixtures from temp folders; the default (./models only) is tested by ServerFileTests.
+            ["Portal:ServerFileRoots:0"] = "/",
         };
         if (processWorkers) _settings["Portal:Workers:Local"] = "1";
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) _settings[k] = v;

@@ -25,21 +25,21 @@ public sealed class TorchScriptApprovalTests : IDisposable
         using var researcher = await host.ApiAs(Roles.Researcher);
         using var admin = await host.ApiAs(Roles.Admin);
 
-        var registered = await host.PostJson(researcher, "/api/encoders/register", new { path = probe, name = "TorchScript probe" });
+        var registered = await host.PostJson(admin, "/api/encoders/register", new { path = probe, name = "TorchScript probe" });
         var id = registered.GetProperty("encoder").GetProperty("id").GetInt32();
-        var refused = await host.WaitFor(researcher, $"/api/encoders/{id}", e => e.GetProperty("status").GetString() != "validating");
+        var refused = await host.WaitFor(admin, $"/api/encoders/{id}", e => e.GetProperty("status").GetString() != "validating");
         Assert.Equal("rejected", refused.GetProperty("status").GetString());
         Assert.Contains("allow-torchscript", refused.GetProperty("reject_reason").GetString());
         Assert.True(File.Exists(probe), "the checkpoint is kept for the admin's decision");
 
         Assert.Equal(HttpStatusCode.Forbidden, (await researcher.PostAsync($"/api/encoders/{id}/allow-torchscript", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/encoders/{id}/allow-torchscript", null)).StatusCode);
-        var ready = await host.WaitFor(researcher, $"/api/encoders/{id}", e => e.GetProperty("status").GetString() != "validating");
+        var ready = await host.WaitFor(admin, $"/api/encoders/{id}", e => e.GetProperty("status").GetString() != "validating");
         Assert.True(ready.GetProperty("status").GetString() == "ready", ready.ToString());
         Assert.Equal(4, ready.GetProperty("embedding_dim").GetInt32());
 
         // A safetensors checkpoint is not TorchScript: nothing to allow.
-        var st = await host.PostJson(researcher, "/api/encoders/register",
+        var st = await host.PostJson(admin, "/api/encoders/register",
             new { path = Path.Combine(FixturePaths.Encoder("openclip-vit-b32-mini"), "model.safetensors"), name = "mini" });
         var stId = st.GetProperty("encoder").GetProperty("id").GetInt32();
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/encoders/{stId}/allow-torchscript", null)).StatusCode);
@@ -59,9 +59,10 @@ public sealed class TorchScriptApprovalTests : IDisposable
 
         using var host = new PortalHost(Path.Combine(_dir.Path, "data"), new Dictionary<string, string?> { ["Engine:AllowTorchScript"] = "true" });
         using var researcher = await host.ApiAs(Roles.Researcher);
-        var id = (await host.PostJson(researcher, "/api/encoders/register", new { path = crash, name = "crashing script" }))
+        using var admin = await host.ApiAs(Roles.Admin);
+        var id = (await host.PostJson(admin, "/api/encoders/register", new { path = crash, name = "crashing script" }))
             .GetProperty("encoder").GetProperty("id").GetInt32();
-        var rejected = await host.WaitFor(researcher, $"/api/encoders/{id}", e => e.GetProperty("status").GetString() != "validating", TimeSpan.FromMinutes(2));
+        var rejected = await host.WaitFor(admin, $"/api/encoders/{id}", e => e.GetProperty("status").GetString() != "validating", TimeSpan.FromMinutes(2));
         Assert.Equal("rejected", rejected.GetProperty("status").GetString());
         var reason = rejected.GetProperty("reject_reason").GetString()!;
         Assert.Contains("libtorch crashed while loading this TorchScript module", reason);
@@ -70,9 +71,9 @@ public sealed class TorchScriptApprovalTests : IDisposable
 
         // Still serving, and a sound module validates through the same probe.
         Assert.Equal(HttpStatusCode.OK, (await researcher.GetAsync("/api/health")).StatusCode);
-        var goodId = (await host.PostJson(researcher, "/api/encoders/register", new { path = good, name = "sound script" }))
+        var goodId = (await host.PostJson(admin, "/api/encoders/register", new { path = good, name = "sound script" }))
             .GetProperty("encoder").GetProperty("id").GetInt32();
-        var ready = await host.WaitFor(researcher, $"/api/encoders/{goodId}", e => e.GetProperty("status").GetString() != "validating", TimeSpan.FromMinutes(2));
+        var ready = await host.WaitFor(admin, $"/api/encoders/{goodId}", e => e.GetProperty("status").GetString() != "validating", TimeSpan.FromMinutes(2));
         Assert.True(ready.GetProperty("status").GetString() == "ready", ready.ToString());
     }
 

@@ -39,9 +39,11 @@ public sealed class FareJobTests : IDisposable
         image_folder = folder, eps_255 = 4, steps, batch_size = 4, learning_rate = 1e-3, inner_steps = 2, warmup = 1, seed = 3, state_every = 1,
     };
 
+    /// <summary>Registering a server file is an admin's act; the encoder is then public for <paramref name="api"/>.</summary>
     private static async Task<int> RegisterReady(PortalHost host, HttpClient api, string path)
     {
-        var e = await host.PostJson(api, "/api/encoders/register", new { path, name = "demo clean" });
+        using var admin = await host.ApiAs(Roles.Admin);
+        var e = await host.PostJson(admin, "/api/encoders/register", new { path, name = "demo clean" });
         var id = e.GetProperty("encoder").GetProperty("id").GetInt32();
         await host.WaitFor(api, $"/api/encoders/{id}", x => x.GetProperty("status").GetString() == "ready");
         return id;

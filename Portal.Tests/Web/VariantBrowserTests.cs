@@ -25,7 +25,7 @@ public sealed class VariantBrowserTests(BrowserFixture f)
             new EncoderMetadata { Name = "ConvNeXt mini (variant parent)" }, CancellationToken.None);
         var queries = services.GetRequiredService<EncoderPageQueries>();
         var until = DateTime.UtcNow.AddMinutes(1);
-        while ((await queries.DetailsAsync(reg.Encoder.Id))!.Encoder.Status == EncoderStatus.Validating && DateTime.UtcNow < until) await Task.Delay(100);
+        while ((await queries.DetailsAsync(reg.Encoder.Id, new System.Security.Claims.ClaimsPrincipal()))!.Encoder.Status == EncoderStatus.Validating && DateTime.UtcNow < until) await Task.Delay(100);
 
         var head = Path.Combine(f.Portal.DataRoot, "e2e-head.safetensors");
         torch.manual_seed(3);

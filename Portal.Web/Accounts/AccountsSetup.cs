@@ -39,7 +39,7 @@ public static class AccountsSetup
             o.LoginPath = SignInPath;
             o.LogoutPath = SignOutPath;
             o.AccessDeniedPath = DeniedPath;
-            o.Cookie.Name = "portal.auth";
+            o.Cookie.Name = CrossSiteRequestGuard.CookieName;
             o.Cookie.HttpOnly = true;
             // Lax: a cross-site form cannot post with the cookie (CSRF on the cookie-authenticated API), links still sign in.
             o.Cookie.SameSite = SameSiteMode.Lax;
@@ -49,6 +49,9 @@ public static class AccountsSetup
             o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized, "sign in or send a personal API token (Authorization: Bearer <token>)");
             o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden, "your account's role does not allow this");
         });
+        // Every request re-reads the security stamp, so a sign-out (which changes it) invalidates copied cookies at once.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
+        services.AddSingleton<SignInThrottle>();
         services.AddAuthorization(Policies.Add);
         services.AddCascadingAuthenticationState();
 

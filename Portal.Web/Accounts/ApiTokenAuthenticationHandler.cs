@@ -30,7 +30,8 @@ public sealed class ApiTokenAuthenticationHandler(
         if (record == null) return AuthenticateResult.Fail("unknown or revoked API token");
         var user = await users.FindByIdAsync(record.UserId);
         if (user == null) return AuthenticateResult.Fail("the token's user no longer exists");
-        if (await users.IsLockedOutAsync(user)) return AuthenticateResult.Fail("the token's user is locked out");
+        // A password lockout (failed sign-ins, which anyone can cause) does not stop the owner's scripts: a token is its own
+        // secret. An admin revokes tokens to shut an account out.
         // Same claims (id, name, roles) as a cookie sign-in, under this scheme's name.
         var made = await principals.CreateAsync(user);
         var identity = new ClaimsIdentity(made.Claims, SchemeName, ClaimTypes.Name, ClaimTypes.Role);

@@ -6,6 +6,14 @@ public static class ApiErrors
     public static async Task<IResult> Guard(Func<Task<IResult>> action)
     {
         try { return await action(); }
+        catch (StateConflictException e)
+        {
+            return Results.Json(new { error = e.Message, type = e.GetType().Name, state = e.State }, statusCode: StatusCodes.Status409Conflict);
+        }
+        catch (Exception e) when (StorageFaults.Status(e) is int storage)
+        {
+            return Results.Json(new { error = StorageFaults.Message(storage), type = e.GetType().Name }, statusCode: storage);
+        }
         catch (Exception e) when (Status(e) is int code)
         {
             return Results.Json(new { error = e.Message, type = e.GetType().Name }, statusCode: code);
@@ -14,6 +22,7 @@ public static class ApiErrors
 
     private static int? Status(Exception e) => e switch
     {
+        UnsupportedContentTypeException => StatusCodes.Status415UnsupportedMediaType,
         KeyNotFoundException or FileNotFoundException or DirectoryNotFoundException => StatusCodes.Status404NotFound,
         UnauthorizedAccessException => StatusCodes.Status403Forbidden,
         InvalidDataException => StatusCodes.Status422UnprocessableEntity,
@@ -21,6 +30,10 @@ public static class ApiErrors
         ArgumentException or FormatException or System.Text.Json.JsonException => StatusCodes.Status400BadRequest,
         InvalidOperationException => StatusCodes.Status409Conflict,
         Encoders.UploadTooLargeException => StatusCodes.Status413PayloadTooLarge,
+        Encoders.QuotaExceededException => StatusCodes.Status429TooManyRequests,
         _ => null,
     };
 }
+
+/// <summary>The request body is not of the one type the endpoint takes: 415.</summary>
+public sealed class UnsupportedContentTypeException(string message) : ArgumentException(message);

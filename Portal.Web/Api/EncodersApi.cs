@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -24,28 +25,38 @@ public static class EncodersApi
     {
         var g = app.MapGroup("/api");
 
-        g.MapGet("/encoders", async (IDbContextFactory<PortalDbContext> f, string? status) =>
+        // Rejected encoders only for their submitter and admins (Accounts/Disclosure.cs).
+        g.MapGet("/encoders", (HttpRequest request, ClaimsPrincipal user, IDbContextFactory<PortalDbContext> f) => ApiErrors.Guard(async () =>
         {
+            var status = ListFilters.Read(request, "status").Enum<EncoderStatus>("status");
             await using var db = await f.CreateDbContextAsync();
             var q = db.Encoders.AsNoTracking();
-            if (status != null && Enum.TryParse<EncoderStatus>(status, true, out var s)) q = q.Where(e => e.Status == s);
-            return Results.Ok(await q.OrderBy(e => e.Id).ToListAsync());
-        });
+            if (status != null) q = q.Where(e => e.Status == status);
+            return Results.Ok((await q.OrderBy(e => e.Id).ToListAsync()).Where(user.MaySee));
+        }));
 
-        g.MapGet("/encoders/{id:int}", async (int id, IDbContextFactory<PortalDbContext> f) =>
+        g.MapGet("/encoders/{id:int}", async (int id, ClaimsPrincipal user, IDbContextFactory<PortalDbContext> f) =>
         {
             await using var db = await f.CreateDbContextAsync();
-            return await db.Encoders.FindAsync(id) is { } e ? Results.Ok(e) : Results.NotFound(new { error = $"no encoder {id}" });
+            return await db.Encoders.FindAsync(id) is { } e && user.MaySee(e) ? Results.Ok(e) : Results.NotFound(new { error = $"no encoder {id}" });
         });
 
         // Streaming upload: the request body is the file (application/octet-stream); metadata in the query string.
         g.MapPost("/encoders/upload", (HttpContext ctx, EncoderRegistry registry, [AsParameters] UploadQuery q) => ApiErrors.Guard(async () =>
         {
+            RequireOctetStream(ctx.Request);
             // The portal enforces its own limit while streaming (and answers with a reason), so lift Kestrel's default 30 MB cap.
             if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
-            var outcome = await registry.UploadAsync(ctx.Request.Body, ctx.Request.ContentLength, q.Metadata, ctx.RequestAborted);
+            var outcome = await registry.UploadAsync(ctx.Request.Body, ctx.Request.ContentLength, q.Metadata with { SubmittedBy = ctx.User.UserId() }, ctx.RequestAborted);
             return Registered(outcome);
         })).DisableAntiforgery().RequireAuthorization(Policies.Researcher);
+
+        // Admins delete any encoder; a researcher their own that was rejected or never used (Admin/AdminActions.cs).
+        g.MapDelete("/encoders/{id:int}", (int id, ClaimsPrincipal user, Admin.AdminActions admin, CancellationToken ct) => ApiErrors.Guard(async () =>
+        {
+            await admin.DeleteEncoderAsync(id, ct, user);
+            return Results.NoContent();
+        })).RequireAuthorization(Policies.Researcher);
 
         // Built-in pixel baselines at a chosen square input size (e.g. 224 for NIGHTS).
         g.MapPost("/encoders/builtin", (BuiltinRequest req, EncoderRegistry registry, CancellationToken ct) => ApiErrors.Guard(async () =>
@@ -56,8 +67,8 @@ public static class EncodersApi
             return Results.Ok(e);
         })).RequireAuthorization(Policies.Researcher);
 
-        g.MapPost("/encoders/register", (RegisterServerFileRequest req, EncoderRegistry registry, CancellationToken ct) => ApiErrors.Guard(async () =>
-            Registered(await registry.RegisterServerFileAsync(req.Path, req.Metadata, ct)))).RequireAuthorization(Policies.Researcher);
+        g.MapPost("/encoders/register", (RegisterServerFileRequest req, ClaimsPrincipal user, EncoderRegistry registry, CancellationToken ct) => ApiErrors.Guard(async () =>
+            Registered(await registry.RegisterServerFileAsync(req.Path, req.Metadata with { SubmittedBy = user.UserId() }, ct)))).RequireAuthorization(Policies.Admin); // reads a server file: an operator's decision
 
         // A fine-tuned variant of a registered encoder: multipart form with `mlp_head` and/or `lora_config` + `lora_model`
         // files; metadata in the query string as for uploads.
@@ -69,26 +80,43 @@ public static class EncodersApi
             var unknown = form.Files.Select(f => f.Name).Except(["mlp_head", "lora_config", "lora_model"]).ToList();
             if (unknown.Count > 0) throw new ArgumentException($"unexpected file field(s) {string.Join(", ", unknown)}: use mlp_head, lora_config, lora_model");
             VariantFile? File(string name) => form.Files.GetFile(name) is { } f ? new VariantFile(f.FileName, f.OpenReadStream()) : null;
-            var meta = q.Metadata with { Submitter = q.Submitter ?? ctx.User.Identity?.Name };
+            var meta = q.Metadata with { Submitter = q.Submitter ?? ctx.User.Identity?.Name, SubmittedBy = ctx.User.UserId() };
             return Registered(await variants.CreateAsync(new VariantRequest(id, File("mlp_head"), File("lora_config"), File("lora_model"), meta), ctx.RequestAborted));
         })).DisableAntiforgery().RequireAuthorization(Policies.Researcher);
 
         // Resumable uploads: create, PUT chunks at offsets, GET the offset to resume, complete.
-        g.MapPost("/uploads", (CreateUploadRequest req, ResumableUploads uploads) => ApiErrors.Guard(() =>
+        // Sessions belong to their creator: every other account gets 404.
+        g.MapPost("/uploads", (CreateUploadRequest req, ClaimsPrincipal user, ResumableUploads uploads) => ApiErrors.Guard(() =>
         {
-            var s = uploads.Create(req.Size, req.FileName);
+            var s = uploads.Create(user.UserId()!, req.Size, req.FileName);
             return Task.FromResult(Results.Created($"/api/uploads/{s.Id}", s));
         })).RequireAuthorization(Policies.Researcher);
-        g.MapGet("/uploads/{id}", (string id, ResumableUploads uploads) =>
-            uploads.Get(id) is { } s ? Results.Ok(s) : Results.NotFound(new { error = $"no upload session {id}" }));
+        g.MapGet("/uploads/{id}", (string id, ClaimsPrincipal user, ResumableUploads uploads) =>
+            uploads.Get(id, user.UserId()!) is { } s ? Results.Ok(s) : Results.NotFound(new { error = $"no upload session {id}" })).RequireAuthorization(Policies.Researcher);
         g.MapPut("/uploads/{id}", (string id, long offset, HttpContext ctx, ResumableUploads uploads) => ApiErrors.Guard(async () =>
         {
+            RequireOctetStream(ctx.Request);
             if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
-            return Results.Ok(await uploads.AppendAsync(id, offset, ctx.Request.Body, ctx.RequestAborted));
+            return Results.Ok(await uploads.AppendAsync(id, ctx.User.UserId()!, offset, ctx.Request.Body, ctx.RequestAborted));
         })).DisableAntiforgery().RequireAuthorization(Policies.Researcher);
-        g.MapPost("/uploads/{id}/complete", (string id, [AsParameters] UploadQuery q, ResumableUploads uploads, CancellationToken ct) => ApiErrors.Guard(async () =>
-            Registered(await uploads.CompleteAsync(id, q.Metadata, ct)))).RequireAuthorization(Policies.Researcher);
-        g.MapDelete("/uploads/{id}", (string id, ResumableUploads uploads) => { uploads.Abort(id); return Results.NoContent(); }).RequireAuthorization(Policies.Researcher);
+        g.MapPost("/uploads/{id}/complete", (string id, [AsParameters] UploadQuery q, ClaimsPrincipal user, ResumableUploads uploads, CancellationToken ct) => ApiErrors.Guard(async () =>
+            Registered(await uploads.CompleteAsync(id, user.UserId()!, q.Metadata with { SubmittedBy = user.UserId() }, ct)))).RequireAuthorization(Policies.Researcher);
+        g.MapDelete("/uploads/{id}", (string id, ClaimsPrincipal user, ResumableUploads uploads) => ApiErrors.Guard(() =>
+        {
+            uploads.Abort(id, user.UserId()!);
+            return Task.FromResult(Results.NoContent());
+        })).RequireAuthorization(Policies.Researcher);
+    }
+
+    /// <summary>
+    /// A checkpoint body is raw bytes. Refusing every other type also refuses what an HTML form on another site can send
+    /// without a preflight (text/plain, urlencoded, multipart), a second line behind the CSRF check.
+    /// </summary>
+    private static void RequireOctetStream(HttpRequest request)
+    {
+        var type = request.ContentType?.Split(';')[0].Trim();
+        if (!string.Equals(type, "application/octet-stream", StringComparison.OrdinalIgnoreCase))
+            throw new UnsupportedContentTypeException($"send the checkpoint as the raw request body with Content-Type: application/octet-stream (got {type ?? "none"})");
     }
 
     /// <summary>202 while validating, 200 for an already-known file, 413/422 with the reason for uploads refused outright.</summary>

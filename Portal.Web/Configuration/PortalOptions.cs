@@ -7,12 +7,19 @@ public sealed class PortalOptions
     public string DataRoot { get; set; } = "./data";
     /// <summary>Largest accepted checkpoint upload, in bytes (default 8 GiB).</summary>
     public long MaxUploadBytes { get; set; } = 8L << 30;
-    /// <summary>Allow POST /api/encoders/register (a file already on the server, used in place).</summary>
+    /// <summary>Allow admins to register a file already on the server (POST /api/encoders/register, used in place).</summary>
     public bool AllowServerFileRegistration { get; set; } = true;
-    /// <summary>If non-empty, server files may only be registered from under these folders.</summary>
-    public List<string> ServerFileRoots { get; set; } = [];
+    /// <summary>
+    /// The only folders server files (checkpoints, FARE image folders) may come from; relative paths resolve like DataRoot.
+    /// Unset: <see cref="DefaultServerFileRoot"/> alone. Never the data folder itself (Encoders/ServerFiles.cs).
+    /// </summary>
+    public List<string>? ServerFileRoots { get; set; }
+    public const string DefaultServerFileRoot = "./models";
     /// <summary>TorchScript checkpoints are code: loading them is refused unless the operator enables it.</summary>
     public bool AllowTorchScript { get; set; }
+    public UploadOptions Uploads { get; set; } = new();
+    public AccountOptions Accounts { get; set; } = new();
+    public LimitOptions Limits { get; set; } = new();
     public WorkerOptions Worker { get; set; } = new();
     public WorkersOptions Workers { get; set; } = new();
     public DatabaseOptions Database { get; set; } = new();
@@ -20,6 +27,43 @@ public sealed class PortalOptions
     public ProgressOptions Progress { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
     public GalleryOptions Galleries { get; set; } = new();
+}
+
+/// <summary>What one account may ask of the workers (Jobs/JobLimits.cs): per role, so a researcher cannot tie them up for days.</summary>
+public sealed class LimitOptions
+{
+    public RoleLimits Researcher { get; set; } = new();
+    public RoleLimits Admin { get; set; } = new() { MaxIterations = 10_000, MaxRestarts = 100, MaxItems = 1_000_000, MaxQueuedJobs = 500, MaxFareSteps = 1_000_000 };
+}
+
+public sealed class RoleLimits
+{
+    /// <summary>APGD iterations per restart (the paper uses 100; its Figure 8 check uses 1000).</summary>
+    public int MaxIterations { get; set; } = 1_000;
+    public int MaxRestarts { get; set; } = 10;
+    /// <summary>Items evaluated by one job (the job's limit, or the benchmark's size when it has none).</summary>
+    public int MaxItems { get; set; } = 100_000;
+    /// <summary>Jobs of this account queued or running at once.</summary>
+    public int MaxQueuedJobs { get; set; } = 50;
+    /// <summary>FARE fine-tuning steps of one robustify job.</summary>
+    public int MaxFareSteps { get; set; } = 50_000;
+}
+
+/// <summary>Sign-in throttling (Accounts/SignInThrottle.cs).</summary>
+public sealed class AccountOptions
+{
+    public int SignInsPerAddressPerMinute { get; set; } = 20;
+    public int SignInsPerAccountPerMinute { get; set; } = 5;
+}
+
+/// <summary>Resumable upload sessions (Encoders/ResumableUploads.cs).</summary>
+public sealed class UploadOptions
+{
+    /// <summary>A session with no chunk written for this long is deleted with its part file.</summary>
+    public double SessionHours { get; set; } = 24;
+    public int MaxOpenSessionsPerUser { get; set; } = 4;
+    /// <summary>Sum of the declared sizes of one account's open sessions (default 16 GiB: two full-size uploads).</summary>
+    public long MaxOpenBytesPerUser { get; set; } = 16L << 30;
 }
 
 public sealed class GalleryOptions

@@ -13,6 +13,8 @@ public sealed record EncoderMetadata
     public string? PaperUrl { get; init; }
     public string? LicenseUrl { get; init; }
     public string? FileName { get; init; }
+    /// <summary>The signed-in account (user id), set by the endpoint from the request's identity, never from its fields.</summary>
+    public string? SubmittedBy { get; init; }
 }
 
 /// <summary>The outcome of a registration: the record, and whether the bytes were already known.</summary>

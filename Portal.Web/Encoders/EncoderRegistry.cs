@@ -12,7 +12,7 @@ namespace Portal.Web.Encoders;
 /// </summary>
 public sealed class EncoderRegistry(
     IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, IOptions<PortalOptions> options,
-    Dispatch.JobDispatcher dispatcher, EncoderEvents events, ILogger<EncoderRegistry> log)
+    Dispatch.JobDispatcher dispatcher, EncoderEvents events, ServerFiles serverFiles, ILogger<EncoderRegistry> log)
 {
     // Serialises the check-then-insert on sha256 (the unique index is the backstop).
     internal static readonly SemaphoreSlim RegisterLock = new(1, 1);
@@ -22,6 +22,7 @@ public sealed class EncoderRegistry(
     /// <summary>Streams a request body to disk while hashing it, then registers it. Throws <see cref="UploadTooLargeException"/> after recording the rejection.</summary>
     public async Task<RegistrationOutcome> UploadAsync(Stream body, long? declaredLength, EncoderMetadata meta, CancellationToken ct)
     {
+        meta = EncoderFields.Clean(meta); // before a byte is read: a bad field costs the client nothing
         if (declaredLength > MaxUploadBytes) return await RecordUploadRejection(meta, declaredLength.Value, new UploadTooLargeException(MaxUploadBytes).Message, ct);
         var temp = Path.Combine(paths.Uploads, $"upload-{Guid.NewGuid():N}.tmp");
         StreamingReceiver.Received received;
@@ -41,6 +42,7 @@ public sealed class EncoderRegistry(
     {
         try
         {
+            meta = EncoderFields.Clean(meta);
             if (length == 0)
                 return await RecordUploadRejection(meta, 0, "file is empty (0 bytes)", ct);
             await RegisterLock.WaitAsync(ct);
@@ -74,13 +76,10 @@ public sealed class EncoderRegistry(
     /// <summary>Registers a file already on the server in place (no copy): hashed streaming, then validated like an upload.</summary>
     public async Task<RegistrationOutcome> RegisterServerFileAsync(string path, EncoderMetadata meta, CancellationToken ct)
     {
+        meta = EncoderFields.Clean(meta);
         if (!options.Value.AllowServerFileRegistration)
             throw new UnauthorizedAccessException("registering server files is disabled (Portal:AllowServerFileRegistration)");
-        var full = Path.GetFullPath(path);
-        var roots = options.Value.ServerFileRoots;
-        if (roots.Count > 0 && !roots.Any(r => full.StartsWith(Path.GetFullPath(r).TrimEnd('/') + "/", StringComparison.Ordinal)))
-            throw new UnauthorizedAccessException($"{full} is not under an allowed folder (Portal:ServerFileRoots)");
-        if (!File.Exists(full)) throw new FileNotFoundException($"no such file on the server: {full}");
+        var full = serverFiles.File(path);
         var length = new FileInfo(full).Length;
         if (length == 0) return await RecordUploadRejection(meta with { FileName = meta.FileName ?? Path.GetFileName(full) }, 0, $"{full}: file is empty (0 bytes)", ct);
         var sha = await StreamingReceiver.HashFileAsync(full, ct);
@@ -105,6 +104,7 @@ public sealed class EncoderRegistry(
     /// <summary>Registers a built-in pixel baseline (ready at once; nothing to validate).</summary>
     public async Task<EncoderRecord> RegisterBuiltinAsync(string name, int size, string displayName, string description, CancellationToken ct)
     {
+        displayName = EncoderFields.Line(displayName, "display_name", EncoderFields.MaxName) ?? throw new ArgumentException("display_name is empty");
         var path = BuiltinModels.Path(name, size);
         var sha = Portal.Engine.Checkpoints.FileHash.Sha256(System.Text.Encoding.UTF8.GetBytes(path));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -148,6 +148,7 @@ public sealed class EncoderRegistry(
         r.Backbone = m.Backbone ?? r.Backbone;
         r.ArchitectureOverride = m.Architecture ?? r.ArchitectureOverride;
         r.Submitter = m.Submitter ?? r.Submitter;
+        r.SubmittedBy ??= m.SubmittedBy;
         r.Description = m.Description ?? r.Description;
         r.PaperUrl = m.PaperUrl ?? r.PaperUrl;
         r.LicenseUrl = m.LicenseUrl ?? r.LicenseUrl;

@@ -29,6 +29,7 @@ public sealed class EncoderVariants(
 
     public async Task<RegistrationOutcome> CreateAsync(VariantRequest req, CancellationToken ct)
     {
+        req = req with { Meta = EncoderFields.Clean(req.Meta) };
         if (req.MlpHead is null && req.LoraConfig is null && req.LoraModel is null)
             throw new ArgumentException("a variant needs an MLP head file, or a LoRA adapter (adapter_config.json + adapter_model.safetensors/.bin), or both");
         if ((req.LoraConfig is null) != (req.LoraModel is null))

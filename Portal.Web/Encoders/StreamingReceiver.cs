@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Portal.Web.Encoders;
 
 /// <summary>Thrown when an upload grows past the configured limit; the partial file is already deleted.</summary>
-public sealed class UploadTooLargeException(long limit) : Exception($"upload exceeds the size limit of {limit} bytes ({limit / (1 << 20)} MiB; Portal:MaxUploadBytes)")
+public sealed class UploadTooLargeException(long limit, string? message = null) : Exception(message ?? $"upload exceeds the size limit of {limit} bytes ({limit / (1 << 20)} MiB; Portal:MaxUploadBytes)")
 {
     public long Limit { get; } = limit;
 }
@@ -57,15 +57,22 @@ public static class StreamingReceiver
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {
-            await using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
-            if (file.Length != expectedOffset) throw new InvalidOperationException($"offset mismatch: the server has {file.Length} bytes, the chunk starts at {expectedOffset}");
+            FileStream file;
+            try { file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous); }
+            catch (IOException) when (File.Exists(path)) { throw new Api.StateConflictException("another request is writing this upload session; retry after it ends", "busy"); }
+            await using var _ = file;
+            if (file.Length != expectedOffset) throw new Api.StateConflictException($"offset mismatch: the server has {file.Length} bytes, the chunk starts at {expectedOffset}", "offset " + file.Length);
             file.Seek(0, SeekOrigin.End);
             long total = file.Length;
             int n;
             while ((n = await body.ReadAsync(buffer.AsMemory(0, ChunkBytes), ct)) > 0)
             {
                 total += n;
-                if (total > limit) { file.SetLength(expectedOffset); throw new UploadTooLargeException(limit); }
+                if (total > limit)
+                {
+                    file.SetLength(expectedOffset);
+                    throw new UploadTooLargeException(limit, $"the chunk at offset {expectedOffset} runs past the session's declared size of {limit} bytes: nothing of it was kept");
+                }
                 await file.WriteAsync(buffer.AsMemory(0, n), ct);
             }
             await file.FlushAsync(ct);

@@ -32,14 +32,15 @@ public static class ErrorPages
                 try { await next(ctx); }
                 catch (Exception e) when (!ctx.Response.HasStarted && !ctx.RequestAborted.IsCancellationRequested)
                 {
-                    var status = e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status500InternalServerError;
+                    var storage = Api.StorageFaults.Status(e);
+                    var status = storage ?? (e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status500InternalServerError);
                     var requestId = System.Diagnostics.Activity.Current?.Id ?? ctx.TraceIdentifier;
                     if (status >= 500) log.LogError(e, "unhandled error on {Method} {Path} (request {RequestId})", ctx.Request.Method, ctx.Request.Path, requestId);
                     ctx.Response.Clear();
                     ctx.Response.StatusCode = status;
                     await ctx.Response.WriteAsJsonAsync(new
                     {
-                        error = status >= 500 ? "unexpected server error; the server log has the details" : e.Message,
+                        error = storage is int s ? Api.StorageFaults.Message(s) : status >= 500 ? "unexpected server error; the server log has the details" : e.Message,
                         type = e.GetType().Name,
                         request_id = requestId,
                     });

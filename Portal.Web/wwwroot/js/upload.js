@@ -15,6 +15,8 @@ function send(url, body, contentType, dotnetRef) {
     xhr.onload = () => resolve({ status: xhr.status, body: xhr.responseText });
     xhr.onerror = () => resolve({ status: 0, body: JSON.stringify({ error: "network error during upload" }) });
     xhr.open("POST", url);
+    // The portal's CSRF guard (Accounts/CrossSiteRequestGuard.cs): only its own pages can add this header.
+    xhr.setRequestHeader("X-Portal-Request", "1");
     if (contentType) xhr.setRequestHeader("Content-Type", contentType);
     xhr.send(body);
   });
