@@ -76,12 +76,13 @@ services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
 
+string? databaseProblem;
 // Real migrations (never EnsureCreated), then WAL; leftover temp files of interrupted single-shot uploads are removed.
 using (var scope = app.Services.CreateScope())
 {
     var paths = scope.ServiceProvider.GetRequiredService<DataPaths>();
     using var db = scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
-    PortalDatabase.Check(scope.ServiceProvider.GetRequiredService<IOptions<PortalOptions>>().Value, paths, app.Logger);
+    databaseProblem = PortalDatabase.Check(scope.ServiceProvider.GetRequiredService<IOptions<PortalOptions>>().Value, paths, app.Logger);
     PortalDatabase.Migrate(db, scope.ServiceProvider.GetRequiredService<IOptions<PortalOptions>>().Value);
     await AccountsSetup.SeedConfiguredAdminAsync(app.Services, app.Configuration, app.Logger);
     foreach (var tmp in Directory.EnumerateFiles(paths.Uploads, "upload-*.tmp")) StreamingReceiver.TryDelete(tmp);
@@ -106,7 +107,7 @@ Portal.Web.Features.Leaderboard.LeaderboardApi.Map(app);
 Portal.Web.Features.Retrieval.ResultArtifactsApi.Map(app);
 Portal.Web.Features.Galleries.GalleriesApi.Map(app);
 Portal.Web.Features.Robustify.RobustifyApi.Map(app);
-app.MapGet("/api/health", () => PortalDatabase.StartupProblem is { } problem
+app.MapGet("/api/health", () => databaseProblem is { } problem
     ? Results.Json(new { status = "damaged", database = Disclosure.ScrubPaths(problem), engine_version = Portal.Engine.EngineInfo.Version }, statusCode: StatusCodes.Status503ServiceUnavailable)
     : Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapPortalDispatch(); // Hangfire dashboard (admins only), the workers API, files for workers without the storage root

@@ -57,6 +57,7 @@ public static class WorkerHost
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<WorkerLoss>();
         services.AddSingleton<EncoderEvents>();
+        services.AddSingleton<ServerFiles>();
         services.AddSingleton<EncoderRegistry>();
         services.AddSingleton<IDatasetInspector, EngineDatasetInspector>();
         services.AddSingleton<BenchmarkRegistry>();

@@ -30,7 +30,7 @@ public static class GalleryTestData
     /// <summary>Uploads a checkpoint through the API and waits until it is validated.</summary>
     public static async Task<int> UploadEncoder(PortalHost host, HttpClient api, string path, string name)
     {
-        var up = await api.PostAsync($"/api/encoders/upload?name={Uri.EscapeDataString(name)}&submitter=tests", new ByteArrayContent(await File.ReadAllBytesAsync(path)));
+        var up = await api.PostAsync($"/api/encoders/upload?name={Uri.EscapeDataString(name)}&submitter=tests", CheckpointContent.Of(await File.ReadAllBytesAsync(path)));
         var body = await PortalHost.ReadJson(up);
         Assert.True(up.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK, body.ToString());
         var id = body.GetProperty("encoder").GetProperty("id").GetInt32();

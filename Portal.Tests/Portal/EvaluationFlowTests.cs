@@ -23,7 +23,7 @@ public sealed class EvaluationFlowTests : IDisposable
 
         // Upload the fixture checkpoint (streamed raw body) and wait for background validation.
         var bytes = await File.ReadAllBytesAsync(PortalTestData.FixtureCheckpoint());
-        var up = await api.PostAsync("/api/encoders/upload?name=vit-b32-mini&submitter=tests", new ByteArrayContent(bytes));
+        var up = await api.PostAsync("/api/encoders/upload?name=vit-b32-mini&submitter=tests", CheckpointContent.Of(bytes));
         var upBody = await PortalHost.ReadJson(up);
         Assert.Equal(HttpStatusCode.Accepted, up.StatusCode);
         var encoderId = upBody.GetProperty("encoder").GetProperty("id").GetInt32();
@@ -33,7 +33,7 @@ public sealed class EvaluationFlowTests : IDisposable
         Assert.Equal(global::Portal.Engine.Checkpoints.FileHash.Sha256(bytes), enc.GetProperty("sha256").GetString());
 
         // The same bytes again are linked, not stored twice.
-        var again = await api.PostAsync("/api/encoders/upload?name=copy", new ByteArrayContent(bytes));
+        var again = await api.PostAsync("/api/encoders/upload?name=copy", CheckpointContent.Of(bytes));
         var againBody = await PortalHost.ReadJson(again);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.True(againBody.GetProperty("duplicate").GetBoolean());

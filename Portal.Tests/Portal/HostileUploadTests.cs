@@ -26,7 +26,7 @@ public sealed class HostileUploadTests : IDisposable, IAsyncLifetime
 
     private async Task<(HttpStatusCode Status, System.Text.Json.JsonElement Body)> Upload(byte[] bytes, string name)
     {
-        var r = await _api.PostAsync($"/api/encoders/upload?name={name}", new ByteArrayContent(bytes));
+        var r = await _api.PostAsync($"/api/encoders/upload?name={name}", CheckpointContent.Of(bytes));
         return (r.StatusCode, await PortalHost.ReadJson(r));
     }
 
@@ -89,7 +89,7 @@ public sealed class HostileUploadTests : IDisposable, IAsyncLifetime
         var e = await EndState(body);
         Assert.Equal("rejected", e.GetProperty("status").GetString());
         Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("reject_reason").GetString()));
-        Assert.True(e.GetProperty("storage_path").ValueKind == System.Text.Json.JsonValueKind.Null);
+        Assert.False(e.TryGetProperty("storage_path", out _)); // never shown to a researcher; AssertNothingStored checks the file
         AssertNothingStored();
         await AssertHealthy();
     }
@@ -98,7 +98,7 @@ public sealed class HostileUploadTests : IDisposable, IAsyncLifetime
     public async Task Upload_over_the_size_limit_is_refused_while_streaming()
     {
         // Chunked (no Content-Length), so the limit is enforced on the bytes as they arrive, not on a declared size.
-        var content = new StreamContent(new MemoryStream(new byte[(1 << 20) + 4096]));
+        var content = CheckpointContent.Typed(new StreamContent(new MemoryStream(new byte[(1 << 20) + 4096])));
         var r = await _api.PostAsync("/api/encoders/upload?name=huge", content);
         var body = await PortalHost.ReadJson(r);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, r.StatusCode);
@@ -111,7 +111,7 @@ public sealed class HostileUploadTests : IDisposable, IAsyncLifetime
     [Fact]
     public async Task Declared_length_over_the_limit_is_refused_before_reading()
     {
-        var content = new ByteArrayContent(new byte[(1 << 20) + 1]);
+        var content = CheckpointContent.Of(new byte[(1 << 20) + 1]);
         var r = await _api.PostAsync("/api/encoders/upload?name=declared", content);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, r.StatusCode);
         AssertNothingStored();

@@ -73,7 +73,10 @@ public sealed class FareJobTests : IDisposable
         Assert.Equal(parent, child.GetProperty("parent_encoder_id").GetInt32());
         var ready = await host.WaitFor(api, $"/api/encoders/{childId}", x => x.GetProperty("status").GetString() != "validating");
         Assert.Equal("ready", ready.GetProperty("status").GetString());
-        // Stored under checkpoints/ by sha256, like an upload; the bytes are the job's model.safetensors.
+        // Stored under checkpoints/ by sha256, like an upload; the bytes are the job's model.safetensors (the path is for admins).
+        Assert.False(ready.TryGetProperty("storage_path", out _));
+        using (var admin = await host.ApiAs(Roles.Admin))
+            ready = await host.GetJson(admin, $"/api/encoders/{childId}");
         var stored = ready.GetProperty("storage_path").GetString()!;
         Assert.Equal(Path.Combine(host.DataRoot, "checkpoints", ready.GetProperty("sha256").GetString() + ".ckpt"), stored);
         Assert.Equal(FileHash.Sha256(Path.Combine(host.DataRoot, "artifacts", "jobs", jobId.ToString(), FareJob.ModelFile)), ready.GetProperty("sha256").GetString());

@@ -43,6 +43,8 @@ public sealed class LivePortal : WebApplicationFactory<Portal.Web.Configuration.
             ["Portal:Worker:PollSeconds"] = "0.1",
             ["Portal:Progress:ThrottleMs"] = "50",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Browser tests register fixtures in place; the default (./models only) is tested by ServerFileTests.
+            ["Portal:ServerFileRoots:0"] = "/",
         };
         foreach (var (k, v) in settings) builder.UseSetting(k, v);
     }

@@ -31,7 +31,7 @@ public sealed class DataCopyTests : IDisposable
             var admin = await TestAccounts.CreateAsync(host, Roles.Admin);
             token = admin.Token;
             using var api = host.ApiWithToken(token);
-            var up = await api.PostAsync("/api/encoders/upload?name=clip-mini", new ByteArrayContent(await File.ReadAllBytesAsync(PortalTestData.FixtureCheckpoint())));
+            var up = await api.PostAsync("/api/encoders/upload?name=clip-mini", CheckpointContent.Of(await File.ReadAllBytesAsync(PortalTestData.FixtureCheckpoint())));
             encoderId = (await PortalHost.ReadJson(up)).GetProperty("encoder").GetProperty("id").GetInt32();
             await host.WaitFor(api, $"/api/encoders/{encoderId}", e => e.GetProperty("status").GetString() == "ready");
             var bench = await host.PostJson(api, "/api/benchmarks", new { name = "tiny", dataset_root = PortalTestData.Nights(_datasets, count: 8, size: 32), format = "nights", split = "test" }, 201);

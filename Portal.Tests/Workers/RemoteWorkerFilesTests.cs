@@ -51,7 +51,7 @@ public sealed class RemoteWorkerFilesTests : IDisposable
         using var proc = new WorkerProcess("remote-1", worker);
         using var admin = await host.ApiAs(Roles.Admin);
 
-        var up = await admin.PostAsync("/api/encoders/upload?name=remote-clip", new ByteArrayContent(await File.ReadAllBytesAsync(PortalTestData.FixtureCheckpoint())));
+        var up = await admin.PostAsync("/api/encoders/upload?name=remote-clip", CheckpointContent.Of(await File.ReadAllBytesAsync(PortalTestData.FixtureCheckpoint())));
         var id = (await PortalHost.ReadJson(up)).GetProperty("encoder").GetProperty("id").GetInt32();
         var enc = await host.WaitFor(admin, $"/api/encoders/{id}", e => e.GetProperty("status").GetString() != "validating", TimeSpan.FromMinutes(2));
         Assert.True(enc.GetProperty("status").GetString() == "ready", enc + "\n" + proc.Log);

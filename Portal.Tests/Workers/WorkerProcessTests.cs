@@ -27,7 +27,7 @@ public sealed class WorkerProcessTests : IDisposable
         using var api = await host.ApiAs(Roles.Researcher);
 
         var bytes = await File.ReadAllBytesAsync(PortalTestData.FixtureCheckpoint());
-        var up = await api.PostAsync("/api/encoders/upload?name=crash-me", new ByteArrayContent(bytes));
+        var up = await api.PostAsync("/api/encoders/upload?name=crash-me", CheckpointContent.Of(bytes));
         Assert.Equal(HttpStatusCode.Accepted, up.StatusCode);
         var id = (await PortalHost.ReadJson(up)).GetProperty("encoder").GetProperty("id").GetInt32();
 
@@ -39,7 +39,7 @@ public sealed class WorkerProcessTests : IDisposable
         // The web answered throughout, and its worker is back: another checkpoint validates.
         Assert.Equal("ok", (await host.GetJson(api, "/api/health")).GetProperty("status").GetString());
         var other = await File.ReadAllBytesAsync(PortalTestData.FixtureCheckpoint("openclip-vit-b16-mini"));
-        var up2 = await api.PostAsync("/api/encoders/upload?name=fine", new ByteArrayContent(other));
+        var up2 = await api.PostAsync("/api/encoders/upload?name=fine", CheckpointContent.Of(other));
         var id2 = (await PortalHost.ReadJson(up2)).GetProperty("encoder").GetProperty("id").GetInt32();
         var ok = await host.WaitFor(api, $"/api/encoders/{id2}", e => e.GetProperty("status").GetString() != "validating", TimeSpan.FromMinutes(2));
         Assert.True(ok.GetProperty("status").GetString() == "ready", ok.ToString());

@@ -6,7 +6,9 @@ namespace Portal.Web.Accounts;
 /// <summary>
 /// Applies <see cref="Disclosure"/> to every JSON answer of the API at once, wherever a record appears (a job's encoder,
 /// a gallery's benchmark, a registration's body): for anyone but an admin, server paths and stack traces are left out and
-/// paths inside messages are cut to their last segment. Done at serialization so no endpoint can forget it.
+/// paths inside messages are cut to their last segment. Done at serialization so no endpoint can forget it. (A refused
+/// server file's hash is never public either: only admins register server files, and rejected records are shown to
+/// their submitter and admins only.)
 /// </summary>
 public static class ServerDetailsJson
 {
@@ -35,9 +37,6 @@ public static class ServerDetailsJson
                 p.ShouldSerialize = (_, _) => Admin();
             else if (Scrubbed.TryGetValue(info.Type, out var scrubbed) && scrubbed.Contains(member) && p.Get is { } get)
                 p.Get = o => Admin() ? get(o) : Disclosure.ScrubPaths((string?)get(o));
-            else if (info.Type == typeof(EncoderRecord) && member == nameof(EncoderRecord.Sha256) && p.Get is { } sha)
-                // A refused server file publishes no hash: with it, the API would confirm the contents of any readable file.
-                p.Get = o => Admin() || o is not EncoderRecord { Status: EncoderStatus.Rejected, OwnsFile: false } ? sha(o) : null;
         }
     };
 }

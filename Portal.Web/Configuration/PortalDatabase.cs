@@ -21,16 +21,17 @@ public static class PortalDatabase
         else SqliteSetup.Migrate(db);
     }
 
-    /// <summary>What start-up found wrong with the database file (null: nothing); shown by /api/health and logged loudly.</summary>
-    public static string? StartupProblem { get; private set; }
-
-    /// <summary>SQLite's quick_check before anything is served; PostgreSQL checks itself.</summary>
-    public static void Check(PortalOptions options, DataPaths paths, ILogger log)
+    /// <summary>
+    /// SQLite's quick_check before anything is served (PostgreSQL checks itself): what is wrong with the database file,
+    /// logged loudly, or null. The web shows it on /api/health.
+    /// </summary>
+    public static string? Check(PortalOptions options, DataPaths paths, ILogger log)
     {
-        if (Dispatch.HangfireStorage.IsPostgres(options) || !File.Exists(paths.Database)) return;
+        if (Dispatch.HangfireStorage.IsPostgres(options) || !File.Exists(paths.Database)) return null;
         var lines = SqliteSetup.QuickCheck(paths.Database);
-        if (lines is ["ok"]) { StartupProblem = null; return; }
-        StartupProblem = $"{paths.Database} failed SQLite's integrity check: {string.Join("; ", lines.Take(10))}";
-        log.LogCritical("THE PORTAL DATABASE IS DAMAGED: {Problem}. Stop the portal and restore the latest backup (docs/security.md, \"Backups\").", StartupProblem);
+        if (lines is ["ok"]) return null;
+        var problem = $"{paths.Database} failed SQLite's integrity check: {string.Join("; ", lines.Take(10))}";
+        log.LogCritical("THE PORTAL DATABASE IS DAMAGED: {Problem}. Stop the portal and restore the latest backup (docs/security.md, \"Backups\").", problem);
+        return problem;
     }
 }

@@ -14,7 +14,7 @@ public sealed class ServerFiles
     private readonly IReadOnlyList<string> _roots;
     private readonly string _dataRoot;
 
-    public ServerFiles(IOptions<PortalOptions> options, DataPaths paths, IConfiguration config, IWebHostEnvironment env)
+    public ServerFiles(IOptions<PortalOptions> options, DataPaths paths, IConfiguration config, IHostEnvironment env)
     {
         var baseDir = config[RootSettings.BaseDirectoryKey] ?? env.ContentRootPath;
         _roots = (options.Value.ServerFileRoots ?? [PortalOptions.DefaultServerFileRoot])

@@ -26,11 +26,11 @@ public sealed class JobLimits(IOptions<PortalOptions> options)
     }
 
     /// <summary>Every per-job cap, then the queue cap for <paramref name="adding"/> new jobs.</summary>
-    public static async Task EnforceAsync(PortalDbContext db, Caps? caps, IEnumerable<(JobConfig Config, int Items)> jobs, CancellationToken ct)
+    public static async Task EnforceAsync(PortalDbContext db, Caps? caps, IEnumerable<(JobConfig Config, int Items)> jobs, CancellationToken ct, bool queueOnly = false)
     {
         if (caps == null) return;
         var list = jobs.ToList();
-        foreach (var (c, items) in list) CheckJob(caps.Limits, c, items, caps.Role);
+        if (!queueOnly) foreach (var (c, items) in list) CheckJob(caps.Limits, c, items, caps.Role);
         await CheckQueueAsync(db, caps.Limits, caps.UserId, list.Count, caps.Role, ct);
     }
 

@@ -19,7 +19,9 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
 {
     public const string Queued = "queued", ReusedResult = "reused-result", AlreadyQueued = "already-queued";
 
-    public async Task<IReadOnlyList<SubmittedJob>> SubmitAsync(JobRequest req, CancellationToken ct, string? submittedBy = null)
+    /// <param name="operatorConfig">The configuration was set by an operator (a gallery's protocol), not by the submitter:
+    /// only the queue cap applies to it.</param>
+    public async Task<IReadOnlyList<SubmittedJob>> SubmitAsync(JobRequest req, CancellationToken ct, string? submittedBy = null, bool operatorConfig = false)
     {
         var configs = new List<(string Preset, JobConfig Config)>();
         if (req.Config != null) configs.Add(("custom", req.Config));
@@ -33,7 +35,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
         if (encoder.Status != EncoderStatus.Ready)
             throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is {encoder.Status.ToString().ToLowerInvariant()}" +
                 (encoder.RejectReason != null ? $": {encoder.RejectReason}" : "") + "; only ready encoders can be queued");
-        await JobLimits.EnforceAsync(db, await limits.ForAsync(db, submittedBy, ct), configs.Select(c => (c.Config, Math.Min(c.Config.Limit ?? int.MaxValue, bench.ItemCount))), ct);
+        await JobLimits.EnforceAsync(db, await limits.ForAsync(db, submittedBy, ct), configs.Select(c => (c.Config, Math.Min(c.Config.Limit ?? int.MaxValue, bench.ItemCount))), ct, queueOnly: operatorConfig);
 
         var outcomes = new List<SubmittedJob>();
         foreach (var (preset, config) in configs)

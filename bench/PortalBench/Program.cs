@@ -34,6 +34,7 @@ static async Task<int> Upload(string url, int pid, long bytes)
     var sw = Stopwatch.StartNew();
     var content = new StreamContent(new SyntheticStream(bytes), 1 << 20);
     content.Headers.ContentLength = bytes;
+    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
     var r = await http.PostAsync($"{url}/api/encoders/upload?name=bench-2gb", content);
     var elapsed = sw.Elapsed.TotalSeconds;
     var body = await r.Content.ReadAsStringAsync();

@@ -94,7 +94,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
             bench = await db.Benchmarks.AsNoTracking().FirstOrDefaultAsync(b => b.Id == benchmarkId, ct) ?? throw new KeyNotFoundException($"no gallery {benchmarkId}");
         if (!IsGallery(bench.TaskKind)) throw new ArgumentException($"benchmark {bench.Id} ({bench.Name}) is a {bench.TaskKind} benchmark, not an inversion gallery");
         var def = GalleryDefinition.Load(bench.DatasetRoot);
-        var submitted = await queue.SubmitAsync(new JobRequest(encoderId, benchmarkId, Config: ConfigOf(def)), ct, submittedBy);
+        var submitted = await queue.SubmitAsync(new JobRequest(encoderId, benchmarkId, Config: ConfigOf(def)), ct, submittedBy, operatorConfig: true);
         return submitted.Single();
     }
 
@@ -122,7 +122,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
     /// <summary>A researcher's prompt: a one-prompt gallery (shared by everyone asking for the same prompt) and its job.</summary>
     public async Task<(BenchmarkRecord Gallery, SubmittedJob Job)> RequestTextAsync(TextInversionRequest req, string? submittedBy, CancellationToken ct)
     {
-        var prompt = (req.Prompt ?? "").Trim();
+        var prompt = Portal.Web.Encoders.EncoderFields.Line(req.Prompt, "prompt", 300) ?? "";
         if (prompt.Length == 0) throw new ArgumentException("the prompt is empty");
         if (prompt.Length > 300) throw new ArgumentException($"the prompt is {prompt.Length} characters; at most 300");
         var baseGallery = await BaseTextGalleryAsync(ct)
