@@ -111,7 +111,19 @@ public sealed class ApiHardeningTests : IDisposable
                 ErrorStack = "at Portal.Worker.Runners.TwoAfcJobRunner.RunAsync() in /src/Portal.Worker/Runners/TwoAfcJobRunner.cs:line 42", CreatedAt = DateTime.UtcNow,
             });
             await db.SaveChangesAsync();
+            db.Results.Add(new ResultRecord
+            {
+                JobId = db.Jobs.First().Id, EncoderId = enc, BenchmarkId = bench, EncoderSha256 = "s", BenchmarkVersion = "v", ConfigKey = "none;limit=all", EngineVersion = "e", Device = "cpu",
+                FullJson = """{"bad_items":[{"id":"7","path":"/srv/secret/datasets/nights/ref/7.png","reason":"Could not read /srv/secret/datasets/nights/ref/7.png"}]}""",
+                CreatedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
         }
+        var resultId = (await host.GetJson(anon, "/api/results"))[0].GetProperty("id").GetInt32();
+        var scrubbed = (await host.GetJson(anon, $"/api/results/{resultId}")).GetProperty("engine_result").GetProperty("bad_items")[0];
+        Assert.Equal("…/7.png", scrubbed.GetProperty("path").GetString());
+        Assert.Equal("Could not read …/7.png", scrubbed.GetProperty("reason").GetString());
+        Assert.Contains("/srv/secret", (await host.GetJson(admin, $"/api/results/{resultId}")).ToString());
         foreach (var c in new[] { anon, researcher })
         {
             var text = (await host.GetJson(c, "/api/encoders")).ToString() + await host.GetJson(c, "/api/jobs") + await host.GetJson(c, "/api/benchmarks")

@@ -21,6 +21,25 @@ public static partial class Disclosure
     /// <summary>Absolute paths in a message become their last segment ("…/model.part"): the reason stays readable.</summary>
     public static string? ScrubPaths(string? text) => text == null ? null : AbsolutePath().Replace(text, m => "…/" + m.Groups["leaf"].Value);
 
+    /// <summary>Every string in a JSON document (an engine result: skipped items name their files) with paths cut, in place.</summary>
+    public static System.Text.Json.Nodes.JsonNode? ScrubPaths(System.Text.Json.Nodes.JsonNode? node)
+    {
+        static System.Text.Json.Nodes.JsonNode? Cut(System.Text.Json.Nodes.JsonNode? child) =>
+            child is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? System.Text.Json.Nodes.JsonValue.Create(ScrubPaths(s)) : ScrubPaths(child);
+        switch (node)
+        {
+            case System.Text.Json.Nodes.JsonObject o:
+                foreach (var key in o.Select(p => p.Key).ToList())
+                    if (o[key] is System.Text.Json.Nodes.JsonValue) o[key] = Cut(o[key]); else Cut(o[key]);
+                break;
+            case System.Text.Json.Nodes.JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                    if (a[i] is System.Text.Json.Nodes.JsonValue) a[i] = Cut(a[i]); else Cut(a[i]);
+                break;
+        }
+        return node;
+    }
+
     // A path starts at a slash that begins a word (or a drive letter) and runs to whitespace, a quote or a bracket.
     [GeneratedRegex(@"(?<![\w.~/:-])(?:[A-Za-z]:\\|/)(?=[\w.~-])(?:[^\s'""<>()\[\]{}]*[/\\])?(?<leaf>[^\s'""<>()\[\]{}/\\:,;]*)")]
     private static partial Regex AbsolutePath();
