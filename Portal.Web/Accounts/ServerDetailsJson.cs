@@ -23,6 +23,8 @@ public static class ServerDetailsJson
     {
         [typeof(EncoderRecord)] = [nameof(EncoderRecord.RejectReason), nameof(EncoderRecord.LastDeath)],
         [typeof(JobRecord)] = [nameof(JobRecord.Error), nameof(JobRecord.LastDeath)],
+        // The engine's JSON as text (gallery answers carry the record): a path inside stays valid JSON once cut.
+        [typeof(ResultRecord)] = [nameof(ResultRecord.FullJson), nameof(ResultRecord.SanityJson)],
     };
 
     public static Action<JsonTypeInfo> Modifier(IHttpContextAccessor http) => info =>
