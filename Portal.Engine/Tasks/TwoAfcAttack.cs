@@ -34,9 +34,28 @@ public static class TwoAfcAttack
         IReadOnlyList<ulong> itemKeys, ApgdOptions options, CancellationToken ct = default) =>
         Apgd.Run(Objective(model, e0.detach(), e1.detach(), label), refs, itemKeys, options, ct);
 
+    /// <summary>The Square Attack on the same logits: margin loss (the objective's −margin, maximised), no gradient;
+    /// only triplets not yet fooled are queried.</summary>
+    public static SquareResult RunSquare(IPerceptualModel model, Tensor refs, Tensor e0, Tensor e1, Tensor label,
+        IReadOnlyList<ulong> itemKeys, SquareOptions options, CancellationToken ct = default) =>
+        Square.Run(Objective(model, e0.detach(), e1.detach(), label), refs, itemKeys, options, ct);
+
+    /// <summary>The attack a 2AFC configuration asks for: APGD or Square (null for none).</summary>
+    public static AttackPlan? Plan(AttackConfig c, bool dropFooled = true)
+    {
+        if (!c.IsAttack) return null;
+        if (c.Kind == "square")
+        {
+            if (c.Loss != "ce") throw new ArgumentException($"unsupported 2AFC attack loss '{c.Loss}' (ce)");
+            if (c.Perturbed != "reference") throw new ArgumentException($"only the reference can be perturbed, not '{c.Perturbed}'");
+            return AttackPlan.Of(SquareOptions.FromConfig(c));
+        }
+        return AttackPlan.Of(Options(c, dropFooled));
+    }
+
     public static ApgdOptions Options(AttackConfig c, bool dropFooled = true)
     {
-        if (c.Kind != "apgd") throw new ArgumentException($"unknown attack '{c.Kind}' (use none or apgd)");
+        if (c.Kind != "apgd") throw new ArgumentException($"unknown attack '{c.Kind}' (use none, apgd or square)");
         if (c.Loss != "ce") throw new ArgumentException($"unsupported 2AFC attack loss '{c.Loss}' (ce)");
         if (c.Perturbed != "reference") throw new ArgumentException($"only the reference can be perturbed, not '{c.Perturbed}'");
         return ApgdOptions.FromConfig(c, dropFooled);
