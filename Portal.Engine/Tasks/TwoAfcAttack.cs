@@ -31,14 +31,22 @@ public static class TwoAfcAttack
     /// <param name="e0">Clean embeddings of x0 (N×D), <paramref name="e1"/> of x1.</param>
     /// <param name="label">Hard labels, int64 N.</param>
     public static ApgdResult Run(IPerceptualModel model, Tensor refs, Tensor e0, Tensor e1, Tensor label,
-        IReadOnlyList<ulong> itemKeys, ApgdOptions options, CancellationToken ct = default) =>
-        Apgd.Run(Objective(model, e0.detach(), e1.detach(), label), refs, itemKeys, options, ct);
+        IReadOnlyList<ulong> itemKeys, ApgdOptions options, CancellationToken ct = default)
+    {
+        using var a = e0.detach();   // handles of their own, freed here (the storage stays the caller's)
+        using var b = e1.detach();
+        return Apgd.Run(Objective(model, a, b, label), refs, itemKeys, options, ct);
+    }
 
     /// <summary>The Square Attack on the same logits: margin loss (the objective's −margin, maximised), no gradient;
     /// only triplets not yet fooled are queried.</summary>
     public static SquareResult RunSquare(IPerceptualModel model, Tensor refs, Tensor e0, Tensor e1, Tensor label,
-        IReadOnlyList<ulong> itemKeys, SquareOptions options, CancellationToken ct = default) =>
-        Square.Run(Objective(model, e0.detach(), e1.detach(), label), refs, itemKeys, options, ct);
+        IReadOnlyList<ulong> itemKeys, SquareOptions options, CancellationToken ct = default)
+    {
+        using var a = e0.detach();
+        using var b = e1.detach();
+        return Square.Run(Objective(model, a, b, label), refs, itemKeys, options, ct);
+    }
 
     /// <summary>The attack a 2AFC configuration asks for: APGD or Square (null for none).</summary>
     public static AttackPlan? Plan(AttackConfig c, bool dropFooled = true)
