@@ -5,11 +5,12 @@ using Portal.Engine.Tasks;
 using Portal.Tests.Support;
 using TorchSharp;
 using static Portal.Tests.TwoAfc.ApgdTests;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Portal.Tests.Attacks;
 
-public class SquareTests
+public class SquareTests(ITestOutputHelper output)
 {
     /// <summary>Random 2AFC batch in tensors: refs, clean candidate embeddings, labels, item keys.</summary>
     internal static (Tensor Refs, Tensor E0, Tensor E1, Tensor Label, ulong[] Keys) Batch(IPerceptualModel model, int n, int size, int seed, double spread = 0.3)
@@ -195,6 +196,7 @@ public class SquareTests
         using var square = TwoAfcAttack.RunSquare(model, refs, e0, e1, label, keys, new SquareOptions { Norm = norm, Eps = eps, Queries = 300 });
         double apgdAcc = Accuracy(Correct(model, apgd.Adversarial, e0, e1, label));
         double squareAcc = Accuracy(Correct(model, square.Adversarial, e0, e1, label));
+        output.WriteLine($"masked {norm} ε={eps:G4}, {label.shape[0]} triplets: APGD-20 robust {apgdAcc:P1}, Square-300 robust {squareAcc:P1}, mean queries of broken {square.Queries.Where((_, i) => square.Success.data<bool>()[i]).DefaultIfEmpty(0).Average():F1}");
         Assert.True(apgdAcc >= 0.8, $"APGD robust accuracy {apgdAcc:P1}: the gradient is not masked");
         Assert.True(squareAcc <= apgdAcc - 0.4, $"Square robust accuracy {squareAcc:P1} vs APGD's {apgdAcc:P1}");
         AssertInBallAndBox(square.Adversarial, refs, eps, norm);
@@ -211,6 +213,7 @@ public class SquareTests
         using var square = TwoAfcAttack.RunSquare(model, refs, e0, e1, label, keys, new SquareOptions { Norm = norm, Eps = eps, Queries = 300 });
         double apgdAcc = Accuracy(Correct(model, apgd.Adversarial, e0, e1, label));
         double squareAcc = Accuracy(Correct(model, square.Adversarial, e0, e1, label));
+        output.WriteLine($"smooth {norm} ε={eps:G4}, {label.shape[0]} triplets: APGD-20 robust {apgdAcc:P1}, Square-300 robust {squareAcc:P1}");
         Assert.True(apgdAcc is > 0.05 and < 0.95, $"APGD robust accuracy {apgdAcc:P1}: pick an ε with a mixed outcome");
         Assert.True(squareAcc >= apgdAcc - 0.1, $"Square robust accuracy {squareAcc:P1} far below APGD's {apgdAcc:P1} on a smooth model");
     }
