@@ -134,6 +134,7 @@ public static class Square
         public int IterationsRun;
 
         private Tensor _rows = null!, _cols = null!;
+        private Tensor? _upper, _lower;   // L∞: clip(x ± ε, 0, 1), the only values a window can take
         private readonly Dictionary<int, Tensor> _eta = new();   // side → 2×s×s (η, ηᵀ), on the device
         private int _c, _h, _w;
         private Device _dev = null!;
@@ -149,6 +150,12 @@ public static class Square
             Queries = new int[m];
             Set(ref _rows, torch.arange(_h, ScalarType.Int64, _dev));
             Set(ref _cols, torch.arange(_w, ScalarType.Int64, _dev));
+            if (o.Norm == ThreatNorm.Linf)
+                using (torch.NewDisposeScope())
+                {
+                    _upper = (clean + o.Eps).clamp(0, 1).DetachFromDisposeScope();
+                    _lower = (clean - o.Eps).clamp(0, 1).DetachFromDisposeScope();
+                }
 
             List<int> alive;
             using (torch.NewDisposeScope())
@@ -167,23 +174,27 @@ public static class Square
             {
                 ct.ThrowIfCancellationRequested();
                 using var it = torch.NewDisposeScope();
+                // While every item is still attacked, work on the state itself rather than on gathered copies.
+                bool everyone = alive.Count == m;
                 var aliveT = torch.tensor(alive.Select(j => (long)j).ToArray()).to(_dev);
-                var xa = clean.index_select(0, aliveT);
-                var xb = OutAdv.index_select(0, aliveT);
+                Tensor Rows(Tensor t) => everyone ? t : t.index_select(0, aliveT);
+                var xb = Rows(OutAdv);
                 var streams = alive.Select(j => rng[j]).ToArray();
                 var p = o.P(i);
-                var xNew = o.Norm == ThreatNorm.Linf ? ProposeLinf(xa, xb, streams, p) : ProposeL2(xa, xb, streams, p);
-                var (l, s) = Query(xNew, batchIndices.index_select(0, aliveT));
-                var lb = OutLoss.index_select(0, aliveT);
+                var xNew = o.Norm == ThreatNorm.Linf ? ProposeLinf(Rows(_upper!), Rows(_lower!), xb, streams, p) : ProposeL2(Rows(clean), xb, streams, p);
+                var (l, s) = Query(xNew, Rows(batchIndices));
+                var lb = Rows(OutLoss);
                 var accept = l > lb;
                 if (s is not null) accept = accept.logical_or(s);
-                OutLoss.index_copy_(0, aliveT, torch.where(accept, l, lb));
-                OutAdv.index_copy_(0, aliveT, torch.where(accept.reshape(-1, 1, 1, 1), xNew, xb));
+                var newLoss = torch.where(accept, l, lb);
+                var newAdv = torch.where(accept.reshape(-1, 1, 1, 1), xNew, xb);
+                if (everyone) { OutLoss.copy_(newLoss); OutAdv.copy_(newAdv); }
+                else { OutLoss.index_copy_(0, aliveT, newLoss); OutAdv.index_copy_(0, aliveT, newAdv); }
                 foreach (var j in alive) Queries[j]++;
                 IterationsRun = i + 1;
                 if (s is not null)
                 {
-                    OutSuccess.index_copy_(0, aliveT, s);
+                    if (everyone) OutSuccess.copy_(s); else OutSuccess.index_copy_(0, aliveT, s);
                     var sh = s.cpu().data<bool>().ToArray();
                     alive = alive.Where((_, k) => !sh[k]).ToList();
                 }
@@ -230,7 +241,11 @@ public static class Square
             return (clean + delta / (ThreatBall.L2(delta) + Tiny) * o.Eps).clamp(0, 1);
         }
 
-        private Tensor ProposeLinf(Tensor xa, Tensor xb, ItemRandom[] rng, double p)
+        /// <summary>
+        /// x_best + ±2ε on the window, projected onto the ball ∩ [0,1]. As x_best lies in the ball, the projection is the
+        /// identity outside the window and gives exactly clip(x + ε·sign, 0, 1) inside it, so that is what is written.
+        /// </summary>
+        private Tensor ProposeLinf(Tensor upper, Tensor lower, Tensor xb, ItemRandom[] rng, double p)
         {
             int m = rng.Length, s = SideLength(p, _h, _w, ThreatNorm.Linf);
             var pos = new long[2 * m];
@@ -242,9 +257,9 @@ public static class Square
                 for (int k = 0; k < _c; k++) signs[j * _c + k] = (float)rng[j].NextSign();
             }
             var posT = torch.tensor(pos).to(_dev).reshape(m, 2);
-            var (mask, _, _) = Window(posT[.., 0], posT[.., 1], s);
-            var step = mask * (2 * o.Eps) * Host(signs, m, _c, 1, 1);
-            return ThreatBall.Project(xb + step, xa, o.Eps, ThreatNorm.Linf);
+            var (mask, _, _) = Window(posT[.., 0], posT[.., 1], s, asBool: true);
+            var up = Host(signs, m, _c, 1, 1) > 0;
+            return torch.where(mask, torch.where(up, upper, lower), xb);
         }
 
         private Tensor ProposeL2(Tensor xa, Tensor xb, ItemRandom[] rng, double p)
@@ -286,13 +301,14 @@ public static class Square
         /// Per item the s×s window at (vh, vw): its mask (m×1×H×W, in the images' dtype) and, per row and column, the
         /// offset inside the window (s outside it).
         /// </summary>
-        private (Tensor Mask, Tensor RowLocal, Tensor ColLocal) Window(Tensor vh, Tensor vw, int s)
+        private (Tensor Mask, Tensor RowLocal, Tensor ColLocal) Window(Tensor vh, Tensor vw, int s, bool asBool = false)
         {
             var rl = _rows.unsqueeze(0) - vh.unsqueeze(1);   // m×H
             var cl = _cols.unsqueeze(0) - vw.unsqueeze(1);   // m×W
             var inH = rl.ge(0).logical_and(rl.lt(s));
             var inW = cl.ge(0).logical_and(cl.lt(s));
-            var mask = inH.unsqueeze(1).unsqueeze(3).logical_and(inW.unsqueeze(1).unsqueeze(2)).to(_dtype);
+            var mask = inH.unsqueeze(1).unsqueeze(3).logical_and(inW.unsqueeze(1).unsqueeze(2));
+            if (!asBool) mask = mask.to(_dtype);
             var full = torch.full_like(rl, s);
             return (mask, torch.where(inH, rl, full), torch.where(inW, cl, torch.full_like(cl, s)));
         }
@@ -337,7 +353,7 @@ public static class Square
 
         public void Dispose()
         {
-            foreach (var t in new[] { OutAdv, OutSuccess, OutLoss, _rows, _cols }) t?.Dispose();
+            foreach (var t in new[] { OutAdv, OutSuccess, OutLoss, _rows, _cols, _upper, _lower }) t?.Dispose();
             foreach (var t in _eta.Values) t.Dispose();
             _eta.Clear();
         }
