@@ -12,9 +12,10 @@ namespace Portal.Cli.Commands;
 
 /// <summary>
 /// `portal bench square [--models convnext_base_w,vit-b32,vit-b16,dino-vitb16] [--checkpoint F ...] [--batch 16] [--queries 10]
-/// [--eps 4/255] [--norm linf] [--threads N] [--device cpu] [--task]`: Square Attack speed on random 224×224 triplets for the
+/// [--reps 3] [--eps 4/255] [--norm linf] [--threads N] [--device cpu] [--task]`: Square Attack speed on random 224×224 triplets for the
 /// native architectures at full size with random weights and any checkpoint given: item-queries/s with every item
-/// queried at every iteration, next to the time of the same number of bare forward passes (the attack's own overhead);
+/// queried at every iteration, next to the time of the same number of bare forward passes (the attack's own overhead),
+/// the two timed alternately `--reps` times and reported as medians (the machine may be shared);
 /// with `--task`, also the task's strategy (clean-correct triplets only, fooled ones stop being queried) and the queries
 /// it needed per broken triplet.
 /// </summary>
@@ -33,6 +34,7 @@ public sealed class BenchSquareCommand : ICommand
         if (unknown.Count > 0) throw new CliException($"unknown --models {string.Join(", ", unknown)} (known: {string.Join(", ", RandomEncoders.Names)})");
         var batch = args.Int("batch", 16);
         var queries = args.Int("queries", 10);
+        var reps = args.Int("reps", 3);
         var norm = ApgdOptions.ParseNorm(args.Get("norm") ?? "linf");
         var eps = args.Double("eps", norm == ThreatNorm.L2 ? 3.0 : 4.0 / 255);
         var threads = args.Int("threads", 0);
@@ -40,7 +42,7 @@ public sealed class BenchSquareCommand : ICommand
         var device = Devices.Parse(args.Get("device"));
         var load = new EncoderLoadOptions { AllowTorchScript = args.Flag("allow-torchscript"), Force = args.Flag("force"), Device = device, Architecture = args.Get("arch") };
         args.EnsureAllUsed();
-        if (batch < 1 || queries < 1) throw new CliException("--batch and --queries must be at least 1");
+        if (batch < 1 || queries < 1 || reps < 1) throw new CliException("--batch, --queries and --reps must be at least 1");
         if (threads > 0) torch.set_num_threads(threads);
 
         var rows = new List<object>();
@@ -52,14 +54,16 @@ public sealed class BenchSquareCommand : ICommand
         {
             ct.ThrowIfCancellationRequested();
             using var model = open();
-            rows.Add(Measure(name, model, batch, new SquareOptions { Norm = norm, Eps = eps, Queries = queries }, task, ct));
+            rows.Add(Measure(name, model, batch, new SquareOptions { Norm = norm, Eps = eps, Queries = queries }, reps, task, ct));
             Console.Error.WriteLine($"[bench square] {name} done");
         }
-        JsonOut.Write(new { device = device.ToString(), threads = torch.get_num_threads(), batch, queries, norm = ApgdOptions.NormName(norm), eps, results = rows });
+        JsonOut.Write(new { device = device.ToString(), threads = torch.get_num_threads(), batch, queries, reps, norm = ApgdOptions.NormName(norm), eps, results = rows });
         return Task.FromResult(0);
     }
 
-    private static object Measure(string name, IPerceptualModel model, int batch, SquareOptions o, bool task, CancellationToken ct)
+    private static double Median(List<double> v) { var s = v.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
+
+    private static object Measure(string name, IPerceptualModel model, int batch, SquareOptions o, int reps, bool task, CancellationToken ct)
     {
         using var scope = torch.NewDisposeScope();
         var p = model.Preprocessing;
@@ -72,24 +76,31 @@ public sealed class BenchSquareCommand : ICommand
         Tensor e0, e1;
         using (torch.no_grad()) { e0 = model.Embed(x0); e1 = model.Embed(x1); }   // cached candidates; also warms up
 
-        // Bare forward passes of the batch, as many as the attack makes (its initial point + one per iteration).
-        var sw = Stopwatch.StartNew();
-        using (torch.no_grad())
-            for (int i = 0; i <= o.Queries; i++)
-            {
-                ct.ThrowIfCancellationRequested();
-                using var s = torch.NewDisposeScope();
-                TwoAfcScoring.Logits(model, model.Embed(refs), e0, e1).cpu();
-            }
-        double forwardSeconds = sw.Elapsed.TotalSeconds;
-
-        // Throughput: every item queried at every iteration (no success flags, so nobody stops early).
         var objective = TwoAfcAttack.Objective(model, e0, e1, label);
         AttackObjective everyItem = (x, idx) => objective(x, idx) with { Success = null };
-        sw.Restart();
-        long total;
-        using (var r = Square.Run(everyItem, refs, keys, o, ct)) total = r.TotalQueries;
-        double attackSeconds = sw.Elapsed.TotalSeconds;
+        var forwardRuns = new List<double>();
+        var attackRuns = new List<double>();
+        long total = 0;
+        var sw = new Stopwatch();
+        for (int rep = 0; rep < reps; rep++)
+        {
+            // Bare forward passes of the batch, as many as the attack makes (its initial point + one per iteration).
+            sw.Restart();
+            using (torch.no_grad())
+                for (int i = 0; i <= o.Queries; i++)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    using var s = torch.NewDisposeScope();
+                    TwoAfcScoring.Logits(model, model.Embed(refs), e0, e1).cpu();
+                }
+            forwardRuns.Add(sw.Elapsed.TotalSeconds);
+
+            // Throughput: every item queried at every iteration (no success flags, so nobody stops early).
+            sw.Restart();
+            using (var r = Square.Run(everyItem, refs, keys, o, ct)) total = r.TotalQueries;
+            attackRuns.Add(sw.Elapsed.TotalSeconds);
+        }
+        double forwardSeconds = Median(forwardRuns), attackSeconds = Median(attackRuns);
 
         object? strategy = null;
         if (task)
@@ -134,6 +145,8 @@ public sealed class BenchSquareCommand : ICommand
             forward_only_seconds = forwardSeconds,
             forward_only_item_queries_per_second = (long)batch * (o.Queries + 1) / forwardSeconds,
             attack_overhead = attackSeconds / forwardSeconds - 1,
+            attack_seconds_runs = attackRuns,
+            forward_only_seconds_runs = forwardRuns,
             task_strategy = strategy,
         };
     }
