@@ -53,12 +53,28 @@ public class SquareTests(ITestOutputHelper output)
         using (var res = TwoAfcAttack.RunSquare(model, refs, e0, e1, label, keys, new SquareOptions { Norm = norm, Eps = eps, Queries = 80, Restarts = 2 }))
         {
             AssertInBallAndBox(res.Adversarial, refs, eps, norm);
-            if (norm == ThreatNorm.Linf) Assert.All(ThreatBall.Norms(res.Adversarial - refs, norm), d => Assert.True(d > 0));
+            if (norm == ThreatNorm.Linf)
+            {
+                // Every pixel sits on a vertex of the ball ∩ box: clip(x − ε) or clip(x + ε).
+                var up = (refs + eps).clamp(0, 1);
+                var down = (refs - eps).clamp(0, 1);
+                Assert.True(res.Adversarial.eq(up).logical_or(res.Adversarial.eq(down)).all().item<bool>());
+            }
             Assert.Equal(Correct(model, res.Adversarial, e0, e1, label), res.Success.logical_not().data<bool>().ToArray());
         }
         using var zero = TwoAfcAttack.RunSquare(model, refs, e0, e1, label, keys, new SquareOptions { Norm = norm, Eps = 0, Queries = 10 });
         Assert.Equal(0.0, (zero.Adversarial - refs).abs().max().item<float>());
         Assert.Equal(Correct(model, refs, e0, e1, label), zero.Success.logical_not().data<bool>().ToArray());
+    }
+
+    [Fact]
+    public void L2_points_lie_on_the_sphere_where_the_box_does_not_bind()
+    {
+        using var model = new EncoderMetric(new TinyConvEncoder(seed: 3, size: 16));
+        var (refs, e0, e1, label, keys) = Batch(model, 8, 16, 17);
+        refs = 0.3 + 0.4 * refs;   // in [0.3, 0.7]: ε = 0.3 cannot push a pixel out of [0,1]
+        using var res = TwoAfcAttack.RunSquare(model, refs, e0, e1, label, keys, new SquareOptions { Norm = ThreatNorm.L2, Eps = 0.3, Queries = 40 });
+        Assert.All(ThreatBall.Norms(res.Adversarial - refs, ThreatNorm.L2), d => Assert.Equal(0.3, d, 4));
     }
 
     [Theory]
