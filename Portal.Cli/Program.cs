@@ -11,6 +11,7 @@ ICommand[] commands =
     new BenchEncodersCommand(),
     new Eval2AfcCommand(),
     new BenchAttackCommand(),
+    new BenchSquareCommand(),
     new EvalRetrievalCommand(),
     new EvalDetectionCommand(),
     new InvertFeaturesCommand(),

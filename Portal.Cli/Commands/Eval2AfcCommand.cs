@@ -11,15 +11,16 @@ using Portal.Engine.Tasks;
 namespace Portal.Cli.Commands;
 
 /// <summary>
-/// `portal eval 2afc --checkpoint F --dataset DIR [--format nights|bapps] [--split test] [--attack none|apgd]
-/// [--norm linf|l2] [--eps 4/255] [--iters 100] [--restarts 1] [--seed 0] [--limit N] [--batch N] [--device cpu|cuda]
-/// --json OUT.json`. Per-item results go to OUT.json.items.jsonl as batches finish; rerunning the same command after
+/// `portal eval 2afc --checkpoint F --dataset DIR [--format nights|bapps] [--split test] [--attack none|apgd|square]
+/// [--norm linf|l2] [--eps 4/255] [--iters 100] [--queries 5000] [--restarts 1] [--seed 0] [--limit N] [--batch N]
+/// [--device cpu|cuda] --json OUT.json`. `--iters` is APGD's budget, `--queries` the Square Attack's (its output adds
+/// per-item `queries` and `query_stats`). Per-item results go to OUT.json.items.jsonl as batches finish; rerunning the same command after
 /// a kill resumes from it. `--checkpoint builtin:pixel-l2` evaluates the pixel-space L2 baseline.
 /// </summary>
 public sealed class Eval2AfcCommand : ICommand
 {
     public string[] Path => ["eval", "2afc"];
-    public string Summary => "2AFC accuracy (NIGHTS, BAPPS), clean and under APGD";
+    public string Summary => "2AFC accuracy (NIGHTS, BAPPS), clean and under APGD or Square";
     public IReadOnlySet<string> Flags { get; } = new HashSet<string> { "allow-torchscript", "force", "skip-bad", "quiet" };
 
     public Task<int> RunAsync(CliArgs args, CancellationToken ct)
@@ -33,6 +34,7 @@ public sealed class Eval2AfcCommand : ICommand
         var norm = (args.Get("norm") ?? "linf").ToLowerInvariant();
         var eps = args.Double("eps", norm == "l2" ? 3.0 : 4.0 / 255);
         var iters = args.Int("iters", 100);
+        var queries = args.Int("queries", 5000);
         var restarts = args.Int("restarts", 1);
         var seed = args.Int("seed", 0);
         var limitText = args.Get("limit");
@@ -43,10 +45,10 @@ public sealed class Eval2AfcCommand : ICommand
         var device = Devices.Parse(args.Get("device"));
         var load = EncoderArgs.Read(args, device);
         args.EnsureAllUsed();
-        if (attackKind is not ("none" or "apgd")) throw new CliException($"--attack must be none or apgd, got '{attackKind}'");
+        if (attackKind is not ("none" or "apgd" or "square")) throw new CliException($"--attack must be none, apgd or square, got '{attackKind}'");
         if (norm is not ("linf" or "l2")) throw new CliException($"--norm must be linf or l2, got '{norm}'");
         if (eps < 0) throw new CliException("--eps must be ≥ 0");
-        if (iters < 1 || restarts < 1 || batch < 1) throw new CliException("--iters, --restarts and --batch must be at least 1");
+        if (iters < 1 || restarts < 1 || batch < 1 || queries < 1) throw new CliException("--iters, --queries, --restarts and --batch must be at least 1");
         int? limit = limitText == null ? null : int.TryParse(limitText, out var l) && l > 0 ? l : throw new CliException($"--limit expects a positive integer, got '{limitText}'");
         var sweep = sweepText?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => CliArgs.ParseNumber(s, "eps-sweep")).ToList();
 
@@ -62,7 +64,13 @@ public sealed class Eval2AfcCommand : ICommand
 
         var options = new TwoAfcOptions
         {
-            Attack = attackKind == "none" ? AttackConfig.None : new AttackConfig { Kind = "apgd", Norm = norm, Eps = eps, Iterations = iters, Restarts = restarts, Seed = seed },
+            Attack = attackKind switch
+            {
+                "none" => AttackConfig.None,
+                // Square uses no gradient iterations: its budget is the query count.
+                "square" => new AttackConfig { Kind = "square", Norm = norm, Eps = eps, Iterations = 0, Queries = queries, Restarts = restarts, Seed = seed },
+                _ => new AttackConfig { Kind = "apgd", Norm = norm, Eps = eps, Iterations = iters, Restarts = restarts, Seed = seed },
+            },
             BatchSize = batch,
             Limit = limit,
             SkipBadItems = skipBad,
@@ -94,6 +102,7 @@ public sealed class Eval2AfcCommand : ICommand
             result.Attack,
             result.Sanity,
             result.EpsSweep,
+            result.QueryStats,
             result.SkippedItems,
             result.BadItems,
             result.ResumedItems,
@@ -114,6 +123,7 @@ public sealed class Eval2AfcCommand : ICommand
             result.RobustAccuracy,
             result.LpipsScore,
             sanity_passed = result.Sanity.All(s => s.Passed),
+            mean_queries_broken = result.QueryStats?.MeanQueriesBroken,
             result.SkippedItems,
             result.ResumedItems,
             result.WallSeconds,

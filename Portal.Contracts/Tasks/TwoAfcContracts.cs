@@ -24,7 +24,7 @@ public sealed record BadItem(string Id, string Path, string Reason);
 
 public sealed record AttackConfig
 {
-    /// <summary>"none" or "apgd".</summary>
+    /// <summary>"none", "apgd" or "square" (2AFC only).</summary>
     public string Kind { get; init; } = "none";
     /// <summary>"linf" or "l2".</summary>
     public string Norm { get; init; } = "linf";
@@ -34,6 +34,10 @@ public sealed record AttackConfig
     public int Seed { get; init; }
     public string Loss { get; init; } = "ce";
     public string Perturbed { get; init; } = "reference";
+    /// <summary>Square Attack's query budget (null for other attacks, and then not serialised, so APGD configurations
+    /// and their fingerprints are unchanged).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Queries { get; init; }
 
     public static AttackConfig None => new() { Kind = "none" };
     public bool IsAttack => Kind != "none";
@@ -71,7 +75,14 @@ public sealed record TwoAfcItemResult(
     public double? PerturbationNorm { get; init; }
     /// <summary>How far the adversarial reference leaves [0,1] (0 when inside).</summary>
     public double? RangeViolation { get; init; }
+    /// <summary>Model queries the Square Attack spent on this triplet (0 when it was wrong on clean images); null for other attacks.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Queries { get; init; }
 }
+
+/// <summary>How many model queries a query-based attack (Square) needed: over the attacked triplets, and over those it broke.</summary>
+public sealed record QueryStatistics(int Attacked, int Broken, int Budget, double? MeanQueriesBroken, double? MedianQueriesBroken,
+    int? MaxQueriesBroken, long TotalQueries);
 
 /// <summary>Where per-item results persist. The CLI uses a JSONL file; the portal uses its database.</summary>
 public interface ITwoAfcItemStore
@@ -107,5 +118,8 @@ public sealed record TwoAfcResult
     /// <summary>Mean LPIPS 2AFC score over all items with fractional labels (BAPPS); null otherwise.</summary>
     public double? LpipsScore { get; init; }
     public IReadOnlyList<EpsSweepPoint>? EpsSweep { get; init; }
+    /// <summary>Square Attack's query statistics (null for APGD and clean runs).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public QueryStatistics? QueryStats { get; init; }
     public required IReadOnlyList<TwoAfcItemResult> Items { get; init; }
 }

@@ -31,12 +31,39 @@ public static class TwoAfcAttack
     /// <param name="e0">Clean embeddings of x0 (N×D), <paramref name="e1"/> of x1.</param>
     /// <param name="label">Hard labels, int64 N.</param>
     public static ApgdResult Run(IPerceptualModel model, Tensor refs, Tensor e0, Tensor e1, Tensor label,
-        IReadOnlyList<ulong> itemKeys, ApgdOptions options, CancellationToken ct = default) =>
-        Apgd.Run(Objective(model, e0.detach(), e1.detach(), label), refs, itemKeys, options, ct);
+        IReadOnlyList<ulong> itemKeys, ApgdOptions options, CancellationToken ct = default)
+    {
+        using var a = e0.detach();   // handles of their own, freed here (the storage stays the caller's)
+        using var b = e1.detach();
+        return Apgd.Run(Objective(model, a, b, label), refs, itemKeys, options, ct);
+    }
+
+    /// <summary>The Square Attack on the same logits: margin loss (the objective's −margin, maximised), no gradient;
+    /// only triplets not yet fooled are queried.</summary>
+    public static SquareResult RunSquare(IPerceptualModel model, Tensor refs, Tensor e0, Tensor e1, Tensor label,
+        IReadOnlyList<ulong> itemKeys, SquareOptions options, CancellationToken ct = default)
+    {
+        using var a = e0.detach();
+        using var b = e1.detach();
+        return Square.Run(Objective(model, a, b, label), refs, itemKeys, options, ct);
+    }
+
+    /// <summary>The attack a 2AFC configuration asks for: APGD or Square (null for none).</summary>
+    public static AttackPlan? Plan(AttackConfig c, bool dropFooled = true)
+    {
+        if (!c.IsAttack) return null;
+        if (c.Kind == "square")
+        {
+            if (c.Loss != "ce") throw new ArgumentException($"unsupported 2AFC attack loss '{c.Loss}' (ce)");
+            if (c.Perturbed != "reference") throw new ArgumentException($"only the reference can be perturbed, not '{c.Perturbed}'");
+            return AttackPlan.Of(SquareOptions.FromConfig(c));
+        }
+        return AttackPlan.Of(Options(c, dropFooled));
+    }
 
     public static ApgdOptions Options(AttackConfig c, bool dropFooled = true)
     {
-        if (c.Kind != "apgd") throw new ArgumentException($"unknown attack '{c.Kind}' (use none or apgd)");
+        if (c.Kind != "apgd") throw new ArgumentException($"unknown attack '{c.Kind}' (use none, apgd or square)");
         if (c.Loss != "ce") throw new ArgumentException($"unsupported 2AFC attack loss '{c.Loss}' (ce)");
         if (c.Perturbed != "reference") throw new ArgumentException($"only the reference can be perturbed, not '{c.Perturbed}'");
         return ApgdOptions.FromConfig(c, dropFooled);

@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 namespace Portal.Engine.Tasks;
 
 /// <summary>
-/// The 2AFC benchmark: clean and (optionally) APGD-robust agreement with human judgements.
+/// The 2AFC benchmark: clean and (optionally) robust agreement with human judgements, under APGD (white-box) or the
+/// Square Attack (black-box, <see cref="AttackConfig.Queries"/> queries).
 /// Items are processed in fixed batches of <see cref="TwoAfcOptions.BatchSize"/> in list order; each batch's per-item
 /// results go to the store at once, and items already in the store are skipped, so a killed run resumes to the same
 /// numbers (a partly stored batch is recomputed whole, so its attack sees the same batch as before).
@@ -45,7 +46,7 @@ public static class TwoAfcTask
         var dup = list.GroupBy(i => i.Id).FirstOrDefault(g => g.Count() > 1);
         if (dup != null) throw new ArgumentException($"item id '{dup.Key}' occurs {dup.Count()} times; ids must be unique");
         var ids = list.Select(i => i.Id).ToHashSet();
-        var apgd = options.Attack.IsAttack ? TwoAfcAttack.Options(options.Attack, options.DropFooled) : null;
+        var attack = TwoAfcAttack.Plan(options.Attack, options.DropFooled);
         int batchSize = Math.Max(options.BatchSize, 1);
 
         var done = new Dictionary<string, TwoAfcItemResult>();
@@ -65,7 +66,7 @@ public static class TwoAfcTask
             TimeSpan? eta = computedThisRun > 0 ? TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / computedThisRun * Math.Max(remaining, 0)) : null;
             progress?.Report(new EvaluationProgress(phase, finished.Count + badCount, list.Count,
                 finished.Count > 0 ? finished.Average(f => f.CleanCorrect ? 1.0 : 0.0) : null,
-                apgd != null && finished.Count > 0 ? finished.Average(f => f.RobustCorrect == true ? 1.0 : 0.0) : null,
+                attack != null && finished.Count > 0 ? finished.Average(f => f.RobustCorrect == true ? 1.0 : 0.0) : null,
                 eta,
                 new Dictionary<string, double> { ["resumed"] = resumed, ["skipped"] = badCount }));
         }
@@ -73,8 +74,8 @@ public static class TwoAfcTask
         var batches = list.Chunk(batchSize).ToList();
         Report(resumed > 0 ? "resuming" : "starting");
 
-        if (apgd != null && options.ZeroEpsCheckIterations > 0 && batches.Count > 0)
-            sanity.Add(ZeroEpsCheck(model, batches[0], apgd with { Eps = 0, Iterations = options.ZeroEpsCheckIterations }, ct));
+        if (attack != null && options.ZeroEpsCheckIterations > 0 && batches.Count > 0)
+            sanity.Add(ZeroEpsCheck(model, batches[0], attack.ZeroEps(options.ZeroEpsCheckIterations), ct));
 
         foreach (var batch in batches)
         {
@@ -87,7 +88,7 @@ public static class TwoAfcTask
                 if (!options.SkipBadItems) throw new TwoAfcBadItemsException(images.Bad);
                 bad.AddRange(images.Bad);
             }
-            var results = EvaluateBatch(model, images, apgd, ct);
+            var results = EvaluateBatch(model, images, attack, ct);
             var fresh = results.Where(r => !done.ContainsKey(r.Id)).ToList();
             if (fresh.Count > 0) store?.Append(fresh);
             foreach (var r in fresh) done[r.Id] = r;
@@ -96,19 +97,20 @@ public static class TwoAfcTask
         }
 
         IReadOnlyList<EpsSweepPoint>? sweep = null;
-        if (apgd != null && options.EpsSweep is { Count: > 0 })
+        if (attack != null && options.EpsSweep is { Count: > 0 })
         {
-            sweep = EpsSweep(model, list.Take(Math.Max(options.SweepItems, 1)).ToList(), apgd, options.EpsSweep, ct);
+            sweep = EpsSweep(model, list.Take(Math.Max(options.SweepItems, 1)).ToList(), attack, options.EpsSweep, ct);
             var rise = sweep.Zip(sweep.Skip(1), (p, q) => q.RobustAccuracy - p.RobustAccuracy).DefaultIfEmpty(0).Max();
             sanity.Add(new SanityCheck("eps_sweep_nonincreasing", rise <= 1e-12, Math.Max(rise, 0), 0,
                 "robust accuracy over the ε sweep: " + string.Join(", ", sweep.Select(p => $"ε={p.Eps:G4}: {p.RobustAccuracy:P1}"))));
         }
 
         var final = list.Where(i => done.ContainsKey(i.Id)).Select(i => done[i.Id]).ToList();
-        if (apgd != null) sanity.InsertRange(0, PerturbationChecks(final, apgd));
+        if (attack != null) sanity.InsertRange(0, PerturbationChecks(final, attack));
         Report("done");
         return Summarise(benchmark, final, options.Attack, sanity, model, clock.Elapsed.TotalSeconds) with
         {
+            QueryStats = attack?.Square is { } sq ? QueryStats(final, sq) : null,
             BadItems = bad,
             SkippedItems = bad.Select(b => b.Id).Distinct().Count(),
             ResumedItems = resumed,
@@ -116,8 +118,8 @@ public static class TwoAfcTask
         };
     }
 
-    /// <summary>Clean scores, then APGD on the clean-correct triplets (the others are already non-robust).</summary>
-    private static List<TwoAfcItemResult> EvaluateBatch(IPerceptualModel model, TwoAfcBatchImages images, ApgdOptions? apgd, CancellationToken ct)
+    /// <summary>Clean scores, then the attack on the clean-correct triplets (the others are already non-robust).</summary>
+    private static List<TwoAfcItemResult> EvaluateBatch(IPerceptualModel model, TwoAfcBatchImages images, AttackPlan? attack, CancellationToken ct)
     {
         var items = images.Items;
         var results = new List<TwoAfcItemResult>();
@@ -144,32 +146,46 @@ public static class TwoAfcTask
         var robustMargin = new double?[items.Count];
         var norms = new double?[items.Count];
         var range = new double?[items.Count];
-        if (apgd != null)
+        var queries = new int?[items.Count];
+        if (attack != null)
         {
             var attackedIdx = Enumerable.Range(0, items.Count).Where(i => correct[i]).ToArray();
             for (int i = 0; i < items.Count; i++)
-                if (!correct[i]) { robust[i] = false; robustMargin[i] = margin[i]; norms[i] = 0; range[i] = 0; }
+                if (!correct[i]) { robust[i] = false; robustMargin[i] = margin[i]; norms[i] = 0; range[i] = 0; queries[i] = attack.Square != null ? 0 : null; }
             if (attackedIdx.Length > 0)
             {
                 var idx = torch.tensor(attackedIdx.Select(i => (long)i).ToArray()).to(dev);
                 var cleanRefs = refs.index_select(0, idx);
-                var keys = ItemSeed.For(apgd.Seed, attackedIdx.Select(i => items[i].Id));
-                using var res = TwoAfcAttack.Run(model, cleanRefs, e0.index_select(0, idx), e1.index_select(0, idx), label.index_select(0, idx), keys, apgd, ct);
+                var keys = ItemSeed.For(attack.Seed, attackedIdx.Select(i => items[i].Id));
+                Tensor adversarial;
+                IReadOnlyList<int>? spent = null;
+                if (attack.Apgd != null)
+                {
+                    using var res = TwoAfcAttack.Run(model, cleanRefs, e0.index_select(0, idx), e1.index_select(0, idx), label.index_select(0, idx), keys, attack.Apgd, ct);
+                    adversarial = res.Adversarial.clone();
+                }
+                else
+                {
+                    using var res = TwoAfcAttack.RunSquare(model, cleanRefs, e0.index_select(0, idx), e1.index_select(0, idx), label.index_select(0, idx), keys, attack.Square!, ct);
+                    adversarial = res.Adversarial.clone();
+                    spent = res.Queries;
+                }
                 Tensor advLogits;
                 using (torch.no_grad())
-                    advLogits = TwoAfcScoring.Logits(model, model.Embed(res.Adversarial), e0.index_select(0, idx), e1.index_select(0, idx));
+                    advLogits = TwoAfcScoring.Logits(model, model.Embed(adversarial), e0.index_select(0, idx), e1.index_select(0, idx));
                 var y = label.index_select(0, idx);
                 // Robust correctness is recomputed on the returned images with the same rule as clean accuracy (as the paper does).
                 var rc = ToBools(TwoAfcScoring.Correct(advLogits, y));
                 var rm = ToDoubles(TwoAfcScoring.Margin(advLogits, y));
-                var n = ThreatBall.Norms(res.Adversarial - cleanRefs, apgd.Norm);
-                var adv64 = res.Adversarial.to(ScalarType.Float64).flatten(1);
+                var n = ThreatBall.Norms(adversarial - cleanRefs, attack.Norm);
+                var adv64 = adversarial.to(ScalarType.Float64).flatten(1);
                 var below = ToDoubles((-adv64.amin([1])).clamp_min(0));
                 var above = ToDoubles((adv64.amax([1]) - 1).clamp_min(0));
                 for (int j = 0; j < attackedIdx.Length; j++)
                 {
                     int i = attackedIdx[j];
                     robust[i] = rc[j]; robustMargin[i] = rm[j]; norms[i] = n[j]; range[i] = Math.Max(below[j], above[j]);
+                    if (spent != null) queries[i] = spent[j];
                 }
             }
         }
@@ -181,13 +197,14 @@ public static class TwoAfcTask
             {
                 PerturbationNorm = norms[i],
                 RangeViolation = range[i],
+                Queries = queries[i],
             });
         }
         return results;
     }
 
     /// <summary>ε = 0 must reproduce clean accuracy: attack the first batch with a zero budget.</summary>
-    private static SanityCheck ZeroEpsCheck(IPerceptualModel model, IReadOnlyList<TwoAfcItem> batch, ApgdOptions zero, CancellationToken ct)
+    private static SanityCheck ZeroEpsCheck(IPerceptualModel model, IReadOnlyList<TwoAfcItem> batch, AttackPlan zero, CancellationToken ct)
     {
         using var scope = torch.NewDisposeScope();
         using var images = TwoAfcBatchImages.Load(batch, model);
@@ -195,20 +212,20 @@ public static class TwoAfcTask
         if (r.Count == 0) return new SanityCheck("zero_eps_reproduces_clean", true, 0, 0, "no readable item in the first batch");
         double clean = r.Average(x => x.CleanCorrect ? 1.0 : 0.0), rob = r.Average(x => x.RobustCorrect == true ? 1.0 : 0.0);
         return new SanityCheck("zero_eps_reproduces_clean", clean == rob, Math.Abs(clean - rob), 0,
-            $"first batch ({r.Count} items), APGD {zero.Iterations} iterations at ε = 0: clean {clean:P2}, robust {rob:P2}");
+            $"first batch ({r.Count} items), {zero.Budget} at ε = 0: clean {clean:P2}, robust {rob:P2}");
     }
 
-    private static IEnumerable<SanityCheck> PerturbationChecks(IReadOnlyList<TwoAfcItemResult> results, ApgdOptions apgd)
+    private static IEnumerable<SanityCheck> PerturbationChecks(IReadOnlyList<TwoAfcItemResult> results, AttackPlan attack)
     {
         var norms = results.Where(r => r.PerturbationNorm.HasValue).Select(r => r.PerturbationNorm!.Value).DefaultIfEmpty(0).Max();
         var range = results.Where(r => r.RangeViolation.HasValue).Select(r => r.RangeViolation!.Value).DefaultIfEmpty(0).Max();
-        var name = ApgdOptions.NormName(apgd.Norm);
-        yield return new SanityCheck("perturbation_within_eps", norms <= apgd.Eps + 1e-6, norms, apgd.Eps + 1e-6,
+        var name = ApgdOptions.NormName(attack.Norm);
+        yield return new SanityCheck("perturbation_within_eps", norms <= attack.Eps + 1e-6, norms, attack.Eps + 1e-6,
             $"largest ‖δ‖_{name} over {results.Count(r => r.RobustCorrect.HasValue)} items (float64)");
         yield return new SanityCheck("images_in_range", range <= 0, range, 0, "largest distance of an adversarial pixel outside [0,1]");
     }
 
-    private static List<EpsSweepPoint> EpsSweep(IPerceptualModel model, IReadOnlyList<TwoAfcItem> items, ApgdOptions apgd, IReadOnlyList<double> epss, CancellationToken ct)
+    private static List<EpsSweepPoint> EpsSweep(IPerceptualModel model, IReadOnlyList<TwoAfcItem> items, AttackPlan attack, IReadOnlyList<double> epss, CancellationToken ct)
     {
         var points = new List<EpsSweepPoint>();
         foreach (var eps in epss.Order())
@@ -218,11 +235,23 @@ public static class TwoAfcTask
             {
                 using var scope = torch.NewDisposeScope();
                 using var images = TwoAfcBatchImages.Load(batch, model);
-                all.AddRange(EvaluateBatch(model, images, apgd with { Eps = eps }, ct));
+                all.AddRange(EvaluateBatch(model, images, attack.WithEps(eps), ct));
             }
             points.Add(new EpsSweepPoint(eps, all.Count, all.Count == 0 ? 0 : all.Average(r => r.RobustCorrect == true ? 1.0 : 0.0)));
         }
         return points;
+    }
+
+    /// <summary>Queries per attacked triplet (clean-correct ones) and per broken triplet (attacked and fooled).</summary>
+    public static QueryStatistics QueryStats(IReadOnlyList<TwoAfcItemResult> results, SquareOptions square)
+    {
+        var attacked = results.Where(r => r.CleanCorrect && r.RobustCorrect.HasValue).ToList();
+        var broken = attacked.Where(r => r.RobustCorrect == false && r.Queries.HasValue).Select(r => r.Queries!.Value).Order().ToList();
+        double? median = broken.Count == 0 ? null
+            : broken.Count % 2 == 1 ? broken[broken.Count / 2] : (broken[broken.Count / 2 - 1] + broken[broken.Count / 2]) / 2.0;
+        return new QueryStatistics(attacked.Count, broken.Count, square.Queries,
+            broken.Count > 0 ? broken.Average() : null, median, broken.Count > 0 ? broken.Max() : null,
+            attacked.Sum(r => (long)(r.Queries ?? 0)));
     }
 
     /// <summary>Overall and per-split accuracies (and LPIPS scores where labels are fractional).</summary>
