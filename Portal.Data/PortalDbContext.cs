@@ -123,6 +123,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         c.Property(x => x.Restarts).HasColumnName("restarts");
         c.Property(x => x.Seed).HasColumnName("seed");
         c.Property(x => x.Limit).HasColumnName("sample_limit");
+        c.Property(x => x.Queries).HasColumnName("queries");
         c.Property(x => x.Options).HasColumnName("options");
     }
 }

@@ -463,6 +463,9 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<double?>("PerturbationNorm")
                         .HasColumnType("double precision");
 
+                    b.Property<int?>("Queries")
+                        .HasColumnType("integer");
+
                     b.Property<double?>("RangeViolation")
                         .HasColumnType("double precision");
 
@@ -611,6 +614,10 @@ namespace Portal.Data.Postgres.Migrations
                                 .HasColumnType("text")
                                 .HasColumnName("options");
 
+                            b1.Property<int?>("Queries")
+                                .HasColumnType("integer")
+                                .HasColumnName("queries");
+
                             b1.Property<int>("Restarts")
                                 .HasColumnType("integer")
                                 .HasColumnName("restarts");
@@ -733,6 +740,10 @@ namespace Portal.Data.Postgres.Migrations
                             b1.Property<string>("Options")
                                 .HasColumnType("text")
                                 .HasColumnName("options");
+
+                            b1.Property<int?>("Queries")
+                                .HasColumnType("integer")
+                                .HasColumnName("queries");
 
                             b1.Property<int>("Restarts")
                                 .HasColumnType("integer")

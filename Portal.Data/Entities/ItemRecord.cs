@@ -16,4 +16,6 @@ public sealed class ItemRecord
     /// <summary>‖δ‖ of the adversarial reference in the attack's norm (the engine's sanity checks cover resumed items too).</summary>
     public double? PerturbationNorm { get; set; }
     public double? RangeViolation { get; set; }
+    /// <summary>Model queries the Square Attack spent on this item (null for other attacks).</summary>
+    public int? Queries { get; set; }
 }

@@ -8,7 +8,7 @@ namespace Portal.Data.Entities;
 /// </summary>
 public sealed class JobConfig
 {
-    /// <summary>"none" or "apgd".</summary>
+    /// <summary>"none", "apgd" or "square" (the black-box Square Attack; 2AFC benchmarks).</summary>
     public string Attack { get; set; } = "none";
     /// <summary>"linf" or "l2" (ignored when Attack is none).</summary>
     public string Norm { get; set; } = "linf";
@@ -18,6 +18,8 @@ public sealed class JobConfig
     public int Seed { get; set; }
     /// <summary>Evaluate only the first N items of the split; null = all.</summary>
     public int? Limit { get; set; }
+    /// <summary>Square Attack's query budget per restart (null for other attacks).</summary>
+    public int? Queries { get; set; }
     /// <summary>Settings of other job kinds (FARE: batch, learning rate, inner steps…) as canonical JSON; null for evaluations.</summary>
     public string? Options { get; set; }
 
@@ -25,6 +27,8 @@ public sealed class JobConfig
 
     public string Key => Options != null
         ? string.Create(CultureInfo.InvariantCulture, $"{Attack};{Norm};eps={Eps:R};it={Iterations};seed={Seed};opts={Options}")
+        : Attack == "square"
+        ? string.Create(CultureInfo.InvariantCulture, $"square;{Norm};eps={Eps:R};q={Queries};rs={Restarts};seed={Seed};limit={Limit?.ToString() ?? "all"}")
         : IsAttack
         ? string.Create(CultureInfo.InvariantCulture, $"apgd;{Norm};eps={Eps:R};it={Iterations};rs={Restarts};seed={Seed};limit={Limit?.ToString() ?? "all"}")
         : $"none;limit={Limit?.ToString() ?? "all"}";

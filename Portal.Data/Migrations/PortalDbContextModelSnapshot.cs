@@ -446,6 +446,9 @@ namespace Portal.Data.Migrations
                     b.Property<double?>("PerturbationNorm")
                         .HasColumnType("REAL");
 
+                    b.Property<int?>("Queries")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double?>("RangeViolation")
                         .HasColumnType("REAL");
 
@@ -592,6 +595,10 @@ namespace Portal.Data.Migrations
                                 .HasColumnType("TEXT")
                                 .HasColumnName("options");
 
+                            b1.Property<int?>("Queries")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("queries");
+
                             b1.Property<int>("Restarts")
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("restarts");
@@ -712,6 +719,10 @@ namespace Portal.Data.Migrations
                             b1.Property<string>("Options")
                                 .HasColumnType("TEXT")
                                 .HasColumnName("options");
+
+                            b1.Property<int?>("Queries")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("queries");
 
                             b1.Property<int>("Restarts")
                                 .HasColumnType("INTEGER")

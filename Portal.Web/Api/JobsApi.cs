@@ -12,7 +12,7 @@ public static class JobsApi
     public static void Map(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api");
-        g.MapGet("/presets", () => Results.Ok(Presets.All.Select(p => new { name = p, label = Presets.Describe(p), config = Presets.Config(p) })));
+        g.MapGet("/presets", () => Results.Ok(Presets.Known.Select(p => new { name = p, label = Presets.Describe(p), config = Presets.Config(p) })));
 
         g.MapGet("/jobs", (HttpRequest request, IDbContextFactory<PortalDbContext> f) => ApiErrors.Guard(async () =>
         {

@@ -56,7 +56,7 @@ public static class ResultsApi
     {
         var splitNames = results.SelectMany(r => r.Splits.Select(s => s.Name)).Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();
         var sb = new StringBuilder();
-        var head = new List<string> { "result_id", "job_id", "encoder", "encoder_sha256", "benchmark", "benchmark_version", "attack", "norm", "eps", "iterations", "restarts", "seed", "limit",
+        var head = new List<string> { "result_id", "job_id", "encoder", "encoder_sha256", "benchmark", "benchmark_version", "attack", "norm", "eps", "iterations", "queries", "restarts", "seed", "limit",
             "n", "clean_accuracy", "robust_accuracy", "sanity_passed", "skipped_items", "engine_version", "device", "wall_seconds", "created_at" };
         foreach (var s in splitNames) { head.Add($"split:{s}:n"); head.Add($"split:{s}:clean"); head.Add($"split:{s}:robust"); }
         sb.AppendLine(string.Join(',', head.Select(Esc)));
@@ -64,7 +64,7 @@ public static class ResultsApi
         {
             var c = r.Config;
             var row = new List<string?> { N(r.Id), N(r.JobId), r.Encoder?.DisplayName, r.EncoderSha256, r.Benchmark?.Name, r.BenchmarkVersion, c.Attack, c.IsAttack ? c.Norm : "",
-                c.IsAttack ? D(c.Eps) : "", c.IsAttack ? N(c.Iterations) : "", c.IsAttack ? N(c.Restarts) : "", c.IsAttack ? N(c.Seed) : "", c.Limit?.ToString(CultureInfo.InvariantCulture),
+                c.IsAttack ? D(c.Eps) : "", c.Attack == "apgd" ? N(c.Iterations) : "", c.Queries is int q ? N(q) : "", c.IsAttack ? N(c.Restarts) : "", c.IsAttack ? N(c.Seed) : "", c.Limit?.ToString(CultureInfo.InvariantCulture),
                 N(r.N), D(r.CleanAccuracy), D(r.RobustAccuracy), r.SanityPassed ? "true" : "false", N(r.SkippedItems), r.EngineVersion, r.Device, D(r.WallSeconds),
                 r.CreatedAt.ToString("O", CultureInfo.InvariantCulture) };
             foreach (var name in splitNames)

@@ -33,7 +33,7 @@ public sealed class PortalOptions
 public sealed class LimitOptions
 {
     public RoleLimits Researcher { get; set; } = new();
-    public RoleLimits Admin { get; set; } = new() { MaxIterations = 10_000, MaxRestarts = 100, MaxItems = 1_000_000, MaxQueuedJobs = 500, MaxFareSteps = 1_000_000 };
+    public RoleLimits Admin { get; set; } = new() { MaxIterations = 10_000, MaxRestarts = 100, MaxQueries = 1_000_000, MaxItems = 1_000_000, MaxQueuedJobs = 500, MaxFareSteps = 1_000_000 };
 }
 
 public sealed class RoleLimits
@@ -41,6 +41,8 @@ public sealed class RoleLimits
     /// <summary>APGD iterations per restart (the paper uses 100; its Figure 8 check uses 1000).</summary>
     public int MaxIterations { get; set; } = 1_000;
     public int MaxRestarts { get; set; } = 10;
+    /// <summary>Square Attack queries per restart (AutoAttack's standard budget is 5,000).</summary>
+    public int MaxQueries { get; set; } = 10_000;
     /// <summary>Items evaluated by one job (the job's limit, or the benchmark's size when it has none).</summary>
     public int MaxItems { get; set; } = 100_000;
     /// <summary>Jobs of this account queued or running at once.</summary>

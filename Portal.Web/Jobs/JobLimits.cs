@@ -44,7 +44,11 @@ public sealed class JobLimits(IOptions<PortalOptions> options)
         }
         if (items > limits.MaxItems) throw new ArgumentException($"this job would evaluate {items} items, over the limit of {limits.MaxItems} for your role ({at}:MaxItems): set a limit");
         if (!c.IsAttack) return;
-        if (c.Iterations > limits.MaxIterations) throw new ArgumentException($"iterations {c.Iterations} is over the limit of {limits.MaxIterations} for your role ({at}:MaxIterations)");
+        if (c.Attack == "square")
+        {
+            if (c.Queries > limits.MaxQueries) throw new ArgumentException($"queries {c.Queries} is over the limit of {limits.MaxQueries} for your role ({at}:MaxQueries)");
+        }
+        else if (c.Iterations > limits.MaxIterations) throw new ArgumentException($"iterations {c.Iterations} is over the limit of {limits.MaxIterations} for your role ({at}:MaxIterations)");
         if (c.Restarts > limits.MaxRestarts) throw new ArgumentException($"restarts {c.Restarts} is over the limit of {limits.MaxRestarts} for your role ({at}:MaxRestarts)");
     }
 

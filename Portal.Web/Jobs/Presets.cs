@@ -5,7 +5,9 @@ namespace Portal.Web.Jobs;
 /// <summary>The evaluation settings offered by name; defaults follow the paper (100 APGD iterations, 1 restart).</summary>
 public static class Presets
 {
-    public const string Clean = "clean", Linf4 = "linf-4", L2_3 = "l2-3", Linf8 = "linf-8";
+    public const string Clean = "clean", Linf4 = "linf-4", L2_3 = "l2-3", Linf8 = "linf-8", SquareLinf4 = "square-linf-4", SquareL2_3 = "square-l2-3";
+    /// <summary>AutoAttack's standard budget for the black-box Square Attack.</summary>
+    public const int SquareQueries = 5000;
     public static readonly string[] All = [Clean, Linf4, L2_3];
 
     /// <summary>The presets offered for a benchmark task kind (retrieval: the paper's L∞ 4/255; detection: its targeted L∞ 8/255, 200 it).</summary>
@@ -16,12 +18,17 @@ public static class Presets
         _ => All,
     };
 
+    /// <summary>Presets an API client may name: the offered ones, the detection preset, and the Square Attack checks (2AFC only).</summary>
+    public static readonly string[] Known = [.. All, Linf8, SquareLinf4, SquareL2_3];
+
     public static string Describe(string preset) => preset switch
     {
         Clean => "Clean",
         Linf4 => "L∞ 4/255 (APGD)",
         L2_3 => "L2 3 (APGD)",
         Linf8 => "L∞ 8/255 (APGD, targeted)",
+        SquareLinf4 => "L∞ 4/255 (Square, 5000 queries)",
+        SquareL2_3 => "L2 3 (Square, 5000 queries)",
         _ => "Custom",
     };
 
@@ -31,18 +38,28 @@ public static class Presets
         Linf4 => new JobConfig { Attack = "apgd", Norm = "linf", Eps = 4.0 / 255, Iterations = iterations ?? 100, Restarts = 1, Seed = seed, Limit = limit },
         L2_3 => new JobConfig { Attack = "apgd", Norm = "l2", Eps = 3.0, Iterations = iterations ?? 100, Restarts = 1, Seed = seed, Limit = limit },
         Linf8 => new JobConfig { Attack = "apgd", Norm = "linf", Eps = 8.0 / 255, Iterations = iterations ?? 200, Restarts = 1, Seed = seed, Limit = limit },
-        _ => throw new ArgumentException($"unknown preset '{preset}' (known: {string.Join(", ", All.Append(Linf8))})"),
+        // Square's budget is queries, not iterations: `iterations` of a request does not change it.
+        SquareLinf4 => new JobConfig { Attack = "square", Norm = "linf", Eps = 4.0 / 255, Queries = SquareQueries, Restarts = 1, Seed = seed, Limit = limit },
+        SquareL2_3 => new JobConfig { Attack = "square", Norm = "l2", Eps = 3.0, Queries = SquareQueries, Restarts = 1, Seed = seed, Limit = limit },
+        _ => throw new ArgumentException($"unknown preset '{preset}' (known: {string.Join(", ", Known)})"),
     };
 
     /// <summary>Checks a custom configuration; the message names the bad field.</summary>
     public static void Validate(JobConfig c)
     {
-        if (c.Attack is not ("none" or "apgd")) throw new ArgumentException($"attack must be none or apgd (got '{c.Attack}')");
+        if (c.Attack is not ("none" or "apgd" or "square")) throw new ArgumentException($"attack must be none, apgd or square (got '{c.Attack}')");
         if (c.Limit is <= 0) throw new ArgumentException($"limit must be positive (got {c.Limit})");
         if (!c.IsAttack) return;
         if (c.Norm is not ("linf" or "l2")) throw new ArgumentException($"norm must be linf or l2 (got '{c.Norm}')");
         if (!(c.Eps >= 0) || double.IsInfinity(c.Eps)) throw new ArgumentException($"eps must be a finite number ≥ 0 (got {c.Eps})");
-        if (c.Iterations is < 1 or > 10_000) throw new ArgumentException($"iterations must be in 1..10000 (got {c.Iterations})");
         if (c.Restarts is < 1 or > 100) throw new ArgumentException($"restarts must be in 1..100 (got {c.Restarts})");
+        if (c.Attack == "square")
+        {
+            if (c.Queries is not (>= 1 and <= 1_000_000)) throw new ArgumentException($"queries must be in 1..1000000 for the square attack (got {c.Queries?.ToString() ?? "none"})");
+            c.Iterations = 0; // not a setting of Square: kept out of the record so the key says what ran
+            return;
+        }
+        if (c.Queries != null) throw new ArgumentException("queries is a setting of the square attack only");
+        if (c.Iterations is < 1 or > 10_000) throw new ArgumentException($"iterations must be in 1..10000 (got {c.Iterations})");
     }
 }

@@ -44,5 +44,8 @@ public sealed class PortalQueries(IDbContextFactory<PortalDbContext> dbFactory)
     }
 
     public static string Setting(JobConfig c) =>
-        !c.IsAttack ? "Clean" : c.Norm == "linf" ? $"L∞ {c.Eps * 255:0.##}/255 · APGD {c.Iterations}" : $"L2 {c.Eps:0.##} · APGD {c.Iterations}";
+        !c.IsAttack ? "Clean" : (c.Norm == "linf" ? $"L∞ {c.Eps * 255:0.##}/255" : $"L2 {c.Eps:0.##}") + " · " + Budget(c);
+
+    /// <summary>"APGD 100" or "Square 5000 queries": what the attack was allowed to spend.</summary>
+    public static string Budget(JobConfig c) => c.Attack == "square" ? $"Square {c.Queries} queries" : $"APGD {c.Iterations}";
 }

@@ -19,7 +19,7 @@ public sealed class DbItemStore(IDbContextFactory<PortalDbContext> dbFactory, in
         var rows = db.Items.AsNoTracking().Where(i => i.JobId == jobId).OrderBy(i => i.Id).ToList();
         _known = rows.Select(r => r.ItemId).ToHashSet(StringComparer.Ordinal);
         return rows.Select(r => new TwoAfcItemResult(r.ItemId, r.Split, r.Label, r.CleanCorrect, r.RobustCorrect, r.Margin, r.RobustMargin, r.LpipsScore)
-            { PerturbationNorm = r.PerturbationNorm, RangeViolation = r.RangeViolation }).ToList();
+            { PerturbationNorm = r.PerturbationNorm, RangeViolation = r.RangeViolation, Queries = r.Queries }).ToList();
     }
 
     public void Append(IReadOnlyList<TwoAfcItemResult> items)
@@ -32,7 +32,7 @@ public sealed class DbItemStore(IDbContextFactory<PortalDbContext> dbFactory, in
         {
             JobId = jobId, ItemId = i.Id, Split = i.Split, Label = i.Label, CleanCorrect = i.CleanCorrect,
             RobustCorrect = i.RobustCorrect, Margin = i.Margin, RobustMargin = i.RobustMargin, LpipsScore = i.LpipsScore,
-            PerturbationNorm = i.PerturbationNorm, RangeViolation = i.RangeViolation,
+            PerturbationNorm = i.PerturbationNorm, RangeViolation = i.RangeViolation, Queries = i.Queries,
         }));
         db.SaveChanges();
         hooks.AfterItemsStored(jobId, _known!.Count, jobToken);

@@ -161,9 +161,12 @@ public sealed class JobExecutor(
         return string.Join(" → ", parts);
     }
 
-    public static AttackConfig ToAttack(JobConfig c) => c.IsAttack
-        ? new AttackConfig { Kind = "apgd", Norm = c.Norm, Eps = c.Eps, Iterations = c.Iterations, Restarts = c.Restarts, Seed = c.Seed }
-        : AttackConfig.None;
+    public static AttackConfig ToAttack(JobConfig c) => c.Attack switch
+    {
+        "square" => new AttackConfig { Kind = "square", Norm = c.Norm, Eps = c.Eps, Queries = c.Queries, Restarts = c.Restarts, Seed = c.Seed },
+        "none" => AttackConfig.None,
+        _ => new AttackConfig { Kind = "apgd", Norm = c.Norm, Eps = c.Eps, Iterations = c.Iterations, Restarts = c.Restarts, Seed = c.Seed },
+    };
 
     // glibc keeps freed native memory (libtorch tensors) until asked; a long-lived worker gives it back between jobs.
     [DllImport("libc", EntryPoint = "malloc_trim")]

@@ -84,8 +84,9 @@ public static class LeaderboardBuilder
             .ThenByDescending(r => (long)r.Config.Iterations * Math.Max(1, r.Config.Restarts)).ThenByDescending(r => r.CreatedAt).FirstOrDefault();
         // Attack runs report clean accuracy too; they stand in when no clean-only run exists.
         var clean = Best(rs.Where(r => !r.Config.IsAttack)) ?? Best(rs);
-        var linf = Best(rs.Where(r => r.Config.IsAttack && r.Config.Norm == "linf" && SameEps(r.Config.Eps, linfEps)));
-        var l2 = Best(rs.Where(r => r.Config.IsAttack && r.Config.Norm == "l2" && SameEps(r.Config.Eps, l2Eps)));
+        // Robust columns are APGD's: a Square Attack run is a check on them (docs/attack-audit.md), not the same number.
+        var linf = Best(rs.Where(r => r.Config.Attack == "apgd" && r.Config.Norm == "linf" && SameEps(r.Config.Eps, linfEps)));
+        var l2 = Best(rs.Where(r => r.Config.Attack == "apgd" && r.Config.Norm == "l2" && SameEps(r.Config.Eps, l2Eps)));
         var used = new[] { clean, linf, l2 }.Where(r => r != null).Select(r => r!).Distinct().ToList();
         return new Picked(clean, clean?.CleanAccuracy, linf, l2, used);
     }
@@ -113,7 +114,7 @@ public static class LeaderboardBuilder
         .ThenBy(r => r.Encoder, StringComparer.OrdinalIgnoreCase).ThenBy(r => r.EncoderId).ToList();
 
     private static double CommonEps(IEnumerable<ResultRecord> results, string norm, double fallback) =>
-        results.Where(r => r.Config.IsAttack && r.Config.Norm == norm).GroupBy(r => Math.Round(r.Config.Eps, 6))
+        results.Where(r => r.Config.Attack == "apgd" && r.Config.Norm == norm).GroupBy(r => Math.Round(r.Config.Eps, 6))
             .OrderByDescending(g => g.Select(r => r.EncoderId).Distinct().Count()).ThenBy(g => g.Key).Select(g => g.First().Config.Eps)
             .DefaultIfEmpty(fallback).First();
 
