@@ -9,7 +9,7 @@ ICommand[] commands =
     new InspectCommand(),
     new EmbedCommand(),
     new BenchEncodersCommand(),
-    new Eval2AfcCommand(),
+    new Eval2AfcCommand(), new EvalAuditCommand(),
     new BenchAttackCommand(),
     new BenchSquareCommand(),
     new EvalRetrievalCommand(),

@@ -187,7 +187,7 @@ public class SquareTests(ITestOutputHelper output)
     /// φ(x) = encoder(⌊255·x⌉ / 255): an 8-bit quantisation in front of the encoder. Its gradient is zero almost
     /// everywhere, so a gradient attack sees a flat loss (gradient masking); the function itself is as easy to fool.
     /// </summary>
-    private sealed class QuantisedModel(IPerceptualModel inner) : IPerceptualModel
+    internal sealed class QuantisedModel(IPerceptualModel inner) : IPerceptualModel
     {
         public string Name => "quantised-" + inner.Name;
         public Preprocessing Preprocessing => inner.Preprocessing;
