@@ -8,7 +8,8 @@ namespace Portal.Data.Entities;
 /// </summary>
 public sealed class JobConfig
 {
-    /// <summary>"none", "apgd" or "square" (the black-box Square Attack; 2AFC benchmarks).</summary>
+    /// <summary>"none", "apgd", "square" (the black-box Square Attack) or "audit" (the attack audit around an APGD
+    /// setting: Iterations, Queries for Square, Restarts for the restart check, Limit = subset size); the last two on 2AFC benchmarks.</summary>
     public string Attack { get; set; } = "none";
     /// <summary>"linf" or "l2" (ignored when Attack is none).</summary>
     public string Norm { get; set; } = "linf";
@@ -27,6 +28,8 @@ public sealed class JobConfig
 
     public string Key => Options != null
         ? string.Create(CultureInfo.InvariantCulture, $"{Attack};{Norm};eps={Eps:R};it={Iterations};seed={Seed};opts={Options}")
+        : Attack == "audit"
+        ? string.Create(CultureInfo.InvariantCulture, $"audit;{Norm};eps={Eps:R};it={Iterations};q={Queries};rs={Restarts};seed={Seed};items={Limit?.ToString() ?? "all"}")
         : Attack == "square"
         ? string.Create(CultureInfo.InvariantCulture, $"square;{Norm};eps={Eps:R};q={Queries};rs={Restarts};seed={Seed};limit={Limit?.ToString() ?? "all"}")
         : IsAttack

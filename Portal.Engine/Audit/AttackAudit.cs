@@ -25,7 +25,15 @@ public static class AttackAudit
         var subset = Subset(items, options.Items, options.Seed);
         var norm = options.Norm == ThreatNorm.Linf ? "linf" : "l2";
 
+        var sanity = new List<SanityCheck>();
         TwoAfcResult Attack(string what, AttackConfig attack)
+        {
+            var r = Run(what, attack);
+            // Each run's own checks (ε = 0 reproduces clean, perturbation in the ball…), named by the run.
+            sanity.AddRange(r.Sanity.Select(s => s with { Name = $"{what}: {s.Name}" }));
+            return r;
+        }
+        TwoAfcResult Run(string what, AttackConfig attack)
         {
             return TwoAfcTask.Run(model, subset, benchmark, new TwoAfcOptions { Attack = attack, BatchSize = options.BatchSize }, null,
                 progress == null ? null : new SyncProgress(p => progress.Report(p with { Phase = $"audit: {what} · {p.Phase}" })), ct);
@@ -81,7 +89,7 @@ public static class AttackAudit
             Benchmark = benchmark, Options = options, N = baseRun.N, CleanAccuracy = clean, ApgdRobustAccuracy = apgd,
             EpsCurve = epsCurve, IterationCurve = iterationCurve, RestartCurve = restartCurve,
             SquareRobustAccuracy = squareAcc, SquareQueries = square.QueryStats, WorstCaseRobustAccuracy = worst, Checks = checks,
-            WallSeconds = total, CostRelativeToApgd = baseRun.WallSeconds > 0 ? total / baseRun.WallSeconds : double.NaN,
+            Sanity = sanity, WallSeconds = total, CostRelativeToApgd = baseRun.WallSeconds > 0 ? total / baseRun.WallSeconds : double.NaN,
             ItemIds = subset.Select(i => i.Id).ToList(), EngineVersion = EngineInfo.Version, Device = model.Device.ToString(),
         };
     }

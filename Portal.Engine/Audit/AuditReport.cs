@@ -30,6 +30,8 @@ public sealed record AuditReport
     public required IReadOnlyList<AuditCheck> Checks { get; init; }
     public bool Passed => Checks.All(c => c.Passed);
     public string Verdict => Passed ? "no sign of gradient masking" : "warning: " + string.Join("; ", Checks.Where(c => !c.Passed).Select(c => c.Reason));
+    /// <summary>Every run's own sanity checks, each named "&lt;run&gt;: &lt;check&gt;".</summary>
+    public required IReadOnlyList<SanityCheck> Sanity { get; init; }
     public required double WallSeconds { get; init; }
     /// <summary>The audit's cost as a multiple of one APGD run at the audited setting on the same subset.</summary>
     public required double CostRelativeToApgd { get; init; }

@@ -62,11 +62,37 @@ public sealed class SquareJobTests : IDisposable
         }
         Assert.Contains("Portal:Limits:Researcher:MaxQueries", await Refused(new { attack = "square", norm = "linf", eps = 0.03, queries = 50_000, restarts = 1 }));
         Assert.Contains("queries must be in", await Refused(new { attack = "square", norm = "linf", eps = 0.03, restarts = 1 }));
-        Assert.Contains("square attack only", await Refused(new { attack = "apgd", norm = "linf", eps = 0.03, iterations = 10, restarts = 1, queries = 10 }));
+        Assert.Contains("square attack and the audit only", await Refused(new { attack = "apgd", norm = "linf", eps = 0.03, iterations = 10, restarts = 1, queries = 10 }));
         // The presets name the standard budget.
         var presets = await host.GetJson(researcher, "/api/presets");
         var square = presets.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "square-linf-4");
         Assert.Equal(5000, square.GetProperty("config").GetProperty("queries").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_admin_queues_an_attack_audit_and_its_report_verdict_and_worst_case_are_stored()
+    {
+        using var host = new PortalHost(Path.Combine(_dir.Path, "data"));
+        using var admin = await host.ApiAs(Roles.Admin);
+        using var researcher = await host.ApiAs(Roles.Researcher);
+        var data = PortalTestData.Nights(_dir, count: 12, size: 32);
+        var bench = (await host.PostJson(admin, "/api/benchmarks", new { name = "tiny", dataset_root = data, format = "nights", split = "test" }, 201)).GetProperty("id").GetInt32();
+        var enc = (await host.PostJson(admin, "/api/encoders/builtin", new { name = "pixel-l2", size = 32 })).GetProperty("id").GetInt32();
+        var config = new { attack = "audit", norm = "linf", eps = 1 / 255.0, iterations = 10, queries = 30, restarts = 2, seed = 0, limit = 8 };
+
+        var refused = await researcher.PostAsync("/api/jobs", JsonContent.Create(new { encoder_id = enc, benchmark_id = bench, config }, options: PortalHost.Json));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        var job = (await host.PostJson(admin, "/api/jobs", new { encoder_id = enc, benchmark_id = bench, config }, 201))[0].GetProperty("job");
+        Assert.StartsWith("audit;linf;", job.GetProperty("config_key").GetString());
+        var end = await host.WaitForJobEnd(admin, job.GetProperty("id").GetInt32(), TimeSpan.FromMinutes(3));
+        Assert.True(end.GetProperty("status").GetString() == "succeeded", end.ToString());
+        var result = await host.GetJson(researcher, $"/api/results/{end.GetProperty("result_id").GetInt32()}");
+        var report = result.GetProperty("engine_result");
+        Assert.Equal(8, report.GetProperty("n").GetInt32());
+        Assert.Equal([1.0, 5.0, 10.0, 25.0, 50.0], report.GetProperty("iteration_curve").EnumerateArray().Select(p => p.GetProperty("setting").GetDouble()));
+        Assert.Equal(4, report.GetProperty("checks").GetArrayLength());
+        Assert.Equal(report.GetProperty("worst_case_robust_accuracy").GetDouble(), result.GetProperty("summary").GetProperty("robust_accuracy").GetDouble());
     }
 
     public void Dispose() => _dir.Dispose();

@@ -24,17 +24,16 @@ public static partial class Disclosure
     /// <summary>Every string in a JSON document (an engine result: skipped items name their files) with paths cut, in place.</summary>
     public static System.Text.Json.Nodes.JsonNode? ScrubPaths(System.Text.Json.Nodes.JsonNode? node)
     {
-        static System.Text.Json.Nodes.JsonNode? Cut(System.Text.Json.Nodes.JsonNode? child) =>
-            child is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? System.Text.Json.Nodes.JsonValue.Create(ScrubPaths(s)) : ScrubPaths(child);
+        static string? Text(System.Text.Json.Nodes.JsonNode? n) => n is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
         switch (node)
         {
             case System.Text.Json.Nodes.JsonObject o:
                 foreach (var key in o.Select(p => p.Key).ToList())
-                    if (o[key] is System.Text.Json.Nodes.JsonValue) o[key] = Cut(o[key]); else Cut(o[key]);
+                    if (Text(o[key]) is { } s) o[key] = ScrubPaths(s); else ScrubPaths(o[key]);
                 break;
             case System.Text.Json.Nodes.JsonArray a:
                 for (var i = 0; i < a.Count; i++)
-                    if (a[i] is System.Text.Json.Nodes.JsonValue) a[i] = Cut(a[i]); else Cut(a[i]);
+                    if (Text(a[i]) is { } s) a[i] = ScrubPaths(s); else ScrubPaths(a[i]);
                 break;
         }
         return node;

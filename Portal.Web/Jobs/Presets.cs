@@ -5,7 +5,10 @@ namespace Portal.Web.Jobs;
 /// <summary>The evaluation settings offered by name; defaults follow the paper (100 APGD iterations, 1 restart).</summary>
 public static class Presets
 {
-    public const string Clean = "clean", Linf4 = "linf-4", L2_3 = "l2-3", Linf8 = "linf-8", SquareLinf4 = "square-linf-4", SquareL2_3 = "square-l2-3";
+    public const string Clean = "clean", Linf4 = "linf-4", L2_3 = "l2-3", Linf8 = "linf-8", SquareLinf4 = "square-linf-4", SquareL2_3 = "square-l2-3",
+        AuditLinf4 = "audit-linf-4", AuditL2_3 = "audit-l2-3";
+    /// <summary>The attack audit's seeded subset (docs/attack-audit.md).</summary>
+    public const int AuditItems = 500;
     /// <summary>AutoAttack's standard budget for the black-box Square Attack.</summary>
     public const int SquareQueries = 5000;
     public static readonly string[] All = [Clean, Linf4, L2_3];
@@ -19,7 +22,7 @@ public static class Presets
     };
 
     /// <summary>Presets an API client may name: the offered ones, the detection preset, and the Square Attack checks (2AFC only).</summary>
-    public static readonly string[] Known = [.. All, Linf8, SquareLinf4, SquareL2_3];
+    public static readonly string[] Known = [.. All, Linf8, SquareLinf4, SquareL2_3, AuditLinf4, AuditL2_3];
 
     public static string Describe(string preset) => preset switch
     {
@@ -29,6 +32,8 @@ public static class Presets
         Linf8 => "L∞ 8/255 (APGD, targeted)",
         SquareLinf4 => "L∞ 4/255 (Square, 5000 queries)",
         SquareL2_3 => "L2 3 (Square, 5000 queries)",
+        AuditLinf4 => "Attack audit of L∞ 4/255 (ε and iteration curves, 5 restarts, Square, worst case)",
+        AuditL2_3 => "Attack audit of L2 3 (ε and iteration curves, 5 restarts, Square, worst case)",
         _ => "Custom",
     };
 
@@ -41,13 +46,15 @@ public static class Presets
         // Square's budget is queries, not iterations: `iterations` of a request does not change it.
         SquareLinf4 => new JobConfig { Attack = "square", Norm = "linf", Eps = 4.0 / 255, Queries = SquareQueries, Restarts = 1, Seed = seed, Limit = limit },
         SquareL2_3 => new JobConfig { Attack = "square", Norm = "l2", Eps = 3.0, Queries = SquareQueries, Restarts = 1, Seed = seed, Limit = limit },
+        AuditLinf4 => new JobConfig { Attack = "audit", Norm = "linf", Eps = 4.0 / 255, Iterations = iterations ?? 100, Queries = SquareQueries, Restarts = 5, Seed = seed, Limit = limit ?? AuditItems },
+        AuditL2_3 => new JobConfig { Attack = "audit", Norm = "l2", Eps = 3.0, Iterations = iterations ?? 100, Queries = SquareQueries, Restarts = 5, Seed = seed, Limit = limit ?? AuditItems },
         _ => throw new ArgumentException($"unknown preset '{preset}' (known: {string.Join(", ", Known)})"),
     };
 
     /// <summary>Checks a custom configuration; the message names the bad field.</summary>
     public static void Validate(JobConfig c)
     {
-        if (c.Attack is not ("none" or "apgd" or "square")) throw new ArgumentException($"attack must be none, apgd or square (got '{c.Attack}')");
+        if (c.Attack is not ("none" or "apgd" or "square" or "audit")) throw new ArgumentException($"attack must be none, apgd, square or audit (got '{c.Attack}')");
         if (c.Limit is <= 0) throw new ArgumentException($"limit must be positive (got {c.Limit})");
         if (!c.IsAttack) return;
         if (c.Norm is not ("linf" or "l2")) throw new ArgumentException($"norm must be linf or l2 (got '{c.Norm}')");
@@ -59,7 +66,12 @@ public static class Presets
             c.Iterations = 0; // not a setting of Square: kept out of the record so the key says what ran
             return;
         }
-        if (c.Queries != null) throw new ArgumentException("queries is a setting of the square attack only");
+        if (c.Attack == "audit")
+        {
+            if (!(c.Eps > 0)) throw new ArgumentException("an audit needs the ε under audit (> 0)");
+            if (c.Queries is not (>= 1 and <= 1_000_000)) throw new ArgumentException($"queries (the audit's Square budget) must be in 1..1000000 (got {c.Queries?.ToString() ?? "none"})");
+        }
+        else if (c.Queries != null) throw new ArgumentException("queries is a setting of the square attack and the audit only");
         if (c.Iterations is < 1 or > 10_000) throw new ArgumentException($"iterations must be in 1..10000 (got {c.Iterations})");
     }
 }

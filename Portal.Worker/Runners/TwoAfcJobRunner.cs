@@ -25,6 +25,7 @@ public sealed class TwoAfcJobRunner(
         if (version != bench.VersionHash)
             throw new InvalidDataException($"the dataset at {bench.DatasetRoot} changed since benchmark '{bench.Name}' was registered (version {version[..12]} ≠ {bench.VersionHash[..12]}); register it again under a new name");
 
+        if (c.Job.Config.Attack == Audit.Kind) return Audit.Run(c, load, models, options.Value.Worker.BatchSize);
         var store = new DbItemStore(dbFactory, c.Job.Id, hooks, c.Cancellation);
         var taskOptions = new TwoAfcOptions
         {
