@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 using Portal.Engine.Checkpoints.Pickle;
@@ -12,8 +13,8 @@ namespace Portal.Engine.Checkpoints;
 /// </summary>
 public static class TorchZipCheckpoint
 {
-    /// <summary>data.pkl of a large state dict is a few MB; this bounds what a lying entry can make us read.</summary>
-    public const long MaxPickleBytes = 1L << 30;
+    /// <summary>data.pkl of a large state dict is well under a few MB (whole ViT-bigG: ~1,000 tensors); this bounds what a lying entry can make us read.</summary>
+    public const long MaxPickleBytes = 256L * 1024 * 1024;
 
     public static StateDict Load(string path, CheckpointLoadOptions? options = null)
     {
@@ -38,9 +39,20 @@ public static class TorchZipCheckpoint
                 pid => PersistentStorage(pid, storages, path, legacy: false));
             var selection = CheckpointWrappers.Select(root, path);
             var meta = new Dictionary<string, string>(selection.Notes) { ["format"] = "torch-zip" };
-            return TorchTensors.Materialise(selection, meta, options, path,
-                s => ReadStorage(layout.Entry(zip, "data/" + s.Key)
-                    ?? throw new CheckpointFormatException($"{path}: storage '{s.Key}' has no record '{layout.Prefix}data/{s.Key}' in the zip"), s, path, file.Length));
+
+            // Plan before read: every view fits its storage, every storage has a record of exactly its size, the
+            // total is within the limit and the caller accepts the keys, all before one storage byte is read.
+            var plan = TorchTensors.Plan(selection, path, "torch-zip");
+            var records = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+            foreach (var sref in TorchTensors.Storages(selection))
+            {
+                var e = layout.Entry(zip, "data/" + sref.Key)
+                    ?? throw new CheckpointFormatException($"{path}: storage '{sref.Key}' has no record '{layout.Prefix}data/{sref.Key}' in the zip");
+                CheckRecord(e, sref, path, file.Length);
+                records[sref.Key] = e;
+            }
+            plan.Approve(options);
+            return TorchTensors.Materialise(selection, meta, options, path, sref => ReadStorage(records[sref.Key], sref, path));
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException and not FileNotFoundException)
         {
@@ -77,30 +89,66 @@ public static class TorchZipCheckpoint
     private static byte[] ReadEntry(ZipArchiveEntry e, long max, string path)
     {
         if (e.Length > max) throw new CheckpointFormatException($"{path}: record '{e.FullName}' is {e.Length} bytes, more than the {max}-byte limit");
+        if (e.CompressedLength != e.Length) CountInflated(e, e.Length, path, "its zip header");
         var b = new byte[e.Length];
         using var s = e.Open();
         s.ReadExactly(b);
         return b;
     }
 
-    private static Tensor ReadStorage(ZipArchiveEntry e, StorageRef s, string path, long fileLength)
+    /// <summary>A storage's record must hold exactly the bytes the pickle declares, from a possible compressed size.</summary>
+    private static void CheckRecord(ZipArchiveEntry e, StorageRef s, string path, long fileLength)
     {
         var need = TorchStorage.ByteLength(s, path);
-        if (e.Length < need)
+        if (e.Length != need)
             throw new CheckpointFormatException(
                 $"{path}: storage '{s.Key}' ({e.FullName}) holds {e.Length} bytes but the pickle declares {s.Numel} × {TorchStorage.ElementSize(s.DType)} = {need}");
         if (e.CompressedLength > fileLength)
             throw new CheckpointFormatException($"{path}: record '{e.FullName}' claims to be larger than the file");
         if (need > 0 && need / 1100 > e.CompressedLength) // deflate cannot exceed ~1032:1
             throw new CheckpointFormatException($"{path}: record '{e.FullName}' claims {need} bytes from {e.CompressedLength} compressed bytes, an impossible ratio");
+    }
+
+    /// <summary>
+    /// Inflates a compressed record into a small reused buffer, counting: refused the moment it passes
+    /// <paramref name="declared"/> bytes, or if it ends short. The zip header's size is never trusted alone, and no
+    /// memory is set aside for the record until its real size is known.
+    /// </summary>
+    private static void CountInflated(ZipArchiveEntry e, long declared, string path, string declaredBy)
+    {
+        var buf = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            using var src = e.Open();
+            long total = 0;
+            int n;
+            while ((n = src.Read(buf, 0, buf.Length)) > 0)
+            {
+                total += n;
+                if (total > declared)
+                    throw new CheckpointFormatException(
+                        $"{path}: record '{e.FullName}' inflates past the {declared} bytes {declaredBy} declares (refused after {total} bytes; a decompression bomb?)");
+            }
+            if (total < declared)
+                throw new CheckpointFormatException($"{path}: record '{e.FullName}' inflates to {total} bytes, but {declaredBy} declares {declared} (truncated or lying archive)");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buf);
+        }
+    }
+
+    private static Tensor ReadStorage(ZipArchiveEntry e, StorageRef s, string path)
+    {
+        var need = TorchStorage.ByteLength(s, path);
+        // torch.save stores records uncompressed; a compressed one is first inflated and counted, then read.
+        if (need > 0 && e.CompressedLength != need) CountInflated(e, need, path, $"storage '{s.Key}' in the pickle");
         var t = empty(s.Numel, TorchStorage.ToScalarType(s.DType));
         try
         {
             if (need == 0) return t;
             if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian hosts");
             using var src = e.Open();
-            // torch.save stores records uncompressed; a deflated record is read as it inflates, so its
-            // declared size never decides an allocation beyond the tensor the pickle already justified.
             src.ReadExactly(t.bytes);
             return t;
         }
