@@ -111,8 +111,9 @@ public static class TorchZipCheckpoint
 
     /// <summary>
     /// Inflates a compressed record into a small reused buffer, counting: refused the moment it passes
-    /// <paramref name="declared"/> bytes, or if it ends short. The zip header's size is never trusted alone, and no
-    /// memory is set aside for the record until its real size is known.
+    /// <paramref name="declared"/> bytes, if it ends short, or if its CRC-32 is not the header's (.NET stops
+    /// inflating at the header's size, so a header that understates a bomb shows up as a CRC mismatch). The zip
+    /// header's size is never trusted alone, and no memory is set aside for the record until its real size is known.
     /// </summary>
     private static void CountInflated(ZipArchiveEntry e, long declared, string path, string declaredBy)
     {
@@ -121,16 +122,21 @@ public static class TorchZipCheckpoint
         {
             using var src = e.Open();
             long total = 0;
+            uint crc = 0;
             int n;
             while ((n = src.Read(buf, 0, buf.Length)) > 0)
             {
                 total += n;
+                crc = Crc32.Append(crc, buf.AsSpan(0, n));
                 if (total > declared)
                     throw new CheckpointFormatException(
                         $"{path}: record '{e.FullName}' inflates past the {declared} bytes {declaredBy} declares (refused after {total} bytes; a decompression bomb?)");
             }
             if (total < declared)
                 throw new CheckpointFormatException($"{path}: record '{e.FullName}' inflates to {total} bytes, but {declaredBy} declares {declared} (truncated or lying archive)");
+            if (crc != e.Crc32)
+                throw new CheckpointFormatException(
+                    $"{path}: record '{e.FullName}' does not match the CRC-32 its zip header records (its header understates or misstates what it holds; a decompression bomb?)");
         }
         finally
         {
@@ -157,5 +163,23 @@ public static class TorchZipCheckpoint
             t.Dispose();
             throw;
         }
+    }
+}
+
+/// <summary>CRC-32 (IEEE 802.3, as zip uses), table-driven; only compressed records, which torch.save never writes, pay for it.</summary>
+internal static class Crc32
+{
+    private static readonly uint[] Table = Enumerable.Range(0, 256).Select(i =>
+    {
+        var c = (uint)i;
+        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        return c;
+    }).ToArray();
+
+    public static uint Append(uint crc, ReadOnlySpan<byte> data)
+    {
+        var c = ~crc;
+        foreach (var b in data) c = Table[(c ^ b) & 0xFF] ^ (c >> 8);
+        return ~c;
     }
 }
