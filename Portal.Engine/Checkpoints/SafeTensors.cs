@@ -110,22 +110,10 @@ public static class SafeTensors
     /// <summary>Refuses a header that is not strict UTF-8, saying where (System.Text.Json would otherwise fail later, without a name).</summary>
     private static void CheckUtf8(byte[] header, string path)
     {
-        if (System.Text.Unicode.Utf8.IsValid(header)) return;
-        var chars = new char[4096];
-        int at = 0;
-        while (true)
-        {
-            var status = System.Text.Unicode.Utf8.ToUtf16(header.AsSpan(at), chars, out var read, out _, replaceInvalidSequences: false);
-            at += read;
-            if (status != System.Buffers.OperationStatus.DestinationTooSmall) break;
-        }
-        var from = Math.Max(0, at - 48);
-        var before = Encoding.UTF8.GetString(header, from, at - from);
-        var quote = before.LastIndexOf('"');
-        var near = quote >= 0 ? before[(quote + 1)..] : before;
+        var at = TextChecks.FirstInvalidUtf8(header);
+        if (at < 0) return;
         throw new CheckpointFormatException(
-            $"{path}: safetensors header is not valid UTF-8: byte 0x{header[at]:X2} at header offset {at}" +
-            (near.Length > 0 ? $", in or after the name starting '{near}'" : "") + " (a tensor name or metadata string is corrupt)");
+            $"{path}: safetensors header is not valid UTF-8: byte 0x{header[at]:X2} at header offset {at}{TextChecks.Before(header, at, quoted: true)} (a tensor name or metadata string is corrupt)");
     }
 
     private static Entry ParseEntry(JsonProperty p, string path)

@@ -395,7 +395,13 @@ internal sealed class RestrictedUnpickler
     private static string Latin1(byte[] b) => Encoding.Latin1.GetString(b);
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
     // Python pickles may hold lone surrogates ('surrogatepass'); state dict keys never do, so strict is right.
-    private static string Utf8(byte[] b) => StrictUtf8.GetString(b);
+    private static string Utf8(byte[] b)
+    {
+        var bad = TextChecks.FirstInvalidUtf8(b);
+        if (bad < 0) return StrictUtf8.GetString(b);
+        throw new CheckpointFormatException(
+            $"pickle string is not valid UTF-8: byte 0x{b[bad]:X2} at offset {bad} of a {b.Length}-byte string{TextChecks.Before(b, bad)}");
+    }
 
     /// <summary>Protocol-0 STRING: a Python repr in quotes.</summary>
     private static byte[] UnquoteString(string s)
