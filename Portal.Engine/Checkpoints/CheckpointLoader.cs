@@ -46,10 +46,10 @@ public static class CheckpointLoader
             try
             {
                 using var zip = ZipFile.OpenRead(path);
-                var layout = TorchArchiveLayout.Find(zip);
+                var layout = TorchArchiveLayout.Find(zip, path);
                 return layout is null ? Kind.Unrecognised : layout.IsTorchScript ? Kind.TorchScript : Kind.TorchZip;
             }
-            catch (Exception e) when (e is InvalidDataException or IOException and not FileNotFoundException)
+            catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException and not FileNotFoundException)
             {
                 throw new CheckpointFormatException($"{path}: starts like a zip archive but cannot be read as one (truncated?): {e.Message}", e);
             }

@@ -23,7 +23,7 @@ public static class TorchZipCheckpoint
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             using var zip = new ZipArchive(file, ZipArchiveMode.Read);
-            var layout = TorchArchiveLayout.Find(zip)
+            var layout = TorchArchiveLayout.Find(zip, path)
                 ?? throw new CheckpointFormatException($"{path}: zip file has no '<folder>/data.pkl': not a PyTorch checkpoint");
             if (layout.IsTorchScript)
                 throw new CheckpointFormatException($"{path}: this is a TorchScript module (torch.jit.save), not a state dict; load it as an encoder with AllowTorchScript");

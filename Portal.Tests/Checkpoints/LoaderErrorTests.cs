@@ -138,6 +138,20 @@ public class LoaderErrorTests
         Assert.Contains("tensor 'w' twice", e.Message);
     }
 
+    [Fact]
+    public void Zip_with_two_data_pkl_records_is_refused_with_the_file()
+    {
+        using var dir = new FixturePaths.TempDir();
+        var path = dir.File("two.pt");
+        using (var zip = new System.IO.Compression.ZipArchive(File.Create(path), System.IO.Compression.ZipArchiveMode.Create))
+            foreach (var top in new[] { "a", "b" })
+                using (var s = zip.CreateEntry(top + "/data.pkl").Open())
+                    s.Write(new PickleBuilder().Proto().EmptyDict().Stop().ToArray());
+        var e = Refused(path);
+        Assert.Contains(path, e.Message);
+        Assert.Contains("2 data.pkl records", e.Message);
+    }
+
     /// <summary>The same small checkpoint in each format: tensors a [2,3] F32 and b [4] I64.</summary>
     private static string Small(FixturePaths.TempDir dir, string format)
     {
