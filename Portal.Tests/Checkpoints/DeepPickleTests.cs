@@ -10,7 +10,7 @@ namespace Portal.Tests.Checkpoints;
 /// Before the depth bound these overflowed the stack in hashing or walking, killing the process; now each is
 /// refused while unpickling, quickly, with the depth and the file in the message.
 /// </summary>
-public class DeepPickleTests
+public class DeepPickleTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Limit = 500; // PickleLimits.Default.MaxNestingDepth
 
@@ -74,11 +74,12 @@ public class DeepPickleTests
         _ => p => Builds(p, n),
     };
 
-    private static void AssertRefusedFast(string path, Func<object?> load)
+    private void AssertRefusedFast(string path, Func<object?> load)
     {
         var sw = Stopwatch.StartNew();
         var e = Assert.Throws<CheckpointFormatException>(load);
         sw.Stop();
+        output.WriteLine($"{Path.GetFileName(path)} ({new FileInfo(path).Length / 1024} KiB) refused in {sw.Elapsed.TotalMilliseconds:F0} ms: {e.Message}");
         Assert.Contains($"nests deeper than {Limit} levels", e.Message);
         Assert.Matches(@"reached depth \d+", e.Message);
         Assert.Contains(path, e.Message);
