@@ -55,7 +55,7 @@ internal sealed class RestrictedUnpickler
             throw new CheckpointFormatException($"{_source}: {e.Message} (at pickle byte {_opStart})", e);
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidCastException or FormatException or OverflowException
-            or ArgumentException or IndexOutOfRangeException or KeyNotFoundException or DecoderFallbackException)
+            or ArgumentException or IndexOutOfRangeException or KeyNotFoundException or DecoderFallbackException or InvalidOperationException)
         {
             throw new CheckpointFormatException($"{_source}: malformed pickle at byte {_opStart} ({e.Message})", e);
         }
