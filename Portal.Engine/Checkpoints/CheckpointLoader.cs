@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Text;
 using Portal.Engine.Checkpoints.Pickle;
 using static TorchSharp.torch;
 
@@ -13,6 +14,14 @@ public sealed record CheckpointLoadOptions
     public ScalarType? FloatType { get; init; } = ScalarType.Float32;
     /// <summary>Bounds for the restricted unpickler; defaults suit any real checkpoint.</summary>
     public PickleLimits? PickleLimits { get; init; }
+    /// <summary>Bounds on the tensor bytes a file may declare; defaults fit the largest supported architecture.</summary>
+    public CheckpointLimits? Limits { get; init; }
+    /// <summary>
+    /// Called with the declared tensor names, dtypes, shapes and sizes once the header or pickle is parsed and the
+    /// size limit passed, before any tensor data is read or allocated. Throw to refuse the file (e.g. keys of no
+    /// supported architecture): a file declaring gigabytes is then refused having cost only its pickle.
+    /// </summary>
+    public Action<CheckpointPlan>? Validate { get; init; }
 }
 
 /// <summary>
@@ -37,10 +46,10 @@ public static class CheckpointLoader
             try
             {
                 using var zip = ZipFile.OpenRead(path);
-                var layout = TorchArchiveLayout.Find(zip);
+                var layout = TorchArchiveLayout.Find(zip, path);
                 return layout is null ? Kind.Unrecognised : layout.IsTorchScript ? Kind.TorchScript : Kind.TorchZip;
             }
-            catch (Exception e) when (e is InvalidDataException or IOException and not FileNotFoundException)
+            catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException and not FileNotFoundException)
             {
                 throw new CheckpointFormatException($"{path}: starts like a zip archive but cannot be read as one (truncated?): {e.Message}", e);
             }
@@ -54,9 +63,25 @@ public static class CheckpointLoader
         var len = new FileInfo(path).Length;
         if (len == 0) throw new CheckpointFormatException($"{path}: file is empty (0 bytes)");
         options ??= new CheckpointLoadOptions();
-        return Detect(path) switch
+        var kind = Detect(path);
+        try
         {
-            Kind.SafeTensors => SafeTensors.Load(path, options.FloatType),
+            return Read(path, kind, options);
+        }
+        catch (Exception e) when (e is OverflowException or DecoderFallbackException or ArgumentException or InvalidDataException
+            or EndOfStreamException or FormatException or InvalidOperationException or IndexOutOfRangeException or KeyNotFoundException
+            or IOException and not FileNotFoundException)
+        {
+            // The readers name what they refuse; this keeps any .NET error they did not foresee from escaping bare.
+            throw new CheckpointFormatException($"{path}: cannot read this {kind} checkpoint ({e.GetType().Name}: {e.Message})", e);
+        }
+    }
+
+    private static StateDict Read(string path, Kind kind, CheckpointLoadOptions options)
+    {
+        return kind switch
+        {
+            Kind.SafeTensors => SafeTensors.Load(path, options),
             Kind.TorchZip => TorchZipCheckpoint.Load(path, options),
             Kind.LegacyPickle => TorchLegacyCheckpoint.Load(path, options),
             Kind.TorchScript => throw new CheckpointFormatException(

@@ -41,6 +41,7 @@ public static class SafeTensors
         var dataStart = 8 + (long)n;
         var dataLength = fileLength - dataStart;
 
+        CheckUtf8(buf, path);
         var entries = new List<Entry>();
         var meta = new Dictionary<string, string>();
         JsonDocument doc;
@@ -63,27 +64,56 @@ public static class SafeTensors
             }
         }
 
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in entries)
         {
+            if (!seen.Add(e.Name)) throw new CheckpointFormatException($"{path}: safetensors header names tensor '{e.Name}' twice");
             var elem = ElementSize(e.DType, path, e.Name);
-            long count = 1;
-            foreach (var d in e.Shape)
-            {
-                if (d < 0) throw new CheckpointFormatException($"{path}: tensor '{e.Name}' has a negative dimension");
-                count = checked(count * d);
-            }
+            var bytes = ByteCount(e.Shape, elem, path, e.Name, e.DType);
             if (e.Begin < 0 || e.End < e.Begin)
                 throw new CheckpointFormatException($"{path}: tensor '{e.Name}' has invalid data_offsets [{e.Begin}, {e.End}]");
             if (e.End > dataLength)
                 throw new CheckpointFormatException($"{path}: tensor '{e.Name}' ends at byte {e.End} of the data section, but the file has only {dataLength} data bytes (truncated?)");
-            if (checked(count * elem) != e.End - e.Begin)
-                throw new CheckpointFormatException($"{path}: tensor '{e.Name}' is {e.DType}{FormatShape(e.Shape)} = {count * elem} bytes but its offsets span {e.End - e.Begin}");
+            if (bytes != e.End - e.Begin)
+                throw new CheckpointFormatException($"{path}: tensor '{e.Name}' is {e.DType}{FormatShape(e.Shape)} = {bytes} bytes but its offsets span {e.End - e.Begin}");
         }
         var sorted = entries.Where(e => e.End > e.Begin).OrderBy(e => e.Begin).ToList();
         for (int i = 1; i < sorted.Count; i++)
             if (sorted[i].Begin < sorted[i - 1].End)
                 throw new CheckpointFormatException($"{path}: tensors '{sorted[i - 1].Name}' and '{sorted[i].Name}' overlap");
         return (entries, meta, dataStart);
+    }
+
+    /// <summary>
+    /// Bytes of a tensor of <paramref name="shape"/>; a shape whose element count (or bytes) overflows 64 bits is
+    /// refused naming the tensor. The product of the non-zero dimensions is checked too: an empty tensor of
+    /// [0, 2^62, 2^62] is no more possible than a full one.
+    /// </summary>
+    internal static long ByteCount(long[] shape, int elem, string path, string name, string dtype)
+    {
+        long nonZero = 1;
+        bool empty = false;
+        foreach (var d in shape)
+        {
+            if (d < 0) throw new CheckpointFormatException($"{path}: tensor '{name}' has a negative dimension ({FormatShape(shape)})");
+            if (d == 0) { empty = true; continue; }
+            if (nonZero > long.MaxValue / d) throw Overflow();
+            nonZero *= d;
+        }
+        if (nonZero > long.MaxValue / elem) throw Overflow();
+        return empty ? 0 : nonZero * elem;
+
+        CheckpointFormatException Overflow() => new(
+            $"{path}: tensor '{name}' has shape {FormatShape(shape)}, whose {dtype} size overflows a 64-bit byte count (an impossible tensor)");
+    }
+
+    /// <summary>Refuses a header that is not strict UTF-8, saying where (System.Text.Json would otherwise fail later, without a name).</summary>
+    private static void CheckUtf8(byte[] header, string path)
+    {
+        var at = TextChecks.FirstInvalidUtf8(header);
+        if (at < 0) return;
+        throw new CheckpointFormatException(
+            $"{path}: safetensors header is not valid UTF-8: byte 0x{header[at]:X2} at header offset {at}{TextChecks.Before(header, at, quoted: true)} (a tensor name or metadata string is corrupt)");
     }
 
     private static Entry ParseEntry(JsonProperty p, string path)
@@ -145,10 +175,22 @@ public static class SafeTensors
     private static string FormatShape(long[] shape) => "[" + string.Join(",", shape) + "]";
 
     /// <summary>Reads every tensor. Floating-point tensors are converted to <paramref name="floatType"/> (float32 by default) unless null.</summary>
-    public static StateDict Load(string path, ScalarType? floatType = ScalarType.Float32)
+    public static StateDict Load(string path, ScalarType? floatType = ScalarType.Float32) =>
+        Load(path, new CheckpointLoadOptions { FloatType = floatType });
+
+    /// <summary>Reads every tensor, after the declared sizes pass <see cref="CheckpointLoadOptions.Limits"/> and <see cref="CheckpointLoadOptions.Validate"/>.</summary>
+    internal static StateDict Load(string path, CheckpointLoadOptions options)
     {
+        var floatType = options.FloatType;
         using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        var (entries, meta, dataStart) = ReadHeader(s, s.Length, path);
+        List<Entry> entries;
+        Dictionary<string, string> meta;
+        long dataStart;
+        try { (entries, meta, dataStart) = ReadHeader(s, s.Length, path); }
+        catch (EndOfStreamException ex) { throw new CheckpointFormatException($"{path}: file ended inside the safetensors header (truncated?)", ex); }
+        new CheckpointPlan(path, "safetensors",
+            entries.Select(e => new CheckpointTensorPlan(e.Name, e.DType, e.Shape, e.End - e.Begin, $"bytes {e.Begin}..{e.End}")).ToList(),
+            CheckpointPlan.Sum(entries.Select(e => e.End - e.Begin), path)).Approve(options);
         var sd = new StateDict { Metadata = meta };
         try
         {

@@ -58,6 +58,8 @@ public static class TorchLegacyCheckpoint
 
             var selection = CheckpointWrappers.Select(root, path);
             var meta = new Dictionary<string, string>(selection.Notes) { ["format"] = "torch-legacy" };
+            // Views, sizes, the total limit and the caller's validator, before any storage is allocated or read.
+            TorchTensors.Plan(selection, path, "torch-legacy").Approve(options);
             return TorchTensors.Materialise(selection, meta, options, path, sref =>
             {
                 if (!offsets.TryGetValue(sref.Key, out var at))

@@ -38,19 +38,23 @@ internal static class TorchStorage
     public static void CheckView(string name, PickleTensor t, string source)
     {
         if (t.Offset < 0) throw new CheckpointFormatException($"{source}: tensor '{name}' has a negative storage offset");
-        long numel = 1, last = t.Offset;
         for (int i = 0; i < t.Size.Length; i++)
-        {
             if (t.Size[i] < 0 || t.Stride[i] < 0)
                 throw new CheckpointFormatException($"{source}: tensor '{name}' has a negative size or stride");
-            try
-            {
-                numel = checked(numel * t.Size[i]);
-                if (t.Size[i] > 0) last = checked(last + (t.Size[i] - 1) * t.Stride[i]);
-            }
-            catch (OverflowException) { throw new CheckpointFormatException($"{source}: tensor '{name}' has an impossible size"); }
+        // Element count (and bytes) must fit in 64 bits, naming the tensor rather than surfacing an OverflowException.
+        var bytes = SafeTensors.ByteCount(t.Size, ElementSize(t.Storage.DType), source, name, t.Storage.DType.ToString());
+        if (bytes == 0) return;
+        long last = t.Offset;
+        try
+        {
+            for (int i = 0; i < t.Size.Length; i++) last = checked(last + (t.Size[i] - 1) * t.Stride[i]);
         }
-        if (numel > 0 && last >= t.Storage.Numel)
+        catch (OverflowException)
+        {
+            throw new CheckpointFormatException(
+                $"{source}: tensor '{name}' [{string.Join(",", t.Size)}] with strides [{string.Join(",", t.Stride)}] from offset {t.Offset} reaches past any 64-bit storage index");
+        }
+        if (last >= t.Storage.Numel)
             throw new CheckpointFormatException(
                 $"{source}: tensor '{name}' [{string.Join(",", t.Size)}] reaches element {last} of storage '{t.Storage.Key}', which has only {t.Storage.Numel}");
     }

@@ -7,6 +7,23 @@ namespace Portal.Engine.Checkpoints;
 /// <summary>Turns the selected pickle tensors into a <see cref="StateDict"/>, reading each storage once.</summary>
 internal static class TorchTensors
 {
+    /// <summary>The distinct storages the selected tensors use, in first-use order.</summary>
+    public static IEnumerable<StorageRef> Storages(CheckpointWrappers.Selection selection) =>
+        selection.Tensors.Select(kv => kv.Value.Storage).DistinctBy(s => s.Key);
+
+    /// <summary>Checks every view against its storage and sums the storages' declared bytes; reads nothing.</summary>
+    public static CheckpointPlan Plan(CheckpointWrappers.Selection selection, string path, string format)
+    {
+        var tensors = new List<CheckpointTensorPlan>(selection.Tensors.Count);
+        foreach (var (name, t) in selection.Tensors)
+        {
+            TorchStorage.CheckView(name, t, path);
+            var bytes = SafeTensors.ByteCount(t.Size, TorchStorage.ElementSize(t.Storage.DType), path, name, t.Storage.DType.ToString());
+            tensors.Add(new CheckpointTensorPlan(name, t.Storage.DType.ToString(), t.Size, bytes, t.Storage.Key));
+        }
+        return new CheckpointPlan(path, format, tensors, CheckpointPlan.Sum(Storages(selection).Select(s => TorchStorage.ByteLength(s, path)), path));
+    }
+
     public static StateDict Materialise(CheckpointWrappers.Selection selection, Dictionary<string, string> meta,
         CheckpointLoadOptions options, string path, Func<StorageRef, Tensor> readStorage)
     {

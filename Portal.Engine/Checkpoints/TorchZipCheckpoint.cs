@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 using Portal.Engine.Checkpoints.Pickle;
@@ -12,8 +13,8 @@ namespace Portal.Engine.Checkpoints;
 /// </summary>
 public static class TorchZipCheckpoint
 {
-    /// <summary>data.pkl of a large state dict is a few MB; this bounds what a lying entry can make us read.</summary>
-    public const long MaxPickleBytes = 1L << 30;
+    /// <summary>data.pkl of a large state dict is well under a few MB (whole ViT-bigG: ~1,000 tensors); this bounds what a lying entry can make us read.</summary>
+    public const long MaxPickleBytes = 256L * 1024 * 1024;
 
     public static StateDict Load(string path, CheckpointLoadOptions? options = null)
     {
@@ -22,7 +23,7 @@ public static class TorchZipCheckpoint
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             using var zip = new ZipArchive(file, ZipArchiveMode.Read);
-            var layout = TorchArchiveLayout.Find(zip)
+            var layout = TorchArchiveLayout.Find(zip, path)
                 ?? throw new CheckpointFormatException($"{path}: zip file has no '<folder>/data.pkl': not a PyTorch checkpoint");
             if (layout.IsTorchScript)
                 throw new CheckpointFormatException($"{path}: this is a TorchScript module (torch.jit.save), not a state dict; load it as an encoder with AllowTorchScript");
@@ -38,9 +39,20 @@ public static class TorchZipCheckpoint
                 pid => PersistentStorage(pid, storages, path, legacy: false));
             var selection = CheckpointWrappers.Select(root, path);
             var meta = new Dictionary<string, string>(selection.Notes) { ["format"] = "torch-zip" };
-            return TorchTensors.Materialise(selection, meta, options, path,
-                s => ReadStorage(layout.Entry(zip, "data/" + s.Key)
-                    ?? throw new CheckpointFormatException($"{path}: storage '{s.Key}' has no record '{layout.Prefix}data/{s.Key}' in the zip"), s, path, file.Length));
+
+            // Plan before read: every view fits its storage, every storage has a record of exactly its size, the
+            // total is within the limit and the caller accepts the keys, all before one storage byte is read.
+            var plan = TorchTensors.Plan(selection, path, "torch-zip");
+            var records = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+            foreach (var sref in TorchTensors.Storages(selection))
+            {
+                var e = layout.Entry(zip, "data/" + sref.Key)
+                    ?? throw new CheckpointFormatException($"{path}: storage '{sref.Key}' has no record '{layout.Prefix}data/{sref.Key}' in the zip");
+                CheckRecord(e, sref, path, file.Length);
+                records[sref.Key] = e;
+            }
+            plan.Approve(options);
+            return TorchTensors.Materialise(selection, meta, options, path, sref => ReadStorage(records[sref.Key], sref, path));
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException and not FileNotFoundException)
         {
@@ -77,30 +89,72 @@ public static class TorchZipCheckpoint
     private static byte[] ReadEntry(ZipArchiveEntry e, long max, string path)
     {
         if (e.Length > max) throw new CheckpointFormatException($"{path}: record '{e.FullName}' is {e.Length} bytes, more than the {max}-byte limit");
+        if (e.CompressedLength != e.Length) CountInflated(e, e.Length, path, "its zip header");
         var b = new byte[e.Length];
         using var s = e.Open();
         s.ReadExactly(b);
         return b;
     }
 
-    private static Tensor ReadStorage(ZipArchiveEntry e, StorageRef s, string path, long fileLength)
+    /// <summary>A storage's record must hold exactly the bytes the pickle declares, from a possible compressed size.</summary>
+    private static void CheckRecord(ZipArchiveEntry e, StorageRef s, string path, long fileLength)
     {
         var need = TorchStorage.ByteLength(s, path);
-        if (e.Length < need)
+        if (e.Length != need)
             throw new CheckpointFormatException(
                 $"{path}: storage '{s.Key}' ({e.FullName}) holds {e.Length} bytes but the pickle declares {s.Numel} × {TorchStorage.ElementSize(s.DType)} = {need}");
         if (e.CompressedLength > fileLength)
             throw new CheckpointFormatException($"{path}: record '{e.FullName}' claims to be larger than the file");
         if (need > 0 && need / 1100 > e.CompressedLength) // deflate cannot exceed ~1032:1
             throw new CheckpointFormatException($"{path}: record '{e.FullName}' claims {need} bytes from {e.CompressedLength} compressed bytes, an impossible ratio");
+    }
+
+    /// <summary>
+    /// Inflates a compressed record into a small reused buffer, counting: refused the moment it passes
+    /// <paramref name="declared"/> bytes, if it ends short, or if its CRC-32 is not the header's (.NET stops
+    /// inflating at the header's size, so a header that understates a bomb shows up as a CRC mismatch). The zip
+    /// header's size is never trusted alone, and no memory is set aside for the record until its real size is known.
+    /// </summary>
+    private static void CountInflated(ZipArchiveEntry e, long declared, string path, string declaredBy)
+    {
+        var buf = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            using var src = e.Open();
+            long total = 0;
+            uint crc = 0;
+            int n;
+            while ((n = src.Read(buf, 0, buf.Length)) > 0)
+            {
+                total += n;
+                crc = Crc32.Append(crc, buf.AsSpan(0, n));
+                if (total > declared)
+                    throw new CheckpointFormatException(
+                        $"{path}: record '{e.FullName}' inflates past the {declared} bytes {declaredBy} declares (refused after {total} bytes; a decompression bomb?)");
+            }
+            if (total < declared)
+                throw new CheckpointFormatException($"{path}: record '{e.FullName}' inflates to {total} bytes, but {declaredBy} declares {declared} (truncated or lying archive)");
+            if (crc != e.Crc32)
+                throw new CheckpointFormatException(
+                    $"{path}: record '{e.FullName}' does not match the CRC-32 its zip header records (its header understates or misstates what it holds; a decompression bomb?)");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buf);
+        }
+    }
+
+    private static Tensor ReadStorage(ZipArchiveEntry e, StorageRef s, string path)
+    {
+        var need = TorchStorage.ByteLength(s, path);
+        // torch.save stores records uncompressed; a compressed one is first inflated and counted, then read.
+        if (need > 0 && e.CompressedLength != need) CountInflated(e, need, path, $"storage '{s.Key}' in the pickle");
         var t = empty(s.Numel, TorchStorage.ToScalarType(s.DType));
         try
         {
             if (need == 0) return t;
             if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian hosts");
             using var src = e.Open();
-            // torch.save stores records uncompressed; a deflated record is read as it inflates, so its
-            // declared size never decides an allocation beyond the tensor the pickle already justified.
             src.ReadExactly(t.bytes);
             return t;
         }
@@ -109,5 +163,23 @@ public static class TorchZipCheckpoint
             t.Dispose();
             throw;
         }
+    }
+}
+
+/// <summary>CRC-32 (IEEE 802.3, as zip uses), table-driven; only compressed records, which torch.save never writes, pay for it.</summary>
+internal static class Crc32
+{
+    private static readonly uint[] Table = Enumerable.Range(0, 256).Select(i =>
+    {
+        var c = (uint)i;
+        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        return c;
+    }).ToArray();
+
+    public static uint Append(uint crc, ReadOnlySpan<byte> data)
+    {
+        var c = ~crc;
+        foreach (var b in data) c = Table[(c ^ b) & 0xFF] ^ (c >> 8);
+        return ~c;
     }
 }

@@ -33,6 +33,9 @@ internal sealed class PickleBuilder
     public PickleBuilder BinPersId() => Op((byte)'Q');
     public PickleBuilder Put(int i) => Op((byte)'q').Op((byte)i);
     public PickleBuilder Get(int i) => Op((byte)'h').Op((byte)i);
+    public PickleBuilder Pop() => Op((byte)'0');
+    public PickleBuilder LongPut(uint i) { Op((byte)'r'); Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteUInt32LittleEndian(b, i); return Raw(b.ToArray()); }
+    public PickleBuilder LongGet(uint i) { Op((byte)'j'); Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteUInt32LittleEndian(b, i); return Raw(b.ToArray()); }
     public PickleBuilder Global(string module, string name) => Op((byte)'c').Ascii(module + "\n" + name + "\n");
     public PickleBuilder StackGlobal(string module, string name) => Str(module).Str(name).Op(0x93);
 
@@ -92,6 +95,38 @@ internal sealed class PickleBuilder
     }
 
     public byte[] ToArray() => _ms.ToArray();
+}
+
+/// <summary>Writes a pre-1.6 torch.save file: magic, protocol, sys_info pickles, the object pickle, storage keys, storages.</summary>
+internal static class TorchLegacyWriter
+{
+    public static void Write(string path, byte[] mainPickle, IReadOnlyList<(string Key, long Numel, byte[] Data)> storages)
+    {
+        using var f = File.Create(path);
+        f.Write(new PickleBuilder().Proto().Raw(0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19).Stop().ToArray());
+        f.Write(new PickleBuilder().Proto().Int(1001).Stop().ToArray());
+        f.Write(new PickleBuilder().Proto().EmptyDict().Str("protocol_version").Int(1001).SetItem().Str("little_endian").Bool(true).SetItem().Stop().ToArray());
+        f.Write(mainPickle);
+        var keys = new PickleBuilder().Proto().EmptyList();
+        foreach (var s in storages) keys.Str(s.Key).Append();
+        f.Write(keys.Stop().ToArray());
+        var n = new byte[8];
+        foreach (var s in storages)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(n, s.Numel);
+            f.Write(n);
+            f.Write(s.Data);
+        }
+    }
+
+    /// <summary>A legacy tensor: its persistent id has a sixth element, view_metadata (None).</summary>
+    public static PickleBuilder Tensor(PickleBuilder p, string storageType, string key, long numel, long[] size, long[] stride)
+    {
+        p.Global("torch._utils", "_rebuild_tensor_v2").Mark()
+            .Mark().Str("storage").Global("torch", storageType).Str(key).Str("cpu").Int(numel).None().Tuple().BinPersId()
+            .Int(0).IntTuple(size).IntTuple(stride).Bool(false).Global("collections", "OrderedDict").EmptyTuple().Reduce();
+        return p.Tuple().Reduce();
+    }
 }
 
 /// <summary>Writes a torch.save-style zip: &lt;top&gt;/data.pkl, data/&lt;key&gt;, version, byteorder.</summary>

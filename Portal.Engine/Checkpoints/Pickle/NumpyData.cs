@@ -21,8 +21,16 @@ public sealed class NumpyArray
             throw new CheckpointFormatException("pickle: numpy array state is not (version, shape, dtype, is_fortran, data)");
         var dims = shape.Select(x => x is long l && l >= 0 ? l : throw new CheckpointFormatException("pickle: numpy array has a negative or non-integer dimension")).ToArray();
         long count = 1;
-        foreach (var d in dims) count = checked(count * d);
         var item = NumpyDTypes.ItemSize(dt.Kind);
+        try
+        {
+            foreach (var d in dims) count = checked(count * d);
+            _ = checked(count * item);
+        }
+        catch (OverflowException)
+        {
+            throw new CheckpointFormatException($"pickle: numpy array {dt.Descr}[{string.Join(",", dims)}] has a size that overflows 64 bits");
+        }
         if (t[4] is not byte[] raw)
             throw new CheckpointFormatException($"pickle: numpy array of dtype '{dt.Descr}' stores Python objects, which plain data does not accept");
         if (raw.Length != checked(count * item))

@@ -157,8 +157,12 @@ internal static class PickleGlobals
         return new PickleTensor(storage, offset, size, stride);
     }
 
-    private static long ToLong(object? o, PyGlobal f, string what) =>
-        o is long l ? l : throw Bad(f, $"{what} is a {PickleText.TypeName(o)}, not an int");
+    private static long ToLong(object? o, PyGlobal f, string what) => o switch
+    {
+        long l => l,
+        System.Numerics.BigInteger b => throw Bad(f, $"has a {what} of {b}, outside the 64-bit range (an impossible tensor)"),
+        _ => throw Bad(f, $"{what} is a {PickleText.TypeName(o)}, not an int"),
+    };
 
     private static long[] ToLongs(object? o, PyGlobal f, string what) =>
         o is PyTuple t ? t.Select(x => ToLong(x, f, what)).ToArray() : throw Bad(f, $"{what} is a {PickleText.TypeName(o)}, not a tuple");

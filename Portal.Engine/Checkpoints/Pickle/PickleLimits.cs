@@ -10,7 +10,10 @@ public sealed record PickleLimits
     public long MaxObjects { get; init; } = 20_000_000;
     /// <summary>Open MARKs at once.</summary>
     public int MaxMarkDepth { get; init; } = 10_000;
-    /// <summary>Container nesting accepted when the result is walked (state dicts are 2–5 deep).</summary>
+    /// <summary>
+    /// Container nesting (state dicts are 2–5 deep). Enforced while unpickling, as each tuple, list, dict, set or
+    /// object is made or grows (O(1) per item), so a deep value is refused before anything hashes or walks it.
+    /// </summary>
     public int MaxNestingDepth { get; init; } = 500;
     /// <summary>Length of a text-protocol line (protocol 0 numbers, names).</summary>
     public int MaxLineBytes { get; init; } = 1 << 16;

@@ -5,23 +5,56 @@ namespace Portal.Engine.Checkpoints.Pickle;
 // The values the restricted unpickler builds. Python None is C# null; bool, int (long or BigInteger), float
 // (double), str (string) and bytes (byte[]) map to the obvious C# types; lists are List<object?>.
 
-/// <summary>A Python tuple: immutable, compared by value so it can be a dict key.</summary>
-public sealed class PyTuple(IReadOnlyList<object?> items) : IReadOnlyList<object?>, IEquatable<PyTuple>
+/// <summary>
+/// A Python tuple: immutable, compared by value so it can be a dict key. Its hash is computed once, when it is
+/// made, from its items' (already computed) hashes, and equality walks nested tuples with an explicit stack: a
+/// key nested a million tuples deep costs no recursion (the unpickler refuses such nesting anyway).
+/// </summary>
+public sealed class PyTuple : IReadOnlyList<object?>, IEquatable<PyTuple>
 {
     public static readonly PyTuple Empty = new([]);
-    public IReadOnlyList<object?> Items { get; } = items;
+    private readonly int _hash;
+
+    public PyTuple(IReadOnlyList<object?> items)
+    {
+        Items = items;
+        var h = new HashCode();
+        foreach (var x in items) h.Add(x is null ? 0 : PyKeyComparer.Instance.GetHashCode(x));
+        _hash = h.ToHashCode();
+    }
+
+    public IReadOnlyList<object?> Items { get; }
     public int Count => Items.Count;
     public object? this[int index] => Items[index];
     public IEnumerator<object?> GetEnumerator() => Items.GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-    public bool Equals(PyTuple? other) => other is not null && Items.SequenceEqual(other.Items, PyKeyComparer.Instance);
-    public override bool Equals(object? obj) => obj is PyTuple t && Equals(t);
-    public override int GetHashCode()
+
+    public bool Equals(PyTuple? other)
     {
-        var h = new HashCode();
-        foreach (var x in Items) h.Add(x is null ? 0 : PyKeyComparer.Instance.GetHashCode(x));
-        return h.ToHashCode();
+        if (other is null) return false;
+        var work = new Stack<(PyTuple A, PyTuple B)>();
+        work.Push((this, other));
+        while (work.Count > 0)
+        {
+            var (a, b) = work.Pop();
+            if (ReferenceEquals(a, b)) continue;
+            if (a._hash != b._hash || a.Count != b.Count) return false;
+            for (int i = 0; i < a.Count; i++)
+            {
+                var (x, y) = (a.Items[i], b.Items[i]);
+                if (x is PyTuple tx)
+                {
+                    if (y is not PyTuple ty) return false;
+                    work.Push((tx, ty));
+                }
+                else if (y is PyTuple || !PyKeyComparer.Instance.Equals(x, y)) return false;
+            }
+        }
+        return true;
     }
+
+    public override bool Equals(object? obj) => obj is PyTuple t && Equals(t);
+    public override int GetHashCode() => _hash;
     public override string ToString() => "(" + string.Join(", ", Items.Select(PickleText.Describe)) + ")";
 }
 

@@ -24,6 +24,7 @@ internal sealed class RestrictedUnpickler
     private readonly Dictionary<long, object?> _memo = [];
     private long _objects;
     private long _opStart;
+    private readonly PickleDepth _depth;
 
     /// <param name="source">Names the file (and archive entry) in error messages.</param>
     /// <param name="persistentLoad">Resolves persistent ids (torch storages); null refuses them.</param>
@@ -36,6 +37,7 @@ internal sealed class RestrictedUnpickler
         _policy = policy;
         _limits = limits ?? PickleLimits.Default;
         _persistentLoad = persistentLoad;
+        _depth = new PickleDepth(_limits.MaxNestingDepth);
     }
 
     public static object? Load(byte[] data, string source, GlobalPolicy policy, PickleLimits? limits = null,
@@ -53,7 +55,7 @@ internal sealed class RestrictedUnpickler
             throw new CheckpointFormatException($"{_source}: {e.Message} (at pickle byte {_opStart})", e);
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidCastException or FormatException or OverflowException
-            or ArgumentException or IndexOutOfRangeException or KeyNotFoundException or DecoderFallbackException)
+            or ArgumentException or IndexOutOfRangeException or KeyNotFoundException or DecoderFallbackException or InvalidOperationException)
         {
             throw new CheckpointFormatException($"{_source}: malformed pickle at byte {_opStart} ({e.Message})", e);
         }
@@ -71,6 +73,8 @@ internal sealed class RestrictedUnpickler
                     if (_marks.Count != 0) throw new CheckpointFormatException("pickle ends with an open MARK");
                     var result = Pop();
                     if (_stack.Count != 0) throw new CheckpointFormatException("pickle ends with values left on the stack");
+                    // Containers changed after being nested: the recorded depths may be low, or a cycle may exist.
+                    if (_depth.Stale) PickleDepth.Check(result, _limits.MaxNestingDepth);
                     return result;
                 case 0x80: // PROTO
                     var proto = ReadByte();
@@ -128,28 +132,37 @@ internal sealed class RestrictedUnpickler
                 case 0x98: break; // READONLY_BUFFER: no-op on data we already own
 
                 // ---- containers
-                case (byte)')': Push(PyTuple.Empty); break;
-                case (byte)'t': Push(new PyTuple(PopMark())); break;
-                case 0x85: Push(new PyTuple([Pop()])); break;
-                case 0x86: { var b = Pop(); var a = Pop(); Push(new PyTuple([a, b])); break; }
-                case 0x87: { var c = Pop(); var b = Pop(); var a = Pop(); Push(new PyTuple([a, b, c])); break; }
-                case (byte)']': Push(new List<object?>()); break;
-                case (byte)'l': Push(PopMark()); break;
-                case (byte)'a': { var v = Pop(); AsList(Peek(), "APPEND").Add(v); break; }
-                case (byte)'e': { var items = PopMark(); AsList(Peek(), "APPENDS").AddRange(items); break; }
-                case (byte)'}': Push(new PyDict()); break;
-                case (byte)'d': { var items = PopMark(); var d = new PyDict(); SetItems(d, items); Push(d); break; }
-                case (byte)'s': { var v = Pop(); var k = Pop(); AsDict(Peek(), "SETITEM").Set(k, v); break; }
+                // Each container's depth is recorded as it is made or grows (PickleDepth), before anything hashes it.
+                case (byte)')': Push(Made(PyTuple.Empty, [])); break;
+                case (byte)'t': { var items = PopMark(); Push(Made(new PyTuple(items), items)); break; }
+                case 0x85: { var a = Pop(); Push(Made(new PyTuple([a]), [a])); break; }
+                case 0x86: { var b = Pop(); var a = Pop(); Push(Made(new PyTuple([a, b]), [a, b])); break; }
+                case 0x87: { var c = Pop(); var b = Pop(); var a = Pop(); Push(Made(new PyTuple([a, b, c]), [a, b, c])); break; }
+                case (byte)']': Push(Made(new List<object?>(), [])); break;
+                case (byte)'l': { var items = PopMark(); Push(Made(items, items)); break; }
+                case (byte)'a': { var v = Pop(); var list = AsList(Peek(), "APPEND"); _depth.Added(list, v); list.Add(v); break; }
+                case (byte)'e':
+                {
+                    var items = PopMark();
+                    var list = AsList(Peek(), "APPENDS");
+                    foreach (var x in items) _depth.Added(list, x);
+                    list.AddRange(items);
+                    break;
+                }
+                case (byte)'}': Push(Made(new PyDict(), [])); break;
+                case (byte)'d': { var items = PopMark(); var d = Made(new PyDict(), []); SetItems(d, items); Push(d); break; }
+                case (byte)'s': { var v = Pop(); var k = Pop(); var d = AsDict(Peek(), "SETITEM"); SetItem(d, k, v); break; }
                 case (byte)'u': { var items = PopMark(); SetItems(AsDict(Peek(), "SETITEMS"), items); break; }
-                case 0x8f: Push(new PySet([], false)); break; // EMPTY_SET
+                case 0x8f: Push(Made(new PySet([], false), [])); break; // EMPTY_SET
                 case 0x90: // ADDITEMS
                 {
                     var items = PopMark();
                     if (Peek() is not PySet { Frozen: false } set) throw new CheckpointFormatException("ADDITEMS on something that is not a set");
+                    foreach (var x in items) _depth.Added(set, x);
                     set.Items.AddRange(items);
                     break;
                 }
-                case 0x91: Push(new PySet(PopMark(), true)); break; // FROZENSET
+                case 0x91: { var items = PopMark(); Push(Made(new PySet(items, true), items)); break; } // FROZENSET
 
                 // ---- globals and object construction: the only places a pickle could run code
                 case (byte)'c': // GLOBAL
@@ -171,14 +184,14 @@ internal sealed class RestrictedUnpickler
                 {
                     var args = Pop();
                     var f = Pop();
-                    Push(PickleGlobals.Call(AsGlobal(f, "REDUCE"), AsTuple(args, "REDUCE"), _policy));
+                    Push(Result(PickleGlobals.Call(AsGlobal(f, "REDUCE"), AsTuple(args, "REDUCE"), _policy), args));
                     break;
                 }
                 case 0x81: // NEWOBJ
                 {
                     var args = Pop();
                     var cls = Pop();
-                    Push(PickleGlobals.NewObject(AsGlobal(cls, "NEWOBJ"), AsTuple(args, "NEWOBJ"), _policy));
+                    Push(Result(PickleGlobals.NewObject(AsGlobal(cls, "NEWOBJ"), AsTuple(args, "NEWOBJ"), _policy), args));
                     break;
                 }
                 case 0x92: // NEWOBJ_EX
@@ -187,7 +200,7 @@ internal sealed class RestrictedUnpickler
                     var args = Pop();
                     var cls = Pop();
                     if (kwargs is not PyDict { Count: 0 }) throw new CheckpointFormatException("NEWOBJ_EX with keyword arguments is not accepted");
-                    Push(PickleGlobals.NewObject(AsGlobal(cls, "NEWOBJ_EX"), AsTuple(args, "NEWOBJ_EX"), _policy));
+                    Push(Result(PickleGlobals.NewObject(AsGlobal(cls, "NEWOBJ_EX"), AsTuple(args, "NEWOBJ_EX"), _policy), args));
                     break;
                 }
                 case (byte)'i': // INST
@@ -195,20 +208,25 @@ internal sealed class RestrictedUnpickler
                     var module = ReadLineAscii();
                     var name = ReadLineAscii();
                     var cls = PickleGlobals.Resolve(module, name, _policy);
-                    Push(PickleGlobals.NewObject(cls, new PyTuple(PopMark()), _policy));
+                    var items = PopMark();
+                    var args = Made(new PyTuple(items), items);
+                    Push(Result(PickleGlobals.NewObject(cls, args, _policy), args));
                     break;
                 }
                 case (byte)'o': // OBJ
                 {
                     var items = PopMark();
                     if (items.Count == 0) throw new CheckpointFormatException("OBJ without a class");
-                    Push(PickleGlobals.NewObject(AsGlobal(items[0], "OBJ"), new PyTuple(items.Skip(1).ToList()), _policy));
+                    var rest = items.Skip(1).ToList();
+                    var args = Made(new PyTuple(rest), rest);
+                    Push(Result(PickleGlobals.NewObject(AsGlobal(items[0], "OBJ"), args, _policy), args));
                     break;
                 }
                 case (byte)'b': // BUILD
                 {
                     var state = Pop();
                     var target = Pop();
+                    if (target is PyObject or PyDict) _depth.Added(target, state); // they keep the state
                     Push(PickleGlobals.Build(target, state));
                     break;
                 }
@@ -273,10 +291,29 @@ internal sealed class RestrictedUnpickler
         Push(o);
     }
 
-    private static void SetItems(PyDict d, List<object?> items)
+    private T Made<T>(T container, IEnumerable<object?> items)
+    {
+        _depth.Made(container, items);
+        return container;
+    }
+
+    private object? Result(object? result, object? args)
+    {
+        _depth.Result(result, args);
+        return result;
+    }
+
+    private void SetItem(PyDict d, object? key, object? value)
+    {
+        _depth.Added(d, key);
+        _depth.Added(d, value);
+        d.Set(key, value);
+    }
+
+    private void SetItems(PyDict d, List<object?> items)
     {
         if (items.Count % 2 != 0) throw new CheckpointFormatException("SETITEMS with an odd number of items");
-        for (int i = 0; i < items.Count; i += 2) d.Set(items[i], items[i + 1]);
+        for (int i = 0; i < items.Count; i += 2) SetItem(d, items[i], items[i + 1]);
     }
 
     private static List<object?> AsList(object? o, string op) =>
@@ -358,7 +395,13 @@ internal sealed class RestrictedUnpickler
     private static string Latin1(byte[] b) => Encoding.Latin1.GetString(b);
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
     // Python pickles may hold lone surrogates ('surrogatepass'); state dict keys never do, so strict is right.
-    private static string Utf8(byte[] b) => StrictUtf8.GetString(b);
+    private static string Utf8(byte[] b)
+    {
+        var bad = TextChecks.FirstInvalidUtf8(b);
+        if (bad < 0) return StrictUtf8.GetString(b);
+        throw new CheckpointFormatException(
+            $"pickle string is not valid UTF-8: byte 0x{b[bad]:X2} at offset {bad} of a {b.Length}-byte string{TextChecks.Before(b, bad)}");
+    }
 
     /// <summary>Protocol-0 STRING: a Python repr in quotes.</summary>
     private static byte[] UnquoteString(string s)
