@@ -21,7 +21,13 @@ public static class EncoderLoader
             return TorchScriptEncoder.Load(path, options);
         var device = options.Device ?? CPU;
         var place = new TensorPlace(device, options.DType);
-        using var sd = CheckpointLoader.Load(path, new CheckpointLoadOptions { AllowTorchScript = options.AllowTorchScript });
+        // Plan before read: the key set and shapes must be a known architecture before a byte of storage is read, so a
+        // small file declaring gigabytes for keys no encoder has is refused without allocating them.
+        using var sd = CheckpointLoader.Load(path, new CheckpointLoadOptions
+        {
+            AllowTorchScript = options.AllowTorchScript,
+            Validate = plan => ArchitectureDetector.Detect(ArchitectureDetector.SelectVisual(plan.Tensors.Select(t => (t.Name, t.Shape))), options.Architecture),
+        });
         var visual = ArchitectureDetector.SelectVisual(sd.Keys.Select(k => (k, sd[k].shape)));
         var spec = ArchitectureDetector.Detect(visual, options.Architecture);
 

@@ -184,6 +184,16 @@ public class DecompressionBombTests(ZipBombFixture bomb, ITestOutputHelper outpu
     }
 
     [Fact]
+    public void The_encoder_loader_itself_refuses_the_bomb_before_reading_its_storage()
+    {
+        // The production path (validation of an upload): EncoderLoader plans the checkpoint with its architecture check.
+        EncoderLoadException? e = null;
+        var u = MemoryProbe.Measure(() => e = Assert.Throws<EncoderLoadException>(() => Portal.Engine.Encoders.EncoderLoader.Load(bomb.Path)));
+        Assert.Contains("unrecognised architecture", e!.Message);
+        AssertCheap(u, "encoder loader refusal");
+    }
+
+    [Fact]
     public void Bomb_over_the_total_bytes_limit_is_refused_before_any_storage_is_read()
     {
         CheckpointFormatException? e = null;
