@@ -20,9 +20,23 @@ public sealed class SignInThrottle(IOptions<PortalOptions> options, TimeProvider
         var now = clock.GetUtcNow().UtcDateTime;
         var byAddress = Count("ip:" + (address ?? "unknown"), now, o.SignInsPerAddressPerMinute);
         var byName = Count("user:" + userName.Trim().ToUpperInvariant(), now, o.SignInsPerAccountPerMinute);
+        // Every typed name is a key: drop idle ones now and then, so a flood of made-up names cannot grow memory.
+        if (Interlocked.Increment(ref _attemptCount) % 1024 == 0) Prune(now);
         var wait = byAddress > byName ? byAddress : byName;
         return wait > TimeSpan.Zero ? wait : null;
     }
+
+    private long _attemptCount;
+
+    private void Prune(DateTime now)
+    {
+        foreach (var (key, q) in _attempts)
+            lock (q)
+                if (q.Count == 0 || q.Last() <= now - TimeSpan.FromMinutes(1)) _attempts.TryRemove(key, out _);
+    }
+
+    /// <summary>Keys held (for the memory test).</summary>
+    internal int Keys => _attempts.Count;
 
     private TimeSpan Count(string key, DateTime now, int limit)
     {
