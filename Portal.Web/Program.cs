@@ -14,6 +14,7 @@ using Portal.Web.Demo;
 using Portal.Web.Dispatch;
 using Portal.Web.Encoders;
 using Portal.Web.Errors;
+using Portal.Web.Features.Audit;
 using Portal.Web.Jobs;
 using Portal.Web.Progress;
 using Portal.Web.Services;
@@ -110,6 +111,7 @@ Portal.Web.Features.Robustify.RobustifyApi.Map(app);
 app.MapGet("/api/health", () => databaseProblem is { } problem
     ? Results.Json(new { status = "damaged", database = Disclosure.ScrubPaths(problem), engine_version = Portal.Engine.EngineInfo.Version }, statusCode: StatusCodes.Status503ServiceUnavailable)
     : Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
+app.MapAudit(); // attack audits for a board's top rows (Features/Audit)
 app.MapPortalDispatch(); // Hangfire dashboard (admins only), the workers API, files for workers without the storage root
 app.MapHub<ProgressHub>(ProgressHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();

@@ -95,5 +95,34 @@ public sealed class SquareJobTests : IDisposable
         Assert.Equal(report.GetProperty("worst_case_robust_accuracy").GetDouble(), result.GetProperty("summary").GetProperty("robust_accuracy").GetDouble());
     }
 
+    [Fact]
+    public async Task An_admin_audits_the_top_rows_of_a_board_in_one_action()
+    {
+        using var host = new PortalHost(Path.Combine(_dir.Path, "data"));
+        using var admin = await host.ApiAs(Roles.Admin);
+        using var researcher = await host.ApiAs(Roles.Researcher);
+        var data = PortalTestData.Nights(_dir, count: 12, size: 32);
+        var bench = (await host.PostJson(admin, "/api/benchmarks", new { name = "tiny", dataset_root = data, format = "nights", split = "test" }, 201)).GetProperty("id").GetInt32();
+        var encoders = new List<int>();
+        foreach (var (name, size) in new[] { ("pixel-l2", 32), ("ssim", 32), ("pixel-l2", 16) })
+            encoders.Add((await host.PostJson(admin, "/api/encoders/builtin", new { name, size })).GetProperty("id").GetInt32());
+        var robust = new Dictionary<int, double>();
+        foreach (var e in encoders)
+        {
+            var job = (await host.PostJson(admin, "/api/jobs", new { encoder_id = e, benchmark_id = bench, presets = new[] { "linf-4" }, iterations = 3 }, 201))[0].GetProperty("job").GetProperty("id").GetInt32();
+            var end = await host.WaitForJobEnd(admin, job, TimeSpan.FromMinutes(2));
+            Assert.True(end.GetProperty("status").GetString() == "succeeded", end.ToString());
+            robust[e] = end.GetProperty("robust_accuracy").GetDouble();
+        }
+        Assert.Equal(HttpStatusCode.Forbidden, (await researcher.PostAsync($"/api/benchmarks/{bench}/audits", JsonContent.Create(new { top = 2 }))).StatusCode);
+        var queued = await host.PostJson(admin, $"/api/benchmarks/{bench}/audits", new { top = 2, norm = "linf" }, 201);
+        var audited = queued.EnumerateArray().Select(j => j.GetProperty("job").GetProperty("encoder_id").GetInt32()).ToList();
+        Assert.Equal(robust.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).Take(2).Select(kv => kv.Key), audited);
+        Assert.All(queued.EnumerateArray(), j => Assert.StartsWith("audit;linf;", j.GetProperty("job").GetProperty("config_key").GetString()));
+        foreach (var j in queued.EnumerateArray()) await admin.PostAsync($"/api/jobs/{j.GetProperty("job").GetProperty("id").GetInt32()}/cancel", null);
+        var none = await admin.PostAsync($"/api/benchmarks/{bench}/audits", JsonContent.Create(new { top = 2, norm = "l2" }));
+        Assert.Equal(HttpStatusCode.Conflict, none.StatusCode);
+    }
+
     public void Dispose() => _dir.Dispose();
 }
