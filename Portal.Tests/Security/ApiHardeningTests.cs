@@ -271,3 +271,34 @@ public sealed class ApiHardeningTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 }
+
+/// <summary>Item 19 at the host level: a background service that fails (a write the disk refused) does not stop the web.</summary>
+public sealed class BackgroundFaultTests : IDisposable
+{
+    private readonly FixturePaths.TempDir _dir = new();
+
+    private sealed class FailingWrite : Microsoft.Extensions.Hosting.BackgroundService
+    {
+        public static readonly TaskCompletionSource Thrown = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        protected override async Task ExecuteAsync(CancellationToken stop)
+        {
+            await Task.Delay(100, stop);
+            Thrown.TrySetResult();
+            throw new Microsoft.Data.Sqlite.SqliteException("database or disk is full", 13);
+        }
+    }
+
+    [Fact]
+    public async Task A_background_service_that_throws_leaves_the_web_serving()
+    {
+        using var host = new PortalHost(Path.Combine(_dir.Path, "data"), new Dictionary<string, string?> { ["Portal:Worker:Enabled"] = "false" });
+        using var faulty = host.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddHostedService<FailingWrite>()));
+        using var c = faulty.CreateClient();
+        await FailingWrite.Thrown.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(500);
+        Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/api/health")).StatusCode);
+        Assert.False(faulty.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
