@@ -67,6 +67,16 @@ public static class ReportedImporter
     {
         if (string.IsNullOrWhiteSpace(paper) || paper.Length > ReportedCsv.MaxFieldLength) throw new ArgumentException("the paper id must be 1 to 2000 characters", nameof(paper));
         var tables = rows.Select(r => r.Table).Distinct().ToList();
+        // Thousands of rows: detect changes once, at the end, not on every Add.
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try { return await ImportCoreAsync(db, paper, title, source, rows, tables, ct); }
+        finally { db.ChangeTracker.AutoDetectChangesEnabled = autoDetect; }
+    }
+
+    private static async Task<ReportedImportSummary> ImportCoreAsync(PortalDbContext db, string paper, string? title, string source, IReadOnlyList<ReportedCsvRow> rows,
+        List<string> tables, CancellationToken ct)
+    {
         var existing = await db.ReportedResults.Where(r => r.Paper == paper && tables.Contains(r.Table)).ToListAsync(ct);
         var byKey = existing.ToDictionary(r => (r.Table, r.Row));
         var now = DateTime.UtcNow;
@@ -92,7 +102,8 @@ public static class ReportedImporter
         // Rows this file held before and no longer has (a table that shrank) go; other files' rows of the same table stay.
         var gone = existing.Where(e => e.Source == source && !seen.Contains((e.Table, e.Row))).ToList();
         db.ReportedResults.RemoveRange(gone);
-        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.DetectChanges();
+        if (added + updated + gone.Count > 0) await db.SaveChangesAsync(ct);
         return new ReportedImportSummary(paper, source, rows.Count, added, updated, unchanged, gone.Count);
     }
 
