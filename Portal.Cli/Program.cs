@@ -24,6 +24,7 @@ ICommand[] commands =
     new WorkerCommand(),
     new DatasetsDescribeCommand(),
     new DataCopyCommand(), new DataBackupCommand(),
+    new ReportedImportCommand(),
 ];
 
 using var cts = new CancellationTokenSource();

@@ -16,6 +16,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<ItemRecord> Items => Set<ItemRecord>();
     public DbSet<ApiTokenRecord> ApiTokens => Set<ApiTokenRecord>();
     public DbSet<WorkerRecord> Workers => Set<WorkerRecord>();
+    public DbSet<ReportedResultRecord> ReportedResults => Set<ReportedResultRecord>();
 
     // Job rows carry their last change so the web can relay changed rows to browsers (ExecuteUpdate callers set it themselves).
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
@@ -105,6 +106,16 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         {
             e.ToTable("result_splits");
             e.HasIndex(x => new { x.ResultId, x.Name }).IsUnique();
+        });
+
+        b.Entity<ReportedResultRecord>(e =>
+        {
+            e.ToTable("reported_results");
+            // Provenance is the key: a re-import of the same table updates its rows in place.
+            e.HasIndex(x => new { x.Paper, x.Table, x.Row }).IsUnique();
+            e.HasIndex(x => new { x.Method, x.Encoder, x.Training });
+            e.Property(x => x.Paper).HasMaxLength(Reported.ReportedCsv.MaxFieldLength);
+            e.Property(x => x.Table).HasMaxLength(16);
         });
 
         b.Entity<ItemRecord>(e =>

@@ -56,6 +56,7 @@ services.AddHostedService<DemoSeeder>();
 services.AddSingleton<EncoderVariants>();
 Portal.Web.Features.Galleries.GalleriesApi.AddGalleries(services); // gallery services, demo galleries
 Portal.Web.Features.Robustify.RobustifyApi.AddRobustify(services); // FARE service (README, “Robustify an encoder”)
+Portal.Web.Features.Reported.ReportedApi.AddReported(services); // reported results: shipped tables seeded at start (docs/reported-results.md)
 services.AddPortalDispatch(); // Hangfire client + dashboard storage, local worker processes, progress relay (Dispatch/)
 
 services.ConfigureHttpJsonOptions(o =>
@@ -108,6 +109,7 @@ Portal.Web.Features.Leaderboard.LeaderboardApi.Map(app);
 Portal.Web.Features.Retrieval.ResultArtifactsApi.Map(app);
 Portal.Web.Features.Galleries.GalleriesApi.Map(app);
 Portal.Web.Features.Robustify.RobustifyApi.Map(app);
+Portal.Web.Features.Reported.ReportedApi.MapReported(app);
 app.MapGet("/api/health", () => databaseProblem is { } problem
     ? Results.Json(new { status = "damaged", database = Disclosure.ScrubPaths(problem), engine_version = Portal.Engine.EngineInfo.Version }, statusCode: StatusCodes.Status503ServiceUnavailable)
     : Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));

@@ -389,6 +389,15 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<string>("RejectReason")
                         .HasColumnType("text");
 
+                    b.Property<string>("ReportedBackbone")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ReportedMethod")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ReportedTraining")
+                        .HasColumnType("text");
+
                     b.Property<string>("Sha256")
                         .HasColumnType("text");
 
@@ -638,6 +647,94 @@ namespace Portal.Data.Postgres.Migrations
                     b.HasIndex("EncoderId", "BenchmarkId", "ConfigKey");
 
                     b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ReportedResultRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Benchmark")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Encoder")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Eps")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Paper")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("PaperTitle")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Row")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Split")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Table")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Threat")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Training")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double?>("Value")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("ValueText")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Method", "Encoder", "Training");
+
+                    b.HasIndex("Paper", "Table", "Row")
+                        .IsUnique();
+
+                    b.ToTable("reported_results", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.ResultRecord", b =>

@@ -54,6 +54,13 @@ public sealed class EncoderRecord
     public string? MlpHeadPath { get; set; }
     /// <summary>A fine-tuned variant's PEFT LoRA adapter folder (adapter_config.json + adapter_model.*), merged at load.</summary>
     public string? LoraPath { get; set; }
+    /// <summary>
+    /// The reported model an admin says this checkpoint is ("R-CLIP_F", "ConvNeXt-B", "zero-shot"): the boards then show the
+    /// paper's numbers beside the ones measured here. All three set or none.
+    /// </summary>
+    public string? ReportedMethod { get; set; }
+    public string? ReportedBackbone { get; set; }
+    public string? ReportedTraining { get; set; }
     /// <summary>A fine-tuned variant (MLP head and/or LoRA adapter on its parent's checkpoint). Derived, not stored.</summary>
     public bool IsVariant => MlpHeadPath != null || LoraPath != null;
 }

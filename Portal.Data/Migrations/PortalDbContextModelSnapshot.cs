@@ -374,6 +374,15 @@ namespace Portal.Data.Migrations
                     b.Property<string>("RejectReason")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReportedBackbone")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReportedMethod")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReportedTraining")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Sha256")
                         .HasColumnType("TEXT");
 
@@ -619,6 +628,92 @@ namespace Portal.Data.Migrations
                     b.HasIndex("EncoderId", "BenchmarkId", "ConfigKey");
 
                     b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.ReportedResultRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Benchmark")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Encoder")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Eps")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ImportedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Paper")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PaperTitle")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Row")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Split")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Table")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Threat")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Training")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Value")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("ValueText")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Method", "Encoder", "Training");
+
+                    b.HasIndex("Paper", "Table", "Row")
+                        .IsUnique();
+
+                    b.ToTable("reported_results", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.ResultRecord", b =>

@@ -36,6 +36,11 @@ public sealed class LeaderboardRow
     /// <summary>Result ids behind the numbers (for links and exports).</summary>
     public IReadOnlyList<int> ResultIds { get; init; } = [];
     public List<RunningEvaluation> Running { get; init; } = [];
+    /// <summary>Set on a row of numbers a paper reports (not measured here): where each number comes from.</summary>
+    public ReportedModel? Reported { get; init; }
+    /// <summary>Set on a measured row whose encoder an admin linked to a reported model on this board: the paper's numbers beside ours.</summary>
+    public ReportedModel? Linked { get; init; }
+    public bool IsReported => Reported != null;
 
     public double? Get(AccuracyKind k) => k switch { AccuracyKind.Clean => Clean, AccuracyKind.Linf => Linf, _ => L2 };
     public LeaderboardCell Cell(string breakdown) => Breakdown.GetValueOrDefault(breakdown) ?? LeaderboardCell.Empty;
@@ -56,6 +61,16 @@ public sealed class Leaderboard
     public required string LinfEps { get; init; }
     public required string L2Eps { get; init; }
     public required List<LeaderboardRow> Rows { get; init; }
+    /// <summary>A board of reported numbers only (a benchmark with no local dataset: NIGHTS, BAPPS, THINGS...).</summary>
+    public bool ReportedOnly { get; init; }
+    /// <summary>False when the board's numbers are not percentages (cosine similarities in [0,1]).</summary>
+    public bool Percentages { get; init; } = true;
+    /// <summary>The metric of a reported board ("2AFC accuracy (%)").</summary>
+    public string? Metric { get; init; }
+    /// <summary>The threat model of the reported numbers, as the paper states it.</summary>
+    public string? ReportedSetup { get; init; }
+    /// <summary>Papers behind the reported rows ("arXiv:2502.11725").</summary>
+    public IReadOnlyList<string> ReportedPapers { get; init; } = [];
 
     public string Header(AccuracyKind k) => k switch
     {
@@ -70,16 +85,74 @@ public sealed class Leaderboard
 }
 
 /// <summary>An entry of the leaderboard picker.</summary>
-public sealed record LeaderboardChoice(string Key, string Title, int Encoders);
+public sealed record LeaderboardChoice(string Key, string Title, int Encoders, int Reported = 0, bool ReportedOnly = false);
 
 /// <summary>Grid filters; null or empty = any.</summary>
-public sealed record LeaderboardFilter(string? Family = null, string? Backbone = null, string? Kind = null, string? Search = null)
+public sealed record LeaderboardFilter(string? Family = null, string? Backbone = null, string? Kind = null, string? Search = null, string? Source = null)
 {
     public const string RobustKind = "robust", CleanKind = "clean";
+    /// <summary>Source filter: numbers a paper reports, numbers measured on this portal, or both (null, the default).</summary>
+    public const string ReportedSource = "reported", MeasuredSource = "measured", BothSources = "both";
 
     public IEnumerable<LeaderboardRow> Apply(IEnumerable<LeaderboardRow> rows) => rows.Where(r =>
-        (string.IsNullOrEmpty(Family) || r.Family == Family)
+        (Source is null or "" or BothSources || (Source == ReportedSource ? r.IsReported : !r.IsReported))
+        && (string.IsNullOrEmpty(Family) || r.Family == Family)
         && (string.IsNullOrEmpty(Backbone) || r.Backbone == Backbone)
         && (string.IsNullOrEmpty(Kind) || (Kind == RobustKind ? r.IsRobustModel : !r.IsRobustModel))
         && (string.IsNullOrWhiteSpace(Search) || r.Encoder.Contains(Search.Trim(), StringComparison.OrdinalIgnoreCase)));
+}
+
+/// <summary>One printed number with its provenance.</summary>
+public sealed record ReportedValue(string Paper, string Table, int Row, string Source, string ValueText, double? Value, string Note)
+{
+    /// <summary>"Table I, arXiv 2502.11725".</summary>
+    public string Where => $"Table {Table}, {Paper.Replace(':', ' ')}";
+}
+
+/// <summary>
+/// A reported cell: the number shown (from the first table, in the paper's order, that prints it) and every other table
+/// that prints the same cell. When they disagree, or a note says another table prints something else, the cell is a
+/// contradiction: shown with a warning and every printed value, never one silently picked.
+/// </summary>
+public sealed record ReportedCell(ReportedValue Shown, IReadOnlyList<ReportedValue> Others, bool Contradiction)
+{
+    public IEnumerable<ReportedValue> All => Others.Prepend(Shown);
+
+    public string Tooltip
+    {
+        get
+        {
+            var lines = new List<string> { $"reported in {Shown.Where} (row {Shown.Row} of {Shown.Source})" };
+            if (Contradiction)
+                lines.Add("The paper contradicts itself here: " + string.Join("; ", All.Select(v => $"Table {v.Table} prints {v.ValueText}")) + ".");
+            else if (Others.Count > 0) lines.Add("also printed in " + string.Join(", ", Others.Select(v => $"Table {v.Table}")));
+            foreach (var note in All.Select(v => v.Note).Where(n => n.Length > 0).Distinct()) lines.Add("Note: " + note);
+            return string.Join("\n", lines);
+        }
+    }
+}
+
+/// <summary>A model as a paper names it (method, backbone, training) and its reported cells on one board.</summary>
+public sealed class ReportedModel
+{
+    public required string Method { get; init; }
+    public required string Encoder { get; init; }
+    public required string Training { get; init; }
+    /// <summary>By <see cref="CellKey"/>.</summary>
+    public required IReadOnlyDictionary<string, ReportedCell> Cells { get; init; }
+    public IReadOnlyList<string> Tables => Cells.Values.SelectMany(c => c.All).Select(v => v.Table).Distinct().OrderBy(Portal.Data.Reported.ReportedCsv.TableOrder).ToList();
+    public IReadOnlyList<string> Papers => Cells.Values.SelectMany(c => c.All).Select(v => v.Paper).Distinct().ToList();
+    public bool HasContradiction => Cells.Values.Any(c => c.Contradiction);
+    public string Name => $"{Method} {Encoder}";
+
+    /// <summary>The main columns are keyed "|clean"; a breakdown column "cnn|linf".</summary>
+    public static string CellKey(string? breakdown, AccuracyKind k) => $"{breakdown}|{k.ToString().ToLowerInvariant()}";
+    public ReportedCell? Cell(string? breakdown, AccuracyKind k) => Cells.GetValueOrDefault(CellKey(breakdown, k));
+
+    /// <summary>"Table I, XIII · arXiv 2502.11725".</summary>
+    public string Provenance => $"Table {string.Join(", ", Tables)} · {string.Join(", ", Papers.Select(p => p.Replace(':', ' ')))}";
+
+    /// <summary>Reproduced − reported, in points (percentage points, or the metric's own unit on boards that are not percentages).</summary>
+    public static double? Difference(double? measured, ReportedCell? reported, bool percentages = true) =>
+        measured is double m && reported?.Shown.Value is double r ? (percentages ? m * 100 : m) - r : null;
 }

@@ -18,8 +18,12 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFact
         var counts = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind == TwoAfcTaskKind).GroupBy(r => r.BenchmarkId)
             .Select(g => new { g.Key, N = g.Select(r => r.EncoderId).Distinct().Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
         var overall = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind == TwoAfcTaskKind).Select(r => r.EncoderId).Distinct().CountAsync(ct);
+        // Numbers papers report: on the measured board of their benchmark, or on boards of their own after the measured ones.
+        var catalog = Portal.Web.Features.Reported.ReportedBoards.Catalog(await db.ReportedResults.AsNoTracking().ToListAsync(ct), benchmarks);
+        var reportedOn = catalog.Where(c => c.BenchmarkId != null).GroupBy(c => c.BenchmarkId!.Value).ToDictionary(g => g.Key, g => g.Sum(c => c.Models));
         return [new LeaderboardChoice(LeaderboardBuilder.OverviewKey, "Overview", overall),
-            .. benchmarks.Select(b => new LeaderboardChoice(b.Id.ToString(CultureInfo.InvariantCulture), b.Name, counts.GetValueOrDefault(b.Id)))];
+            .. benchmarks.Select(b => new LeaderboardChoice(b.Id.ToString(CultureInfo.InvariantCulture), b.Name, counts.GetValueOrDefault(b.Id), reportedOn.GetValueOrDefault(b.Id))),
+            .. catalog.Where(c => c.BenchmarkId == null).Select(c => new LeaderboardChoice(c.Key, c.Title, 0, c.Models, ReportedOnly: true))];
     }
 
     /// <summary>"overview", a benchmark id, or a benchmark name (case-insensitive); null when no such benchmark.</summary>
@@ -27,6 +31,8 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFact
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TwoAfcTaskKind).OrderBy(b => b.Id).ToListAsync(ct);
+        if (key.StartsWith(Portal.Web.Features.Reported.ReportedBoards.KeyPrefix, StringComparison.OrdinalIgnoreCase))
+            return Portal.Web.Features.Reported.ReportedBoards.ReportedOnly(key, await db.ReportedResults.AsNoTracking().ToListAsync(ct), benchmarks);
         var overview = string.IsNullOrEmpty(key) || key.Equals(LeaderboardBuilder.OverviewKey, StringComparison.OrdinalIgnoreCase);
         var bench = overview ? null
             : int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? benchmarks.FirstOrDefault(b => b.Id == id)
@@ -41,8 +47,9 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFact
         var jobList = await jobs.ToListAsync(ct);
         var encoderIds = resultList.Select(r => r.EncoderId).Concat(jobList.Select(j => j.EncoderId)).ToHashSet();
         var encoders = await db.Encoders.AsNoTracking().Where(e => encoderIds.Contains(e.Id)).OrderBy(e => e.Id).ToListAsync(ct);
-        return bench != null
-            ? LeaderboardBuilder.ForBenchmark(bench, encoders, resultList, jobList)
-            : LeaderboardBuilder.Overview(benchmarks, encoders, resultList, jobList);
+        if (bench == null) return LeaderboardBuilder.Overview(benchmarks, encoders, resultList, jobList);
+        var board = LeaderboardBuilder.ForBenchmark(bench, encoders, resultList, jobList);
+        var reported = await db.ReportedResults.AsNoTracking().Where(r => r.Metric == Portal.Web.Features.Reported.ReportedBoards.TwoAfcMetric).ToListAsync(ct);
+        return Portal.Web.Features.Reported.ReportedBoards.Merge(board, bench, reported, encoders);
     }
 }
