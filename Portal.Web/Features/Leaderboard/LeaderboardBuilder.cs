@@ -36,7 +36,8 @@ public static class LeaderboardBuilder
                     pick.L2?.Splits.FirstOrDefault(x => x.Name == s)?.RobustAccuracy);
                 if (cell != LeaderboardCell.Empty) breakdown[s] = cell;
             }
-            rows.Add(Row(e, pick.CleanValue, pick.Linf?.RobustAccuracy, pick.L2?.RobustAccuracy, breakdown, pick.All, jobs[e.Id]));
+            rows.Add(Row(e, pick.CleanValue, pick.Linf?.RobustAccuracy, pick.L2?.RobustAccuracy, breakdown, pick.All, jobs[e.Id],
+                AuditOf(mine, "linf", linfEps), AuditOf(mine, "l2", l2Eps)));
         }
         return new Leaderboard
         {
@@ -91,14 +92,31 @@ public static class LeaderboardBuilder
         return new Picked(clean, clean?.CleanAccuracy, linf, l2, used);
     }
 
+    /// <summary>The newest audit of this threat model, read from its report (passed, verdict; the worst case is its robust number).</summary>
+    public static AuditBadge? AuditOf(IEnumerable<ResultRecord> rs, string norm, double eps)
+    {
+        var audit = rs.Where(r => r.Config.Attack == "audit" && r.Config.Norm == norm && SameEps(r.Config.Eps, eps)).MaxBy(r => r.CreatedAt);
+        if (audit?.RobustAccuracy is not double worst) return null;
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(audit.FullJson);
+            var root = doc.RootElement;
+            var passed = root.TryGetProperty("passed", out var p) && p.ValueKind == System.Text.Json.JsonValueKind.True;
+            var verdict = root.TryGetProperty("verdict", out var v) ? v.GetString() ?? "" : "";
+            return new AuditBadge(passed, verdict, worst, audit.Id);
+        }
+        catch (System.Text.Json.JsonException) { return new AuditBadge(false, "the audit's report could not be read", worst, audit.Id); }
+    }
+
     private static LeaderboardRow Row(EncoderRecord e, double? clean, double? linf, double? l2, Dictionary<string, LeaderboardCell> breakdown,
-        IReadOnlyList<ResultRecord> used, IEnumerable<JobRecord> jobs)
+        IReadOnlyList<ResultRecord> used, IEnumerable<JobRecord> jobs, AuditBadge? linfAudit = null, AuditBadge? l2Audit = null)
     {
         var (ft, robust) = FineTuning.Of(e);
         return new LeaderboardRow
         {
             EncoderId = e.Id, Encoder = e.DisplayName, Family = e.Family ?? FamilyOf(e), Backbone = e.Backbone ?? e.Architecture ?? "", FineTuning = ft,
             IsRobustModel = robust, Clean = clean, Linf = linf, L2 = l2, Breakdown = breakdown, SanityPassed = used.All(r => r.SanityPassed),
+            LinfAudit = linfAudit, L2Audit = l2Audit,
             ResultIds = used.Select(r => r.Id).Distinct().ToList(),
             Running = jobs.OrderBy(j => j.Id).Select(j => new RunningEvaluation(j.Id, j.Preset, j.Status.ToString().ToLowerInvariant(), j.Done, j.Total, j.CleanAccuracy, j.RobustAccuracy)).ToList(),
         };

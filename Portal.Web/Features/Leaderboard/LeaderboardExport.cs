@@ -19,7 +19,8 @@ public static class LeaderboardExport
     public static string Csv(Leaderboard board, IEnumerable<LeaderboardRow> rows)
     {
         var sb = new StringBuilder();
-        var head = new List<string> { "rank", "encoder_id", "encoder", "family", "backbone", "fine_tuning", "clean", $"linf_{board.LinfEps}", $"l2_{board.L2Eps}", "sanity_passed", "running_jobs", "source", "reported_in" };
+        var head = new List<string> { "rank", "encoder_id", "encoder", "family", "backbone", "fine_tuning", "clean", $"linf_{board.LinfEps}", $"l2_{board.L2Eps}", "sanity_passed", "running_jobs", "source", "reported_in",
+            "linf_audit", "linf_best_known", "l2_audit", "l2_best_known" };
         foreach (var b in board.BreakdownNames) { head.Add($"{board.BreakdownKind}:{b}:clean"); head.Add($"{board.BreakdownKind}:{b}:linf"); head.Add($"{board.BreakdownKind}:{b}:l2"); }
         sb.AppendLine(string.Join(',', head.Select(Esc)));
         var rank = 0;
@@ -27,7 +28,7 @@ public static class LeaderboardExport
         {
             var line = new List<string?> { I(++rank), I(r.EncoderId), r.Encoder, r.Family, r.Backbone, r.FineTuning, D(r.Clean), D(r.Linf), D(r.L2),
                 r.SanityPassed ? "true" : "false", string.Join(' ', r.Running.Select(j => j.JobId)), r.IsReported ? "reported" : "measured",
-                (r.Reported ?? r.Linked)?.Provenance };
+                (r.Reported ?? r.Linked)?.Provenance, AuditText(r.LinfAudit), D(r.LinfAudit?.WorstCase), AuditText(r.L2Audit), D(r.L2Audit?.WorstCase) };
             foreach (var b in board.BreakdownNames) { var c = r.Cell(b); line.Add(D(c.Clean)); line.Add(D(c.Linf)); line.Add(D(c.L2)); }
             sb.AppendLine(string.Join(',', line.Select(Esc)));
         }
@@ -43,6 +44,7 @@ public static class LeaderboardExport
         {
             rank = i + 1, encoder_id = r.EncoderId, encoder = r.Encoder, family = r.Family, backbone = r.Backbone, fine_tuning = r.FineTuning,
             robust_model = r.IsRobustModel, clean = r.Clean, linf = r.Linf, l2 = r.L2, sanity_passed = r.SanityPassed, result_ids = r.ResultIds,
+            linf_audit = Audit(r.LinfAudit), l2_audit = Audit(r.L2Audit),
             breakdown = r.Breakdown.ToDictionary(kv => kv.Key, kv => new { clean = kv.Value.Clean, linf = kv.Value.Linf, l2 = kv.Value.L2 }),
             source = r.IsReported ? "reported" : "measured",
             reported = (r.Reported ?? r.Linked) is { } m ? new
@@ -58,4 +60,9 @@ public static class LeaderboardExport
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
     private static string D(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
     private static string Esc(string? s) => Api.CsvCell.Escape(s);
+
+    /// <summary>"passed" / "warning" / "" (not audited).</summary>
+    private static string AuditText(AuditBadge? a) => a == null ? "" : a.Passed ? "passed" : "warning";
+
+    private static object? Audit(AuditBadge? a) => a == null ? null : new { passed = a.Passed, verdict = a.Verdict, best_known = a.WorstCase, result_id = a.ResultId };
 }

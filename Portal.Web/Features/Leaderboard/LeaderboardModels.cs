@@ -16,6 +16,12 @@ public sealed record RunningEvaluation(int JobId, string Preset, string Status, 
     public double Percent => Total == 0 ? 0 : 100.0 * Done / Total;
 }
 
+/// <summary>
+/// The attack audit behind a robust column (docs/attack-audit.md): its verdict, and the worst case per item over every
+/// attack it ran at that ε — the "best known" robust accuracy, at most the APGD number shown.
+/// </summary>
+public sealed record AuditBadge(bool Passed, string Verdict, double WorstCase, int ResultId);
+
 /// <summary>One encoder on a leaderboard.</summary>
 public sealed class LeaderboardRow
 {
@@ -31,6 +37,10 @@ public sealed class LeaderboardRow
     public double? L2 { get; init; }
     /// <summary>Per split (benchmark leaderboard) or per benchmark (overview).</summary>
     public IReadOnlyDictionary<string, LeaderboardCell> Breakdown { get; init; } = new Dictionary<string, LeaderboardCell>();
+    /// <summary>The newest attack audit at the L∞ / L2 column's ε (null: not audited).</summary>
+    public AuditBadge? LinfAudit { get; init; }
+    public AuditBadge? L2Audit { get; init; }
+    public AuditBadge? Audit(AccuracyKind k) => k switch { AccuracyKind.Linf => LinfAudit, AccuracyKind.L2 => L2Audit, _ => null };
     /// <summary>False when any result behind the row failed the engine's sanity checks.</summary>
     public bool SanityPassed { get; init; } = true;
     /// <summary>Result ids behind the numbers (for links and exports).</summary>
