@@ -103,3 +103,36 @@ export function destroy(canvasId) {
   charts.get(canvasId)?.destroy();
   charts.delete(canvasId);
 }
+
+// A curve of robust accuracy (the attack audit's ε and iteration curves): points [{ x, y }] with y in percent, joined
+// in x order; `reference` draws the audited setting's robust accuracy as a dashed line. False if Chart.js is unavailable.
+export async function renderCurve(canvasId, points, xTitle, yTitle, reference, dark) {
+  if (!(await loadChartJs())) return false;
+  const canvas = document.getElementById(canvasId);
+  if (!canvas) return false;
+  charts.get(canvasId)?.destroy();
+  const text = dark ? "#ddd" : "#444";
+  const grid = dark ? "rgba(255,255,255,0.12)" : "rgba(0,0,0,0.08)";
+  const datasets = [{ label: yTitle, data: points, borderColor: "#e65100", backgroundColor: "#e65100", showLine: true, pointRadius: 4, tension: 0 }];
+  if (reference != null) {
+    const xs = points.map((p) => p.x);
+    datasets.push({ label: "audited setting", data: [{ x: Math.min(...xs), y: reference }, { x: Math.max(...xs), y: reference }],
+      borderColor: "#78909c", borderDash: [5, 4], pointRadius: 0, showLine: true });
+  }
+  const chart = new window.Chart(canvas, {
+    type: "scatter",
+    data: { datasets },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      scales: {
+        x: { title: { display: true, text: xTitle, color: text }, ticks: { color: text }, grid: { color: grid } },
+        y: { min: 0, max: 100, title: { display: true, text: "robust accuracy (%)", color: text }, ticks: { color: text }, grid: { color: grid } },
+      },
+      plugins: { legend: { labels: { color: text } }, tooltip: { callbacks: { label: (c) => `${c.raw.x}: ${c.raw.y.toFixed(1)}%` } } },
+    },
+  });
+  canvas.dataset.points = String(points.length);
+  charts.set(canvasId, chart);
+  return true;
+}
