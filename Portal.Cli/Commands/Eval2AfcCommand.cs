@@ -52,15 +52,7 @@ public sealed class Eval2AfcCommand : ICommand
         int? limit = limitText == null ? null : int.TryParse(limitText, out var l) && l > 0 ? l : throw new CliException($"--limit expects a positive integer, got '{limitText}'");
         var sweep = sweepText?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => CliArgs.ParseNumber(s, "eps-sweep")).ToList();
 
-        format ??= NightsReader.LooksLike(dataset) ? "nights" : BappsReader.LooksLike(dataset) ? "bapps"
-            : throw new CliException($"{dataset} is neither a NIGHTS folder (data.csv) nor a BAPPS folder (2afc/val/<split>); pass --format");
-        var data = format switch
-        {
-            "nights" => NightsReader.Load(dataset, split),
-            "bapps" => BappsReader.Load(dataset, split),
-            _ => throw new CliException($"--format must be nights or bapps, got '{format}'"),
-        };
-        if (data.Bad.Count > 0 && !skipBad) throw new TwoAfcBadItemsException(data.Bad);
+        var data = LoadDataset(dataset, ref format, split, skipBad);
 
         var options = new TwoAfcOptions
         {
@@ -129,6 +121,21 @@ public sealed class Eval2AfcCommand : ICommand
             result.WallSeconds,
         });
         return Task.FromResult(result.Sanity.All(s => s.Passed) ? 0 : 3);
+    }
+
+    /// <summary>A NIGHTS or BAPPS folder (format detected when not given); unreadable items stop the run unless skipped.</summary>
+    internal static TwoAfcDatasetLoad LoadDataset(string dataset, ref string? format, string split, bool skipBad)
+    {
+        format ??= NightsReader.LooksLike(dataset) ? "nights" : BappsReader.LooksLike(dataset) ? "bapps"
+            : throw new CliException($"{dataset} is neither a NIGHTS folder (data.csv) nor a BAPPS folder (2afc/val/<split>); pass --format");
+        var data = format switch
+        {
+            "nights" => NightsReader.Load(dataset, split),
+            "bapps" => BappsReader.Load(dataset, split),
+            _ => throw new CliException($"--format must be nights or bapps, got '{format}'"),
+        };
+        if (data.Bad.Count > 0 && !skipBad) throw new TwoAfcBadItemsException(data.Bad);
+        return data;
     }
 
     /// <summary>builtin:pixel-l2, or any checkpoint the encoder loader accepts.</summary>

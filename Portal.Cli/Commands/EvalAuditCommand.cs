@@ -47,15 +47,7 @@ public sealed class EvalAuditCommand : ICommand
         args.EnsureAllUsed();
         try { options.Validate(); } catch (ArgumentException e) { throw new CliException(e.Message); }
 
-        format ??= NightsReader.LooksLike(dataset) ? "nights" : BappsReader.LooksLike(dataset) ? "bapps"
-            : throw new CliException($"{dataset} is neither a NIGHTS folder (data.csv) nor a BAPPS folder (2afc/val/<split>); pass --format");
-        var data = format switch
-        {
-            "nights" => NightsReader.Load(dataset, split),
-            "bapps" => BappsReader.Load(dataset, split),
-            _ => throw new CliException($"--format must be nights or bapps, got '{format}'"),
-        };
-        if (data.Bad.Count > 0 && !skipBad) throw new TwoAfcBadItemsException(data.Bad);
+        var data = Eval2AfcCommand.LoadDataset(dataset, ref format, split, skipBad);
 
         using var model = Eval2AfcCommand.OpenModel(checkpoint, load, device, out var checkpointHash);
         var report = AttackAudit.Run(model, data.Items, data.Name, options, quiet ? null : new StderrLines(), ct);
