@@ -22,7 +22,8 @@ ICommand[] commands =
     new DemoTrainCommand(),
     new DemoDataCommand(),
     new WorkerCommand(),
-    new DatasetsDescribeCommand(),
+    new DatasetsDescribeCommand(), new DatasetsFetchCommand(),
+    new FetchCommand(),
     new DataCopyCommand(), new DataBackupCommand(),
     new ReportedImportCommand(),
 ];
