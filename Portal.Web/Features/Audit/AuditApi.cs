@@ -22,20 +22,27 @@ public static class AuditApi
         app.MapPost("/api/benchmarks/{id:int}/audits", (int id, TopRowsRequest req, ClaimsPrincipal user, IDbContextFactory<PortalDbContext> f, JobQueue queue, CancellationToken ct) =>
             ApiErrors.Guard(async () =>
             {
-                if (req.Top is < 1 or > 50) throw new ArgumentException($"top must be in 1..50 (got {req.Top})");
-                var (preset, eps) = req.Norm switch
-                {
-                    "linf" => (Presets.AuditLinf4, 4.0 / 255),
-                    "l2" => (Presets.AuditL2_3, 3.0),
-                    _ => throw new ArgumentException($"norm must be linf or l2 (got '{req.Norm}')"),
-                };
-                var top = await TopEncodersAsync(f, id, req.Norm, eps, req.Top, ct);
-                if (top.Count == 0) throw new StateConflictException($"benchmark {id} has no APGD result at {req.Norm} ε = {eps:G4} to audit", "no results");
-                var jobs = new List<SubmittedJob>();
-                foreach (var encoderId in top)
-                    jobs.AddRange(await queue.SubmitAsync(new JobRequest(encoderId, id, [preset]), ct, user.UserId()));
+                var jobs = await QueueTopAsync(f, queue, id, req.Top, req.Norm, user.UserId(), ct);
                 return Results.Json(jobs.Select(s => new { job = s.Job, outcome = s.Outcome }), statusCode: StatusCodes.Status201Created);
             })).RequireAuthorization(Policies.Admin);
+
+    /// <summary>Queues the audit preset of <paramref name="norm"/> for the board's top <paramref name="top"/> encoders (the API and the board's button).</summary>
+    public static async Task<List<SubmittedJob>> QueueTopAsync(IDbContextFactory<PortalDbContext> f, JobQueue queue, int benchmarkId, int top, string norm, string? userId, CancellationToken ct)
+    {
+        if (top is < 1 or > 50) throw new ArgumentException($"top must be in 1..50 (got {top})");
+        var (preset, eps) = norm switch
+        {
+            "linf" => (Presets.AuditLinf4, 4.0 / 255),
+            "l2" => (Presets.AuditL2_3, 3.0),
+            _ => throw new ArgumentException($"norm must be linf or l2 (got '{norm}')"),
+        };
+        var encoders = await TopEncodersAsync(f, benchmarkId, norm, eps, top, ct);
+        if (encoders.Count == 0) throw new StateConflictException($"benchmark {benchmarkId} has no APGD result at {norm} ε = {eps:G4} to audit", "no results");
+        var jobs = new List<SubmittedJob>();
+        foreach (var encoderId in encoders)
+            jobs.AddRange(await queue.SubmitAsync(new JobRequest(encoderId, benchmarkId, [preset]), ct, userId));
+        return jobs;
+    }
 
     /// <summary>Encoders by their best APGD robust accuracy at the threat model, best first.</summary>
     public static async Task<List<int>> TopEncodersAsync(IDbContextFactory<PortalDbContext> f, int benchmarkId, string norm, double eps, int top, CancellationToken ct)
