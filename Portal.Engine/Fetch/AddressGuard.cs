@@ -48,15 +48,19 @@ public static class AddressGuard
             // Every address, not just the first: a name with one public and one private address is a rebinding trick.
             if (bad != null) throw new FetchException($"refusing {host}: it resolves to {bad}, a loopback/private/link-local address (pass --allow-host {host} if this is intended)");
         }
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
+        Exception? last = null;
+        foreach (var address in addresses)
         {
-            await socket.ConnectAsync(addresses, ctx.DnsEndPoint.Port, ct);
-            // Re-check what was actually connected (a dual-stack socket may report a mapped address).
-            if (!options.IsAllowed(host) && socket.RemoteEndPoint is IPEndPoint ep && IsForbidden(ep.Address))
-                throw new FetchException($"refusing {host}: connected to {ep.Address}, a private address");
-            return new NetworkStream(socket, ownsSocket: true);
+            // One socket per address family: no dual-mode socket, so the address connected is exactly the one checked.
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, ctx.DnsEndPoint.Port), ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException e) { socket.Dispose(); last = e; }
+            catch { socket.Dispose(); throw; }
         }
-        catch { socket.Dispose(); throw; }
+        throw last!;
     };
 }
