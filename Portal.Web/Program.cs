@@ -37,6 +37,7 @@ services.AddPortalAccounts();
 services.AddSingleton<EncoderEvents>();
 services.AddSingleton<ServerFiles>();
 services.AddSingleton<EncoderRegistry>();
+services.AddSingleton<CheckpointImports>();
 services.TryAddSingleton(TimeProvider.System);
 services.AddSingleton<ResumableUploads>();
 services.AddSingleton<Portal.Web.Features.Retrieval.IDatasetInspector, Portal.Web.Features.Retrieval.CliDatasetInspector>();

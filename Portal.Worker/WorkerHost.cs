@@ -64,6 +64,7 @@ public static class WorkerHost
         services.AddSingleton<ModelFactory>();
         services.AddSingleton<TorchScriptProbe>();
         services.AddSingleton<EncoderValidation>();
+        services.AddSingleton<CheckpointImport>();
         services.AddSingleton<IEvaluationHooks, NoEvaluationHooks>();
         services.AddSingleton<IJobRunner, TwoAfcJobRunner>();
         services.AddSingleton<IJobRunner, RetrievalJobRunner>();

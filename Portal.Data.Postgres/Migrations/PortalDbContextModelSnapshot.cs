@@ -347,14 +347,26 @@ namespace Portal.Data.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("DownloadUrl")
+                        .HasColumnType("text");
+
                     b.Property<int?>("EmbeddingDim")
                         .HasColumnType("integer");
+
+                    b.Property<string>("ExpectedSha256")
+                        .HasColumnType("text");
 
                     b.Property<string>("Family")
                         .HasColumnType("text");
 
                     b.Property<string>("Format")
                         .HasColumnType("text");
+
+                    b.Property<long?>("ImportTotalBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ImportedBytes")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("InfoJson")
                         .HasColumnType("text");
@@ -403,6 +415,15 @@ namespace Portal.Data.Postgres.Migrations
 
                     b.Property<long>("SizeBytes")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("SourceFile")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SourceRevision")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SourceUrl")
+                        .HasColumnType("text");
 
                     b.Property<string>("Status")
                         .IsRequired()

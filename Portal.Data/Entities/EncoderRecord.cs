@@ -61,6 +61,30 @@ public sealed class EncoderRecord
     public string? ReportedMethod { get; set; }
     public string? ReportedBackbone { get; set; }
     public string? ReportedTraining { get; set; }
+    /// <summary>
+    /// Where an imported checkpoint comes from, as the submitter named it: an http(s) URL or "hf-hub:org/repo[/file]".
+    /// Null for uploads and server files. An import is a validation that starts by downloading (in a worker).
+    /// </summary>
+    public string? SourceUrl { get; set; }
+    /// <summary>The hub revision asked for (branch, tag or commit; "main" when not given); null for plain URLs.</summary>
+    public string? SourceRevision { get; set; }
+    /// <summary>The hub file the import resolved to (open_clip's choice when the id names none).</summary>
+    public string? SourceFile { get; set; }
+    /// <summary>The URL the bytes finally came from after redirects, without its query string (signed CDN links carry secrets there).</summary>
+    public string? DownloadUrl { get; set; }
+    /// <summary>The sha256 the submitter expects; the import fails when the downloaded bytes differ.</summary>
+    public string? ExpectedSha256 { get; set; }
+    /// <summary>Bytes downloaded so far and the announced total (null when unknown), while importing and after.</summary>
+    public long? ImportedBytes { get; set; }
+    public long? ImportTotalBytes { get; set; }
+    /// <summary>
+    /// The source as pages and the public API show it: a URL's query string (where signed links carry their secret) is
+    /// cut; the full <see cref="SourceUrl"/> is for admins and the worker. Derived, not stored.
+    /// </summary>
+    public string? Source => SourceUrl == null || SourceUrl.StartsWith("hf-hub:", StringComparison.Ordinal)
+        || !Uri.TryCreate(SourceUrl, UriKind.Absolute, out var u) || u.Query.Length == 0 ? SourceUrl : u.GetLeftPart(UriPartial.Path) + "?…";
+    /// <summary>Still downloading: validating, from a source, with no file yet. Derived, not stored.</summary>
+    public bool IsImporting => Status == EncoderStatus.Validating && SourceUrl != null && StoragePath == null;
     /// <summary>A fine-tuned variant (MLP head and/or LoRA adapter on its parent's checkpoint). Derived, not stored.</summary>
     public bool IsVariant => MlpHeadPath != null || LoraPath != null;
 }

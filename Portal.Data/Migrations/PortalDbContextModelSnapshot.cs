@@ -332,14 +332,26 @@ namespace Portal.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DownloadUrl")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("EmbeddingDim")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExpectedSha256")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Family")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Format")
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("ImportTotalBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ImportedBytes")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("InfoJson")
                         .HasColumnType("TEXT");
@@ -388,6 +400,15 @@ namespace Portal.Data.Migrations
 
                     b.Property<long>("SizeBytes")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SourceFile")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceRevision")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceUrl")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
                         .IsRequired()

@@ -46,7 +46,7 @@ public static class AddressGuard
         {
             var bad = addresses.FirstOrDefault(IsForbidden);
             // Every address, not just the first: a name with one public and one private address is a rebinding trick.
-            if (bad != null) throw new FetchException($"refusing {host}: it resolves to {bad}, a loopback/private/link-local address (pass --allow-host {host} if this is intended)");
+            if (bad != null) throw new FetchException($"refusing {host}: it resolves to {bad}, a loopback/private/link-local address (if this is intended, allow the host: --allow-host {host} on the command line, Portal:Imports:AllowedHosts in the portal)");
         }
         Exception? last = null;
         foreach (var address in addresses)

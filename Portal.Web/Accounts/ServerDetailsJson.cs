@@ -14,7 +14,7 @@ public static class ServerDetailsJson
 {
     private static readonly Dictionary<Type, string[]> Hidden = new()
     {
-        [typeof(EncoderRecord)] = [nameof(EncoderRecord.StoragePath), nameof(EncoderRecord.MlpHeadPath), nameof(EncoderRecord.LoraPath), nameof(EncoderRecord.ValidatingWorker)],
+        [typeof(EncoderRecord)] = [nameof(EncoderRecord.StoragePath), nameof(EncoderRecord.MlpHeadPath), nameof(EncoderRecord.LoraPath), nameof(EncoderRecord.ValidatingWorker), nameof(EncoderRecord.SourceUrl)],
         [typeof(JobRecord)] = [nameof(JobRecord.ErrorStack)],
         [typeof(BenchmarkRecord)] = [nameof(BenchmarkRecord.DatasetRoot)],
     };

@@ -15,6 +15,14 @@ public sealed record RegisterServerFileRequest(string Path, string? Name = null,
     public EncoderMetadata Metadata => new() { Name = Name, Family = Family, Backbone = Backbone, Architecture = Architecture, Submitter = Submitter, Description = Description, PaperUrl = PaperUrl, LicenseUrl = LicenseUrl };
 }
 
+/// <summary>POST /api/encoders/import: a checkpoint by URL or hub id, downloaded and validated by a worker.</summary>
+public sealed record ImportEncoderRequest(string? Source, string? Sha256 = null, string? Revision = null, string? Name = null, string? Family = null,
+    string? Backbone = null, string? Architecture = null, string? Submitter = null, string? Description = null, string? PaperUrl = null, string? LicenseUrl = null)
+{
+    public ImportRequest Import => new(Source, Sha256, Revision);
+    public EncoderMetadata Metadata => new() { Name = Name, Family = Family, Backbone = Backbone, Architecture = Architecture, Submitter = Submitter, Description = Description, PaperUrl = PaperUrl, LicenseUrl = LicenseUrl };
+}
+
 public sealed record BuiltinRequest(string Name, int Size = 224, string? DisplayName = null);
 
 public sealed record CreateUploadRequest(long Size, string? FileName = null);
@@ -50,6 +58,13 @@ public static class EncodersApi
             var outcome = await registry.UploadAsync(ctx.Request.Body, ctx.Request.ContentLength, q.Metadata with { SubmittedBy = ctx.User.UserId() }, ctx.RequestAborted);
             return Registered(outcome);
         })).DisableAntiforgery().RequireAuthorization(Policies.Researcher);
+
+        // By URL or hub id: 202 with the record (validating, no file yet); a worker downloads, then validates as for an upload.
+        g.MapPost("/encoders/import", (ImportEncoderRequest req, ClaimsPrincipal user, CheckpointImports imports, CancellationToken ct) => ApiErrors.Guard(async () =>
+        {
+            var e = await imports.StartAsync(req.Import, req.Metadata with { SubmittedBy = user.UserId() }, ct);
+            return Results.Json(new { encoder = e, duplicate = false, status = e.Status, reason = (string?)null }, statusCode: StatusCodes.Status202Accepted);
+        })).RequireAuthorization(Policies.Researcher);
 
         // Admins delete any encoder; a researcher their own that was rejected or never used (Admin/AdminActions.cs).
         g.MapDelete("/encoders/{id:int}", (int id, ClaimsPrincipal user, Admin.AdminActions admin, CancellationToken ct) => ApiErrors.Guard(async () =>

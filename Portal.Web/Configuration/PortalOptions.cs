@@ -27,6 +27,7 @@ public sealed class PortalOptions
     public ProgressOptions Progress { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
     public GalleryOptions Galleries { get; set; } = new();
+    public ImportOptions Imports { get; set; } = new();
 }
 
 /// <summary>What one account may ask of the workers (Jobs/JobLimits.cs): per role, so a researcher cannot tie them up for days.</summary>
@@ -66,6 +67,24 @@ public sealed class UploadOptions
     public int MaxOpenSessionsPerUser { get; set; } = 4;
     /// <summary>Sum of the declared sizes of one account's open sessions (default 16 GiB: two full-size uploads).</summary>
     public long MaxOpenBytesPerUser { get; set; } = 16L << 30;
+}
+
+/// <summary>Checkpoints imported by URL or hub id (Encoders/CheckpointImports.cs; downloaded by a worker).</summary>
+public sealed class ImportOptions
+{
+    /// <summary>Off: POST /api/encoders/import and the upload page's "from a URL" form answer that imports are disabled.</summary>
+    public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// Hosts (name or literal IP) an import may reach although they resolve to a private, loopback or link-local address
+    /// (an in-house model store). Empty: only public addresses, so a submitter cannot make a worker probe its network.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+    /// <summary>Where hf-hub: ids resolve (a mirror, or a test server); default https://huggingface.co.</summary>
+    public string? HubBaseUrl { get; set; }
+    /// <summary>Sent to the hub (only) for gated or private repos. A secret: never logged, never shown, not in any API answer.</summary>
+    public string? HubToken { get; set; }
+    /// <summary>Imports one account may have downloading or validating at once.</summary>
+    public int MaxOpenPerUser { get; set; } = 3;
 }
 
 public sealed class GalleryOptions

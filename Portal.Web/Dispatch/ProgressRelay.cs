@@ -19,7 +19,7 @@ public sealed class ProgressRelay(
     IOptions<PortalOptions> options, ILogger<ProgressRelay> log) : BackgroundService
 {
     private DateTime _since = DateTime.UtcNow.AddSeconds(-5);
-    private readonly Dictionary<int, (EncoderStatus Status, DateTime? ValidatedAt)> _validating = [];
+    private readonly Dictionary<int, (EncoderStatus Status, DateTime? ValidatedAt, long? ImportedBytes)> _validating = [];
     private readonly Dictionary<int, DateTime> _sent = [];
 
     protected override async Task ExecuteAsync(CancellationToken stop)
@@ -51,17 +51,17 @@ public sealed class ProgressRelay(
         if (_sent.Count > 10_000)
             foreach (var old in _sent.Where(kv => kv.Value < from).Select(kv => kv.Key).ToList()) _sent.Remove(old);
 
-        // Encoders leaving validation: pages listening to EncoderEvents refresh.
+        // Encoders leaving validation (or downloading on): pages listening to EncoderEvents refresh.
         var validating = await db.Encoders.AsNoTracking().Where(e => e.Status == EncoderStatus.Validating).Select(e => e.Id).ToListAsync(ct);
         var watched = _validating.Keys.Union(validating).ToList();
         if (watched.Count == 0) return;
-        var now = await db.Encoders.AsNoTracking().Where(e => watched.Contains(e.Id)).Select(e => new { e.Id, e.Status, e.ValidatedAt }).ToListAsync(ct);
+        var now = await db.Encoders.AsNoTracking().Where(e => watched.Contains(e.Id)).Select(e => new { e.Id, e.Status, e.ValidatedAt, e.ImportedBytes }).ToListAsync(ct);
         foreach (var e in now)
         {
             var seen = _validating.TryGetValue(e.Id, out var before);
-            if (e.Status == EncoderStatus.Validating) _validating[e.Id] = (e.Status, e.ValidatedAt);
+            if (e.Status == EncoderStatus.Validating) _validating[e.Id] = (e.Status, e.ValidatedAt, e.ImportedBytes);
             else _validating.Remove(e.Id);
-            if (seen && (before.Status != e.Status || before.ValidatedAt != e.ValidatedAt)) encoderEvents.Changed(e.Id);
+            if (seen && (before.Status != e.Status || before.ValidatedAt != e.ValidatedAt || before.ImportedBytes != e.ImportedBytes)) encoderEvents.Changed(e.Id);
         }
         foreach (var gone in watched.Except(now.Select(e => e.Id))) { _validating.Remove(gone); encoderEvents.Changed(gone); }
     }

@@ -29,6 +29,31 @@ public static class WorkerFilesApi
             return Results.File(e.StoragePath, "application/octet-stream", enableRangeProcessing: true);
         });
 
+        // A worker without the storage root sends the checkpoint it imported (Encoders/CheckpointImports.cs); the web hashes
+        // the bytes itself and stores them only for a record that is still waiting for its file.
+        g.MapPut("/encoders/{id:int}/checkpoint", async (int id, string sha256, HttpContext http, IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths,
+            Microsoft.Extensions.Options.IOptions<PortalOptions> options, CancellationToken ct) =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var e = await db.Encoders.SingleOrDefaultAsync(x => x.Id == id, ct);
+            if (e == null || !e.IsImporting) return Results.Conflict(new { error = $"encoder {id} is not waiting for an imported file" });
+            if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
+            var temp = Path.Combine(paths.Uploads, $"import-{id}-{Guid.NewGuid():N}.tmp");
+            try
+            {
+                var got = await Encoders.StreamingReceiver.ReceiveAsync(http.Request.Body, temp, options.Value.MaxUploadBytes, ct);
+                if (!string.Equals(got.Sha256, sha256, StringComparison.OrdinalIgnoreCase))
+                    return Results.UnprocessableEntity(new { error = $"the bytes received have sha256 {got.Sha256}, the worker announced {sha256}" });
+                var stored = paths.CheckpointFor(got.Sha256);
+                File.Move(temp, stored, overwrite: true);
+                (e.StoragePath, e.SizeBytes, e.OwnsFile) = (stored, got.Length, true);
+                await db.SaveChangesAsync(ct);
+                return Results.Ok(new { encoder = id, bytes = got.Length });
+            }
+            catch (Encoders.UploadTooLargeException x) { return Results.Json(new { error = x.Message }, statusCode: StatusCodes.Status413PayloadTooLarge); }
+            finally { Encoders.StreamingReceiver.TryDelete(temp); }
+        });
+
         g.MapPut("/jobs/{id:int}/artifacts", async (int id, HttpContext http, IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, CancellationToken ct) =>
         {
             await using (var db = await dbFactory.CreateDbContextAsync(ct))

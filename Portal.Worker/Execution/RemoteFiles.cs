@@ -75,6 +75,32 @@ public sealed class RemoteFiles(IOptions<PortalOptions> options, DataPaths paths
         body.CopyTo(file, 1 << 20);
     }
 
+    /// <summary>This worker does not mount the storage root: what it downloads or writes must be sent to the web.</summary>
+    public bool WorksOnCopies => Remote;
+
+    /// <summary>
+    /// Sends a checkpoint this worker imported to the web, which hashes it again, stores it and points encoder
+    /// <paramref name="encoderId"/> at it; the worker keeps its copy in the cache, where <see cref="LocalCheckpoint"/> finds it.
+    /// </summary>
+    public string SendImportedCheckpoint(int encoderId, string file, string sha256)
+    {
+        using (var req = new HttpRequestMessage(HttpMethod.Put, $"{PortalUrl}/api/worker/encoders/{encoderId}/checkpoint?sha256={sha256}"))
+        {
+            req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+            using var content = new StreamContent(File.OpenRead(file), 1 << 20);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            req.Content = content;
+            using var resp = Http.Send(req);
+            if (!resp.IsSuccessStatusCode)
+                throw new InvalidDataException($"the web refused the imported checkpoint of encoder {encoderId}: {(int)resp.StatusCode} {resp.Content.ReadAsStringAsync().Result}");
+        }
+        var dir = Path.Combine(paths.Root, "remote-cache");
+        Directory.CreateDirectory(dir);
+        var cached = Path.Combine(dir, sha256 + ".ckpt");
+        File.Move(file, cached, overwrite: true);
+        return cached;
+    }
+
     /// <summary>Sends a finished job's folder to the web (only when this worker does not share the storage root).</summary>
     public void SendArtifacts(int jobId, string folder)
     {

@@ -22,7 +22,7 @@ namespace Portal.Worker.Validation;
 /// process is counted by its supervisor (<see cref="WorkerLoss"/>) and rejected after too many deaths.
 /// </summary>
 public sealed class EncoderValidation(
-    IDbContextFactory<PortalDbContext> dbFactory, ModelFactory models, TorchScriptProbe torchScriptProbe, DataPaths paths, RemoteFiles files,
+    IDbContextFactory<PortalDbContext> dbFactory, ModelFactory models, TorchScriptProbe torchScriptProbe, CheckpointImport import, DataPaths paths, RemoteFiles files,
     WorkerIdentity identity, IOptions<PortalOptions> options, ILogger<EncoderValidation> log)
 {
     public void Validate(int id)
@@ -45,6 +45,7 @@ public sealed class EncoderValidation(
         {
             try
             {
+                if (e.IsImporting) import.Import(db, e);
                 var info = Inspect(e);
                 e.Architecture = info.Architecture;
                 e.Format = info.Format;
@@ -72,6 +73,7 @@ public sealed class EncoderValidation(
                     try { File.Delete(e.StoragePath); } catch (IOException io) { log.LogWarning(io, "could not delete rejected checkpoint {Path}", e.StoragePath); }
                     e.StoragePath = null;
                 }
+                if (e.SourceUrl != null) import.DeleteFolder(e.Id);
                 // A rejected variant's head/adapter copies go too (its parent's checkpoint is not the variant's to delete).
                 EncoderVariants.DeleteAdapters(e, paths, log);
                 if (e.IsVariant) (e.MlpHeadPath, e.LoraPath) = (null, null);

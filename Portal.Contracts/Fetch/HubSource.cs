@@ -25,13 +25,20 @@ public sealed record HubSource(string Repo, string? File)
         return new HubSource(parts[0] + "/" + parts[1], parts.Length > 2 ? string.Join('/', parts[2..]) : null);
     }
 
+    /// <summary>A branch, tag or commit as the Hub names them (its own value, or a <see cref="FetchException"/>).</summary>
+    public static string CheckRevision(string rev)
+    {
+        if (rev.Length is 0 or > 200 || rev.Contains("..") || rev.Any(c => c is '?' or '#' or '%' or '\\' or ' ' || char.IsControl(c)))
+            throw new FetchException($"bad revision '{rev}' (a branch, tag or commit id)");
+        return rev;
+    }
+
     /// <summary>The files to try, in order.</summary>
     public IReadOnlyList<string> Candidates => File != null ? [File] : OpenClipWeightFiles;
 
     public Uri ResolveUrl(string file, string? revision = null, string? baseUrl = null)
     {
-        var rev = revision ?? DefaultRevision;
-        if (rev.Length == 0 || rev.Contains("..") || rev.Contains('?') || rev.Contains('#')) throw new FetchException($"bad revision '{rev}'");
+        var rev = CheckRevision(revision ?? DefaultRevision);
         var b = (baseUrl ?? DefaultBaseUrl).TrimEnd('/');
         return new Uri($"{b}/{Repo}/resolve/{Uri.EscapeDataString(rev)}/{string.Join('/', file.Split('/').Select(Uri.EscapeDataString))}");
     }
