@@ -80,6 +80,39 @@ public sealed class RemoteWorkerFilesTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_web.Path, "artifacts", "escape.txt")));
     }
 
+    [PostgresFact]
+    public async Task A_worker_without_the_storage_root_sends_the_checkpoint_it_imported_to_the_web()
+    {
+        var bytes = await File.ReadAllBytesAsync(PortalTestData.FixtureCheckpoint());
+        using var source = new Fetch.LocalHttpServer(r => r.Path == "/m/model.safetensors" ? Fetch.LocalHttpServer.ServeFile(r, bytes, "\"m\"") : new Fetch.Reply(404, []));
+        var web = Shared();
+        web["Portal:DataRoot"] = _web.Path;
+        using var host = new PortalHost(_web.Path, web, processWorkers: true, kestrel: true);
+        var worker = Shared();
+        worker["Portal:DataRoot"] = _worker.Path;
+        worker["Portal:Worker:PortalUrl"] = host.BaseUrl;
+        worker["Portal:Worker:SharedStorage"] = "false";
+        worker["Portal:Imports:AllowedHosts:0"] = "127.0.0.1"; // the worker decides what it may reach
+        using var proc = new WorkerProcess("remote-import", worker);
+        using var researcher = await host.ApiAs(Roles.Researcher);
+
+        var accepted = await host.PostJson(researcher, "/api/encoders/import", new { source = source.BaseUrl + "/m/model.safetensors" }, 202);
+        var id = accepted.GetProperty("encoder").GetProperty("id").GetInt32();
+        var enc = await host.WaitFor(researcher, $"/api/encoders/{id}", e => e.GetProperty("status").GetString() != "validating", TimeSpan.FromMinutes(2));
+        Assert.True(enc.GetProperty("status").GetString() == "ready", enc + "\n" + proc.Log);
+        var sha = Fetch.FetchTestData.Sha(bytes);
+        Assert.Equal(sha, enc.GetProperty("sha256").GetString());
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(Path.Combine(_web.Path, "checkpoints", sha + ".ckpt")));
+        Assert.True(File.Exists(Path.Combine(_worker.Path, "remote-cache", sha + ".ckpt")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_worker.Path, "checkpoints")));
+
+        // The upload endpoint takes files for records still waiting for one, and checks what it receives.
+        using var plain = new HttpClient();
+        using var late = new HttpRequestMessage(HttpMethod.Put, $"{host.BaseUrl}/api/worker/encoders/{id}/checkpoint?sha256={sha}") { Content = new ByteArrayContent(bytes) };
+        late.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        Assert.Equal(HttpStatusCode.Conflict, (await plain.SendAsync(late)).StatusCode);
+    }
+
     private static async Task<HttpResponseMessage> PutZip(HttpClient c, string baseUrl, int jobId, params (string Name, string Text)[] entries)
     {
         var ms = new MemoryStream();
