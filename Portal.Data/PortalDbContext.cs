@@ -9,6 +9,7 @@ namespace Portal.Data;
 public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
 {
     public DbSet<EncoderRecord> Encoders => Set<EncoderRecord>();
+    public DbSet<DatasetFetchRecord> DatasetFetches => Set<DatasetFetchRecord>();
     public DbSet<BenchmarkRecord> Benchmarks => Set<BenchmarkRecord>();
     public DbSet<JobRecord> Jobs => Set<JobRecord>();
     public DbSet<ResultRecord> Results => Set<ResultRecord>();
@@ -51,6 +52,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.Property(x => x.Hash).HasMaxLength(64);
             e.Property(x => x.Name).HasMaxLength(Accounts.ApiTokens.MaxNameLength);
             e.HasOne(x => x.User).WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<DatasetFetchRecord>(e =>
+        {
+            e.ToTable("dataset_fetches");
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Dataset).HasMaxLength(64);
+            e.HasIndex(x => new { x.Status, x.Id });
         });
 
         b.Entity<EncoderRecord>(e =>

@@ -15,6 +15,7 @@ using Portal.Web.Dispatch;
 using Portal.Web.Encoders;
 using Portal.Web.Errors;
 using Portal.Web.Features.Audit;
+using Portal.Web.Features.Datasets;
 using Portal.Web.Jobs;
 using Portal.Web.Progress;
 using Portal.Web.Services;
@@ -58,6 +59,7 @@ services.AddSingleton<EncoderVariants>();
 Portal.Web.Features.Galleries.GalleriesApi.AddGalleries(services); // gallery services, demo galleries
 Portal.Web.Features.Robustify.RobustifyApi.AddRobustify(services); // FARE service (README, “Robustify an encoder”)
 Portal.Web.Features.Reported.ReportedApi.AddReported(services); // reported results: shipped tables seeded at start (docs/reported-results.md)
+services.AddDatasets(); // benchmark datasets fetched by name in a worker (Features/Datasets, docs/fetching.md)
 services.AddPortalDispatch(); // Hangfire client + dashboard storage, local worker processes, progress relay (Dispatch/)
 
 services.ConfigureHttpJsonOptions(o =>
@@ -115,6 +117,7 @@ app.MapGet("/api/health", () => databaseProblem is { } problem
     ? Results.Json(new { status = "damaged", database = Disclosure.ScrubPaths(problem), engine_version = Portal.Engine.EngineInfo.Version }, statusCode: StatusCodes.Status503ServiceUnavailable)
     : Results.Ok(new { status = "ok", engine_version = Portal.Engine.EngineInfo.Version }));
 app.MapAudit(); // attack audits for a board's top rows (Features/Audit)
+app.MapDatasets();
 app.MapPortalDispatch(); // Hangfire dashboard (admins only), the workers API, files for workers without the storage root
 app.MapHub<ProgressHub>(ProgressHub.Path);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();

@@ -65,6 +65,7 @@ public static class WorkerHost
         services.AddSingleton<TorchScriptProbe>();
         services.AddSingleton<EncoderValidation>();
         services.AddSingleton<CheckpointImport>();
+        services.AddSingleton<Portal.Worker.Datasets.DatasetFetchRun>();
         services.AddSingleton<IEvaluationHooks, NoEvaluationHooks>();
         services.AddSingleton<IJobRunner, TwoAfcJobRunner>();
         services.AddSingleton<IJobRunner, RetrievalJobRunner>();

@@ -96,7 +96,11 @@ public sealed class DatasetFetcher(FetchOptions options, ExtractionLimits? limit
             }
             var missing = entry.Layout.Where(l => !File.Exists(Path.Combine(staging, l)) && !Directory.Exists(Path.Combine(staging, l))).ToList();
             if (missing.Count > 0)
-                throw new FetchException($"{entry.Name}: after extraction {string.Join(", ", missing)} is missing (expected {string.Join(", ", entry.Layout)}); nothing was installed");
+            {
+                // Archives no finished fetch has vouched for go too, so a rerun downloads them again instead of reusing them.
+                foreach (var (spec, got) in files) if (!pinned.ContainsKey(spec.Url)) File.Delete(got.Path);
+                throw new FetchException($"{entry.Name}: after extraction {string.Join(", ", missing)} is missing (expected {string.Join(", ", entry.Layout)}); nothing was installed, and the unverified downloads were deleted");
+            }
 
             var record = files.Select(x => new FetchedFile(x.Spec.Url, x.Got.Bytes, x.Got.Sha256)).ToList();
             var newlyPinned = new List<string>();

@@ -83,6 +83,8 @@ public sealed class ImportOptions
     public string? HubBaseUrl { get; set; }
     /// <summary>Sent to the hub (only) for gated or private repos. A secret: never logged, never shown, not in any API answer.</summary>
     public string? HubToken { get; set; }
+    /// <summary>Where dataset fetches download from instead of the publishers' hosts (a mirror, or a test server; paths kept).</summary>
+    public string? DatasetBaseUrl { get; set; }
     /// <summary>Imports one account may have downloading or validating at once.</summary>
     public int MaxOpenPerUser { get; set; } = 3;
 }

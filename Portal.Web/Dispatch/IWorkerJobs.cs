@@ -12,4 +12,7 @@ public interface IWorkerJobs
 
     /// <summary>Loads and checks the checkpoint of encoder <paramref name="encoderId"/>; marks it ready or rejected.</summary>
     Task ValidateEncoderAsync(int encoderId, CancellationToken ct);
+
+    /// <summary>Fetches the dataset of request <paramref name="fetchId"/> and registers it as a benchmark.</summary>
+    Task FetchDatasetAsync(int fetchId, CancellationToken ct);
 }

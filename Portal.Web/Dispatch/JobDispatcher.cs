@@ -22,6 +22,9 @@ public sealed class JobDispatcher(IBackgroundJobClient hangfire, IOptions<Portal
     public string EnqueueValidation(int encoderId) =>
         hangfire.Create<IWorkerJobs>(w => w.ValidateEncoderAsync(encoderId, CancellationToken.None), new EnqueuedState(QueueName(Routing.ValidationQueue)));
 
+    public string EnqueueDatasetFetch(int fetchId) =>
+        hangfire.Create<IWorkerJobs>(w => w.FetchDatasetAsync(fetchId, CancellationToken.None), new EnqueuedState(QueueName(Routing.ValidationQueue)));
+
     /// <summary>Hangfire accepts lower-case letters, digits, '_' and '-' in queue names; anything else is a configuration error.</summary>
     public static string QueueName(string? name)
     {

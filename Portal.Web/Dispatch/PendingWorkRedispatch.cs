@@ -21,6 +21,8 @@ public sealed class PendingWorkRedispatch(IDbContextFactory<PortalDbContext> dbF
             foreach (var j in jobs) dispatcher.EnqueueJob(j.Id, j.Queue);
             var validations = await db.Encoders.AsNoTracking().Where(e => e.Status == EncoderStatus.Validating && e.ValidatingWorker == null).Select(e => e.Id).ToListAsync(ct);
             foreach (var id in validations) dispatcher.EnqueueValidation(id);
+            foreach (var id in await db.DatasetFetches.AsNoTracking().Where(f => f.Status == DatasetFetchStatus.Queued).Select(f => f.Id).ToListAsync(ct))
+                dispatcher.EnqueueDatasetFetch(id);
             if (jobs.Count + validations.Count > 0)
                 log.LogInformation("handed {Jobs} queued job(s) and {Validations} waiting validation(s) to the workers again", jobs.Count, validations.Count);
         }

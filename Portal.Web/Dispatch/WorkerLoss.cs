@@ -33,6 +33,8 @@ public sealed class WorkerLoss(IDbContextFactory<PortalDbContext> dbFactory, Job
             await ReleaseJobAsync(jobId, workerName, died ? $"the worker process {workerName} died: {reason}" : null, ct);
         foreach (var encId in await db.Encoders.Where(e => e.Status == EncoderStatus.Validating && e.ValidatingWorker == workerName).Select(e => e.Id).ToListAsync(ct))
             await ReleaseValidationAsync(encId, workerName, died ? $"the worker process {workerName} died: {reason}" : null, ct);
+        foreach (var fetchId in await db.DatasetFetches.Where(f => f.Status == DatasetFetchStatus.Running && f.WorkerId == workerName).Select(f => f.Id).ToListAsync(ct))
+            await ReleaseDatasetFetchAsync(fetchId, workerName, died, ct);
     }
 
     /// <summary>Running jobs whose lease lapsed, validations held by a worker without a recent heartbeat.</summary>
@@ -51,6 +53,10 @@ public sealed class WorkerLoss(IDbContextFactory<PortalDbContext> dbFactory, Job
             if (await ReleaseJobAsync(j.Id, j.WorkerId, $"the worker {j.WorkerId ?? "(unknown)"} stopped renewing its lease (process or machine gone)", ct)) n++;
         foreach (var e in lostValidations)
             if (await ReleaseValidationAsync(e.Id, e.ValidatingWorker, $"the worker {e.ValidatingWorker} stopped its heartbeat (process or machine gone)", ct)) n++;
+        var lostFetches = await db.DatasetFetches.AsNoTracking().Where(f => f.Status == DatasetFetchStatus.Running && f.WorkerId != null && !liveWorkers.Contains(f.WorkerId))
+            .Select(f => new { f.Id, f.WorkerId }).ToListAsync(ct);
+        foreach (var f in lostFetches)
+            if (await ReleaseDatasetFetchAsync(f.Id, f.WorkerId, died: true, ct)) n++;
         return n;
     }
 
@@ -77,6 +83,27 @@ public sealed class WorkerLoss(IDbContextFactory<PortalDbContext> dbFactory, Job
         catch (DbUpdateConcurrencyException) { return false; }
         if (job.Status == JobStatus.Queued) dispatcher.EnqueueJob(job.Id, job.Queue);
         log.LogWarning("job {Job} released by {Worker} ({Why}): now {Status}", jobId, heldBy, death ?? "orderly stop", job.Status);
+        return true;
+    }
+
+    /// <summary>A dataset fetch whose worker went away goes back to the queue (the next worker resumes its part files).</summary>
+    public async Task<bool> ReleaseDatasetFetchAsync(int fetchId, string? heldBy, bool died, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var f = await db.DatasetFetches.SingleOrDefaultAsync(x => x.Id == fetchId && x.Status == DatasetFetchStatus.Running && x.WorkerId == heldBy, ct);
+        if (f == null) return false;
+        f.WorkerId = null;
+        if (died) f.Deaths++;
+        f.UpdatedAt = DateTime.UtcNow;
+        if (f.Deaths >= Dispatch.MaxDeaths)
+        {
+            (f.Status, f.FinishedAt) = (DatasetFetchStatus.Failed, DateTime.UtcNow);
+            f.Error = $"the worker process died {f.Deaths} times while fetching this dataset; fetch it again to resume";
+        }
+        else (f.Status, f.Phase) = (DatasetFetchStatus.Queued, "waiting for a worker (the last one went away)");
+        await db.SaveChangesAsync(ct);
+        if (f.Status == DatasetFetchStatus.Queued) dispatcher.EnqueueDatasetFetch(f.Id);
+        log.LogWarning("dataset fetch {Fetch} released by {Worker}: now {Status}", fetchId, heldBy, f.Status);
         return true;
     }
 
