@@ -176,7 +176,7 @@ def main():
             for seed in range(a.seeds):
                 aa.append(autoattack_robust(SquareAttack, net, refs, d0, d1, label, norm, eps, a.queries, seed))
                 rob, eng_clean = engine_robust(a.portal, model_path, data, a.work, norm, eps, a.queries, seed)
-                assert abs(eng_clean - clean_acc) < 1e-9, f"engine clean accuracy {eng_clean} != {clean_acc}"
+                assert abs(eng_clean - clean_acc) < 0.5 / a.items, f"engine clean accuracy {eng_clean} != {clean_acc}"
                 en.append(rob)
             ma, mb = statistics.mean(aa), statistics.mean(en)
             sa, sb = statistics.stdev(aa), statistics.stdev(en)
