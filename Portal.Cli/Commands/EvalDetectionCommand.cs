@@ -8,7 +8,7 @@ using Portal.Engine.Retrieval;
 namespace Portal.Cli.Commands;
 
 /// <summary>
-/// `portal eval detection --checkpoint F --dataset DIR [--two-class] [--attack none|apgd] [--eps 8/255] [--iters 200]
+/// `portal eval detection --checkpoint F --dataset DIR [--two-class] [--attack none|apgd|square] [--eps 8/255] [--iters 200] [--queries 5000]
 /// [--directions unsafe:safe,safe:unsafe] [--classifier F.pt --classifier-output probability|logit --threshold 0.5]
 /// [--artifacts DIR] [--cache DIR] [--items F.jsonl] --json OUT`: detection by retrieval (Table III breakdown),
 /// optionally with a classifier-type detector and the combined rule.
@@ -69,7 +69,8 @@ public sealed class EvalDetectionCommand : ICommand
         CliAttack.WriteJson(jsonOut, new { checkpoint_sha256 = sha, classifier_sha256 = clfSha, encoder = encoder.Info.Architecture, result });
         foreach (var d in result.Detectors)
             foreach (var a in d.Attacked)
-                Console.Error.WriteLine($"{d.Detector} {a.Source}->{a.Target}: {a.SuccessRate:P1} of {a.N} queries moved to {a.Target}");
+                Console.Error.WriteLine($"{d.Detector} {a.Source}->{a.Target}: {a.SuccessRate:P1} of {a.N} queries moved to {a.Target}"
+                    + (a.QueryStats is { MeanQueriesBroken: { } mq } ? $" (Square: {mq:F1} model queries per moved query)" : ""));
         Console.Error.WriteLine($"{result.Benchmark}: wrote {jsonOut}");
         return Task.FromResult(result.Sanity.All(s => s.Passed) ? 0 : 3);
     }

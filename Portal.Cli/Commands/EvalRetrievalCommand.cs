@@ -10,9 +10,10 @@ using Portal.Engine.Tasks;
 namespace Portal.Cli.Commands;
 
 /// <summary>
-/// `portal eval retrieval --checkpoint F --dataset DIR [--format roxford5k|rparis6k|folder] [--attack none|apgd]
-/// [--eps 4/255] [--iters 100] [--limit N] [--artifacts DIR] [--cache DIR] [--items F.jsonl] --json OUT`:
-/// revisitop mAP (Medium/Hard) or folder top-k, clean and under the untargeted query attack.
+/// `portal eval retrieval --checkpoint F --dataset DIR [--format roxford5k|rparis6k|folder] [--attack none|apgd|square]
+/// [--eps 4/255] [--iters 100] [--queries 5000] [--limit N] [--artifacts DIR] [--cache DIR] [--items F.jsonl] --json OUT`:
+/// revisitop mAP (Medium/Hard) or folder top-k, clean and under the untargeted query attack (APGD, or the Square
+/// Attack on the same loss: per-query `attack_queries` and `query_stats` in the output).
 /// </summary>
 public sealed class EvalRetrievalCommand : ICommand
 {
@@ -56,7 +57,8 @@ public sealed class EvalRetrievalCommand : ICommand
         CliAttack.WriteJson(jsonOut, new { checkpoint_sha256 = sha, encoder = encoder.Info.Architecture, result });
         var maps = result.MapClean is null ? "" : $" mAP M/H clean {100 * result.MapClean["medium"]:F2}/{100 * result.MapClean["hard"]:F2}"
             + (result.MapRobust is null ? "" : $", robust {100 * result.MapRobust["medium"]:F2}/{100 * result.MapRobust["hard"]:F2}");
-        Console.Error.WriteLine($"{result.Benchmark}: {result.NQueries} queries, {result.NDatabase} database images{maps}; wrote {jsonOut}");
+        var spent = result.QueryStats is { } qs ? $"; Square: {qs.TotalQueries} model queries over {qs.Attacked} attacked queries" : "";
+        Console.Error.WriteLine($"{result.Benchmark}: {result.NQueries} queries, {result.NDatabase} database images{maps}{spent}; wrote {jsonOut}");
         return Task.FromResult(result.Sanity.All(s => s.Passed) ? 0 : 3);
     }
 }
@@ -67,20 +69,26 @@ internal static class CliAttack
     public static AttackConfig Parse(CliArgs args, double defaultEps, int defaultIters, string perturbed, string loss)
     {
         var kind = args.Get("attack") ?? "none";
-        if (kind is not ("none" or "apgd")) throw new CliException($"--attack must be none or apgd, got '{kind}'");
+        if (kind is not ("none" or "apgd" or "square")) throw new CliException($"--attack must be none, apgd or square, got '{kind}'");
         var norm = args.Get("norm") ?? "linf";
         if (norm is not ("linf" or "l2")) throw new CliException($"--norm must be linf or l2, got '{norm}'");
+        var iters = args.Int("iters", defaultIters);
+        var queries = args.Int("queries", 5000);
         var c = new AttackConfig
         {
             Kind = kind, Norm = norm,
             Eps = args.Double("eps", defaultEps),
-            Iterations = args.Int("iters", defaultIters),
+            // Square uses no gradient iterations: its budget is the query count (as in `eval 2afc`).
+            Iterations = kind == "square" ? 0 : iters,
+            Queries = kind == "square" ? queries : null,
             Restarts = args.Int("restarts", 1),
             Seed = args.Int("seed", 0),
             Loss = loss, Perturbed = perturbed,
         };
         if (c.Eps < 0) throw new CliException("--eps must be ≥ 0");
-        if (c.Iterations < 1) throw new CliException("--iters must be at least 1");
+        if (iters < 1) throw new CliException("--iters must be at least 1");
+        if (queries < 1) throw new CliException("--queries must be at least 1");
+        if (kind == "square" && c.Restarts < 1) throw new CliException("--restarts must be at least 1");
         return c;
     }
 

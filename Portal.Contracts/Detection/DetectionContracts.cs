@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Portal.Engine.Tasks;
 
 namespace Portal.Engine.Detection;
@@ -22,7 +23,7 @@ public sealed record DetectionDirection(string Source, string Target)
 
 public sealed record DetectionOptions
 {
-    /// <summary>Kind "none" or "apgd"; the paper's setting is L∞, ε = 8/255, 200 iterations.</summary>
+    /// <summary>Kind "none", "apgd" or "square" (the same loss and success, queries only); the paper's setting is APGD, L∞, ε = 8/255, 200 iterations.</summary>
     public AttackConfig Attack { get; init; } = AttackConfig.None;
     /// <summary>Null = unsafe→safe and safe→unsafe (the classes present).</summary>
     public IReadOnlyList<DetectionDirection>? Directions { get; init; }
@@ -50,6 +51,10 @@ public sealed record DetectionRecord(string Key, string QueryId, string TrueClas
     public double? ClassifierScore { get; init; }
     public double? PerturbationNorm { get; init; }
     public double? RangeViolation { get; init; }
+    /// <summary>Model queries the Square Attack spent on this attacked query: until its decision became the target,
+    /// else the whole budget (null for clean records and other attacks, then not written).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? AttackQueries { get; init; }
 
     public static string KeyOf(string detector, string? target, string queryId) => $"{detector}|{target ?? "clean"}|{queryId}";
 }
@@ -58,7 +63,12 @@ public sealed record DetectionRecord(string Key, string QueryId, string TrueClas
 public sealed record DetectionBreakdown(string TrueClass, int N, IReadOnlyDictionary<string, double> Assigned);
 
 /// <summary>The same under attack; SuccessRate = fraction assigned to the target.</summary>
-public sealed record DetectionAttackBreakdown(string Source, string Target, int N, IReadOnlyDictionary<string, double> Assigned, double SuccessRate);
+public sealed record DetectionAttackBreakdown(string Source, string Target, int N, IReadOnlyDictionary<string, double> Assigned, double SuccessRate)
+{
+    /// <summary>Square Attack only: queries over this direction's attacked queries; "broken" = assigned to the target.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public QueryStatistics? QueryStats { get; init; }
+}
 
 public sealed record DetectorResult(string Detector, IReadOnlyList<DetectionBreakdown> Clean, IReadOnlyList<DetectionAttackBreakdown> Attacked);
 

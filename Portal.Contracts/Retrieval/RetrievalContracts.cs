@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Portal.Engine.Tasks;
 
 namespace Portal.Engine.Retrieval;
@@ -6,7 +7,7 @@ namespace Portal.Engine.Retrieval;
 
 public sealed record RetrievalOptions
 {
-    /// <summary>Kind "none" or "apgd"; the paper's setting is L∞, ε = 4/255, 100 iterations.</summary>
+    /// <summary>Kind "none", "apgd" or "square" (the same loss, queries only); the paper's setting is APGD, L∞, ε = 4/255, 100 iterations.</summary>
     public AttackConfig Attack { get; init; } = AttackConfig.None;
     /// <summary>Evaluate only the first N queries.</summary>
     public int? Limit { get; init; }
@@ -40,6 +41,10 @@ public sealed record RetrievalQueryRecord(string Id)
     public double? TopKOverlap { get; init; }
     public double? PerturbationNorm { get; init; }
     public double? RangeViolation { get; init; }
+    /// <summary>Model queries the Square Attack spent on this query image (null for other attacks, then not written).
+    /// Named apart from the retrieval "queries" (the query images).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? AttackQueries { get; init; }
 }
 
 public sealed record RetrievalResult
@@ -68,5 +73,9 @@ public sealed record RetrievalResult
     public int DatabaseEmbeddingsFromCache { get; init; }
     /// <summary>The evidence index (artifacts folder/index.json), when artifacts were written.</summary>
     public string? ArtifactsIndex { get; init; }
+    /// <summary>Square Attack's query statistics over the attacked queries (null for APGD and clean runs). Retrieval
+    /// has no per-query success notion, so nothing is "broken" and every query is queried the whole budget.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public QueryStatistics? QueryStats { get; init; }
     public required IReadOnlyList<RetrievalQueryRecord> Queries { get; init; }
 }

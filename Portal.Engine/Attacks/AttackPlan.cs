@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace Portal.Engine.Attacks;
 
 /// <summary>
@@ -23,6 +25,21 @@ public sealed record AttackPlan
     public AttackPlan ZeroEps(int steps) => Apgd != null
         ? Of(Apgd with { Eps = 0, Iterations = steps })
         : Of(Square! with { Eps = 0, Queries = steps });
+
+    /// <summary>
+    /// Runs the planned attack on any objective (2AFC, retrieval, detection): APGD follows the loss's gradient, Square
+    /// only queries it; both maximise the same per-item loss and stop an item on the objective's success flag.
+    /// </summary>
+    public AttackOutcome Run(AttackObjective objective, Tensor x, IReadOnlyList<ulong> itemKeys, CancellationToken ct = default)
+    {
+        if (Apgd != null)
+        {
+            using var a = Attacks.Apgd.Run(objective, x, itemKeys, Apgd, ct);
+            return new AttackOutcome(a.Adversarial.detach().clone(), a.Success.clone(), null);
+        }
+        using var s = Attacks.Square.Run(objective, x, itemKeys, Square!, ct);
+        return new AttackOutcome(s.Adversarial.detach().clone(), s.Success.clone(), s.Queries.ToArray());
+    }
 
     /// <summary>"APGD 10 iterations" / "Square 10 queries", for sanity-check details.</summary>
     public string Budget => Apgd != null ? $"APGD {Apgd.Iterations} iterations" : $"Square {Square!.Queries} queries";

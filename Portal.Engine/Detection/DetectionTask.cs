@@ -12,8 +12,8 @@ namespace Portal.Engine.Detection;
 /// <summary>
 /// Detection by retrieval (paper §V-A): every query gets the class of its nearest pool image (cosine similarity), and
 /// optionally the classifier and combined decisions; the breakdown per true class is the paper's Table III. Under
-/// attack, the queries of each direction's source class are pushed towards the target class (Eq. 5) and the breakdown
-/// is recomputed. Pool and target embeddings are cached per model and image; records go to the store per batch and
+/// attack (APGD, or the Square Attack on the same loss and success), the queries of each direction's source class are
+/// pushed towards the target class (Eq. 5) and the breakdown is recomputed. Pool and target embeddings are cached per model and image; records go to the store per batch and
 /// stored ones are skipped, so a killed run resumes to the same numbers.
 /// </summary>
 public static class DetectionTask
@@ -32,8 +32,9 @@ public static class DetectionTask
         var pool = classes.SelectMany(c => dataset.Pools[c]).ToList();
         var poolClass = classes.SelectMany((c, i) => dataset.Pools[c].Select(_ => i)).ToList();
         var queries = classes.ToDictionary(c => c, c => (options.LimitPerClass is int l ? dataset.Queries[c].Take(Math.Max(l, 0)) : dataset.Queries[c]).ToList());
-        var apgd = options.Attack.IsAttack ? EmbeddingAttacks.Options(options.Attack, dropSucceeded: true) : null;
-        var directions = apgd == null ? [] : (options.Directions ?? DefaultDirections(classes)).ToList();
+        // Success = the detector's decision is the target class: both attacks stop a query there.
+        var attack = EmbeddingAttacks.Plan(options.Attack, dropSucceeded: true);
+        var directions = attack == null ? [] : (options.Directions ?? DefaultDirections(classes)).ToList();
         foreach (var d in directions)
         {
             foreach (var c in new[] { d.Source, d.Target })
@@ -67,7 +68,7 @@ public static class DetectionTask
             evidence = new EvidenceWriter(options.ArtifactsDir, new EvidenceIndex
             {
                 Kind = "detection", Benchmark = dataset.Name, Model = embedder.Model.Name,
-                Norm = ApgdOptions.NormName(apgd!.Norm), Eps = apgd.Eps, SensitiveClasses = options.SensitiveClasses, Items = [],
+                Norm = ApgdOptions.NormName(attack!.Norm), Eps = attack.Eps, SensitiveClasses = options.SensitiveClasses, Items = [],
             });
             sample = EvidenceWriter.Sample(directions.SelectMany(d => queries[d.Source].Select(q => DetectionRecord.KeyOf(primary, d.Target, q.Id))), options.ArtifactCount, options.Attack.Seed);
         }
@@ -92,7 +93,7 @@ public static class DetectionTask
                     if (keys.All(done.ContainsKey)) continue;
                     var recs = u.Dir == null
                         ? CleanBatch(detectors, batch, u.TrueClass)
-                        : AttackBatch(detectors, batch, u.TrueClass, u.Detector, u.Dir.Target, targetEmb[u.Dir.Target], apgd!, options, evidence, sample, ct);
+                        : AttackBatch(detectors, batch, u.TrueClass, u.Detector, u.Dir.Target, targetEmb[u.Dir.Target], attack!, options, evidence, sample, ct);
                     var fresh = recs.Where(r => !done.ContainsKey(r.Key)).ToList();
                     if (fresh.Count > 0) store?.Append(fresh);
                     foreach (var r in fresh) done[r.Key] = r;
@@ -121,10 +122,10 @@ public static class DetectionTask
             QuerySizes = classes.ToDictionary(c => c, c => queries[c].Count),
             TargetsUsed = targetsUsed.ToDictionary(kv => kv.Key, kv => kv.Value.Count),
             Attack = options.Attack,
-            Detectors = detectors.Names.Select(n => Breakdown(n, classes, final, directions)).ToList(),
+            Detectors = detectors.Names.Select(n => Breakdown(n, classes, final, directions, attack?.Square)).ToList(),
             ClassifierOutput = classifier?.Output.ToString().ToLowerInvariant(),
             ClassifierThreshold = classifier?.Threshold,
-            Sanity = apgd == null ? [] : EmbeddingAttacks.PerturbationChecks(attacked.Select(r => r.PerturbationNorm ?? 0), attacked.Select(r => r.RangeViolation ?? 0), apgd, attacked.Count).ToList(),
+            Sanity = attack == null ? [] : EmbeddingAttacks.PerturbationChecks(attacked.Select(r => r.PerturbationNorm ?? 0), attacked.Select(r => r.RangeViolation ?? 0), attack, attacked.Count).ToList(),
             EngineVersion = EngineInfo.Version,
             Device = embedder.Model.Device.ToString(),
             WallSeconds = clock.Elapsed.TotalSeconds,
@@ -169,15 +170,15 @@ public static class DetectionTask
     }
 
     private static List<DetectionRecord> AttackBatch(Detectors det, RetrievalImage[] batch, string trueClass, string detector, string target,
-        Tensor targetsNormalized, ApgdOptions apgd, DetectionOptions options, EvidenceWriter? evidence, HashSet<string> sample, CancellationToken ct)
+        Tensor targetsNormalized, AttackPlan attack, DetectionOptions options, EvidenceWriter? evidence, HashSet<string> sample, CancellationToken ct)
     {
         using var scope = torch.NewDisposeScope();
         var model = det.Embedder.Model;
         var x = RetrievalImages.PrepareBatch(batch, model.Preprocessing).to(model.Device);
-        var keys = ItemSeed.For(apgd.Seed, batch.Select(q => DetectionRecord.KeyOf(detector, target, q.Id)));
-        using var res = Apgd.Run(det.Objective(detector, target, targetsNormalized), x, keys, apgd, ct);
+        var keys = ItemSeed.For(attack.Seed, batch.Select(q => DetectionRecord.KeyOf(detector, target, q.Id)));
+        using var res = attack.Run(det.Objective(detector, target, targetsNormalized), x, keys, ct);
         var adv = res.Adversarial;
-        var (norms, range) = EmbeddingAttacks.Check(adv, x, apgd.Norm);
+        var (norms, range) = EmbeddingAttacks.Check(adv, x, attack.Norm);
         using var _ = torch.no_grad();
         var (emb, margin) = det.Forward(adv, detector);
         var decided = Longs(det.Decide(detector, emb, margin));
@@ -193,6 +194,7 @@ public static class DetectionTask
                 ClassifierScore = score?[b],
                 PerturbationNorm = norms[b],
                 RangeViolation = range[b],
+                AttackQueries = res.Queries?[b],
             };
             recs.Add(rec);
             if (evidence != null && sample.Contains(rec.Key))
@@ -252,8 +254,10 @@ public static class DetectionTask
         });
     }
 
-    /// <summary>Table III rows for one detector: clean per true class, and per attack direction.</summary>
-    public static DetectorResult Breakdown(string detector, IReadOnlyList<string> classes, IReadOnlyList<DetectionRecord> records, IReadOnlyList<DetectionDirection> directions)
+    /// <summary>Table III rows for one detector: clean per true class, and per attack direction (with the Square
+    /// Attack's query statistics per direction when <paramref name="square"/> is given).</summary>
+    public static DetectorResult Breakdown(string detector, IReadOnlyList<string> classes, IReadOnlyList<DetectionRecord> records,
+        IReadOnlyList<DetectionDirection> directions, SquareOptions? square = null)
     {
         Dictionary<string, double> Fractions(List<DetectionRecord> rs) =>
             classes.ToDictionary(c => c, c => rs.Count == 0 ? 0 : rs.Count(r => r.Assigned == c) / (double)rs.Count);
@@ -265,7 +269,11 @@ public static class DetectionTask
         var attacked = directions.Select(d =>
         {
             var rs = records.Where(r => r.Detector == detector && r.Target == d.Target && r.TrueClass == d.Source).ToList();
-            return new DetectionAttackBreakdown(d.Source, d.Target, rs.Count, Fractions(rs), rs.Count == 0 ? 0 : rs.Count(r => r.Assigned == d.Target) / (double)rs.Count);
+            return new DetectionAttackBreakdown(d.Source, d.Target, rs.Count, Fractions(rs), rs.Count == 0 ? 0 : rs.Count(r => r.Assigned == d.Target) / (double)rs.Count)
+            {
+                QueryStats = square == null ? null
+                    : QueryCounts.Summarise(rs.Where(r => r.AttackQueries.HasValue).Select(r => (r.AttackQueries!.Value, r.Assigned == d.Target)).ToList(), square.Queries),
+            };
         }).Where(b => b.N > 0).ToList();
         return new DetectorResult(detector, clean, attacked);
     }

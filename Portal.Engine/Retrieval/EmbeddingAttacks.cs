@@ -5,7 +5,11 @@ using static TorchSharp.torch;
 
 namespace Portal.Engine.Retrieval;
 
-/// <summary>The paper's embedding-space attacks, as APGD objectives on normalised embeddings φ̂.</summary>
+/// <summary>
+/// The paper's embedding-space attacks, as objectives on normalised embeddings φ̂. The same objective serves APGD
+/// (which follows its gradient) and the Square Attack (which only queries it): both maximise the loss and stop an
+/// item on its success flag, so Square attacks exactly the task's loss and counts exactly the task's success.
+/// </summary>
 public static class EmbeddingAttacks
 {
     /// <summary>
@@ -29,6 +33,14 @@ public static class EmbeddingAttacks
     /// <summary>APGD settings for an embedding attack; the attack config must be apgd.</summary>
     public static ApgdOptions Options(AttackConfig c, bool dropSucceeded = true) => ApgdOptions.FromConfig(c, dropSucceeded);
 
+    /// <summary>The attack an embedding task's configuration asks for: APGD or Square (null for none).</summary>
+    public static AttackPlan? Plan(AttackConfig c, bool dropSucceeded = true) => !c.IsAttack ? null : c.Kind switch
+    {
+        "apgd" => AttackPlan.Of(Options(c, dropSucceeded)),
+        "square" => AttackPlan.Of(SquareOptions.FromConfig(c)),
+        _ => throw new ArgumentException($"unknown attack '{c.Kind}' (use none, apgd or square)"),
+    };
+
     /// <summary>Per item: ‖δ‖ in the attack's norm (float64) and how far the adversarial image leaves [0,1].</summary>
     public static (double[] Norms, double[] Range) Check(Tensor adversarial, Tensor clean, ThreatNorm norm)
     {
@@ -40,12 +52,12 @@ public static class EmbeddingAttacks
         return (n, torch.maximum(below, above).cpu().data<double>().ToArray());
     }
 
-    public static IEnumerable<SanityCheck> PerturbationChecks(IEnumerable<double> norms, IEnumerable<double> ranges, ApgdOptions apgd, int n)
+    public static IEnumerable<SanityCheck> PerturbationChecks(IEnumerable<double> norms, IEnumerable<double> ranges, AttackPlan attack, int n)
     {
         var maxNorm = norms.DefaultIfEmpty(0).Max();
         var maxRange = ranges.DefaultIfEmpty(0).Max();
-        yield return new SanityCheck("perturbation_within_eps", maxNorm <= apgd.Eps + 1e-6, maxNorm, apgd.Eps + 1e-6,
-            $"largest ‖δ‖_{ApgdOptions.NormName(apgd.Norm)} over {n} attacked queries (float64)");
+        yield return new SanityCheck("perturbation_within_eps", maxNorm <= attack.Eps + 1e-6, maxNorm, attack.Eps + 1e-6,
+            $"largest ‖δ‖_{ApgdOptions.NormName(attack.Norm)} over {n} attacked queries (float64)");
         yield return new SanityCheck("images_in_range", maxRange <= 0, maxRange, 0, "largest distance of an adversarial pixel outside [0,1]");
     }
 }

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Portal.Engine.Retrieval;
 
 /// <summary>
-/// Image retrieval, clean and under the untargeted query attack. Database embeddings are computed once (and cached
+/// Image retrieval, clean and under the untargeted query attack (APGD, or the Square Attack on the same loss). Database embeddings are computed once (and cached
 /// per model and image); queries are processed in batches of <see cref="RetrievalOptions.BatchSize"/> in list order,
 /// each batch's records go to the store at once and stored queries are skipped, so a killed run resumes to the same
 /// numbers (random starts are per query, <see cref="ItemSeed"/>). Revisitop datasets get per-query AP and P@κ for the
@@ -33,7 +33,8 @@ public static class RetrievalTask
         var queries = dataset.Queries.Take(nq).ToList();
         var dup = queries.GroupBy(q => q.Id).FirstOrDefault(g => g.Count() > 1);
         if (dup != null) throw new ArgumentException($"query id '{dup.Key}' occurs {dup.Count()} times; ids must be unique");
-        var apgd = options.Attack.IsAttack ? EmbeddingAttacks.Options(options.Attack, dropSucceeded: false) : null;
+        // Retrieval has no per-query success: APGD runs every iteration on every query, Square queries every one the whole budget.
+        var attack = EmbeddingAttacks.Plan(options.Attack, dropSucceeded: false);
         int topK = Math.Max(options.TopK, 1);
 
         var db = embedder.EmbedImages(dataset.Database, "embedding database", progress, ct);
@@ -55,7 +56,7 @@ public static class RetrievalTask
             evidence = new EvidenceWriter(options.ArtifactsDir, new EvidenceIndex
             {
                 Kind = "retrieval", Benchmark = dataset.Name, Model = model.Name,
-                Norm = apgd != null ? ApgdOptions.NormName(apgd.Norm) : "none", Eps = apgd?.Eps ?? 0, Items = [],
+                Norm = attack != null ? ApgdOptions.NormName(attack.Norm) : "none", Eps = attack?.Eps ?? 0, Items = [],
             });
             sample = EvidenceWriter.Sample(queries.Select(q => q.Id), options.ArtifactCount, options.Attack.Seed);
         }
@@ -70,7 +71,7 @@ public static class RetrievalTask
             if (dataset.GroundTruth != null && recs.Count > 0)
             {
                 extra["map_medium_clean"] = MeanAp(recs, r => r.ApClean, "medium");
-                if (apgd != null) extra["map_medium_robust"] = MeanAp(recs, r => r.ApRobust, "medium");
+                if (attack != null) extra["map_medium_robust"] = MeanAp(recs, r => r.ApRobust, "medium");
             }
             progress?.Report(new EvaluationProgress(phase, done.Count, nq, null, null, eta, extra));
         }
@@ -81,7 +82,7 @@ public static class RetrievalTask
         {
             ct.ThrowIfCancellationRequested();
             if (batch.All(q => done.ContainsKey(q.Id))) continue;
-            var records = EvaluateBatch(embedder, dataset, batch, batch.Select(q => indexOf[q.Id]).ToArray(), dbT, dbIndex, apgd, topK, options, evidence, sample, ct);
+            var records = EvaluateBatch(embedder, dataset, batch, batch.Select(q => indexOf[q.Id]).ToArray(), dbT, dbIndex, attack, topK, options, evidence, sample, ct);
             var fresh = records.Where(r => !done.ContainsKey(r.Id)).ToList();
             if (fresh.Count > 0) store?.Append(fresh);
             foreach (var r in fresh) done[r.Id] = r;
@@ -91,7 +92,7 @@ public static class RetrievalTask
 
         var final = queries.Where(q => done.ContainsKey(q.Id)).Select(q => done[q.Id]).ToList();
         Report("done");
-        return Summarise(dataset, final, options, apgd, model.Device.ToString(), clock.Elapsed.TotalSeconds, embedder) with
+        return Summarise(dataset, final, options, attack, model.Device.ToString(), clock.Elapsed.TotalSeconds, embedder) with
         {
             ResumedQueries = resumed,
             ArtifactsIndex = evidence?.IndexPath,
@@ -100,7 +101,7 @@ public static class RetrievalTask
 
     private static List<RetrievalQueryRecord> EvaluateBatch(
         RetrievalEmbeddings embedder, RetrievalDataset dataset, RetrievalImage[] batch, int[] queryIdx, Tensor dbT,
-        Dictionary<string, int> dbIndex, ApgdOptions? apgd, int topK, RetrievalOptions options,
+        Dictionary<string, int> dbIndex, AttackPlan? attack, int topK, RetrievalOptions options,
         EvidenceWriter? evidence, HashSet<string> sample, CancellationToken ct)
     {
         using var scope = torch.NewDisposeScope();
@@ -113,16 +114,18 @@ public static class RetrievalTask
         float[][]? advSims = null;
         Tensor? adv = null;
         double[]? shift = null, norms = null, range = null;
-        if (apgd != null)
+        IReadOnlyList<int>? spent = null;
+        if (attack != null)
         {
-            var keys = ItemSeed.For(apgd.Seed, batch.Select(q => q.Id));
-            using var res = Apgd.Run(EmbeddingAttacks.Untargeted(embedder, clean), x, keys, apgd, ct);
+            var keys = ItemSeed.For(attack.Seed, batch.Select(q => q.Id));
+            using var res = attack.Run(EmbeddingAttacks.Untargeted(embedder, clean), x, keys, ct);
             adv = res.Adversarial.detach().clone();
+            spent = res.Queries;
             Tensor advEmb;
             using (torch.no_grad()) advEmb = embedder.Embed(adv);
             advSims = Similarities(advEmb, dbT, batch, dataset, dbIndex);
             shift = (advEmb - clean).square().sum(1).to(ScalarType.Float64).cpu().data<double>().ToArray();
-            (norms, range) = EmbeddingAttacks.Check(adv, x, apgd.Norm);
+            (norms, range) = EmbeddingAttacks.Check(adv, x, attack.Norm);
         }
 
         var records = new List<RetrievalQueryRecord>();
@@ -147,12 +150,13 @@ public static class RetrievalTask
                     TopKOverlap = cleanTop.Count == 0 ? 1 : cleanTop.Count(c => advTop.Any(a => a.Id == c.Id)) / (double)cleanTop.Count,
                     PerturbationNorm = norms![b],
                     RangeViolation = range![b],
+                    AttackQueries = spent?[b],
                 };
                 if (gq != null) rec = rec with { ApRobust = Aps(rankAdv, gq), PrecisionRobust = Precisions(rankAdv, gq, options.Kappas) };
             }
             records.Add(rec);
             if (evidence != null && sample.Contains(q.Id))
-                WriteEvidence(evidence, dataset, q, x[b], adv?[b], rec, apgd);
+                WriteEvidence(evidence, dataset, q, x[b], adv?[b], rec, attack);
         }
         return records;
     }
@@ -209,7 +213,7 @@ public static class RetrievalTask
         return xs.Count > 0 ? xs.Average() : double.NaN;
     }
 
-    private static void WriteEvidence(EvidenceWriter w, RetrievalDataset d, RetrievalImage q, Tensor x, Tensor? adv, RetrievalQueryRecord rec, ApgdOptions? apgd)
+    private static void WriteEvidence(EvidenceWriter w, RetrievalDataset d, RetrievalImage q, Tensor x, Tensor? adv, RetrievalQueryRecord rec, AttackPlan? attack)
     {
         var name = EvidenceWriter.SafeName(q.Id);
         var byId = d.Database.Select((img, i) => (img, i)).GroupBy(p => p.img.Id).ToDictionary(g => g.Key, g => g.First().img);
@@ -220,7 +224,7 @@ public static class RetrievalTask
             Id = q.Id,
             Query = w.SaveImage(x, "queries", name),
             Adversarial = adv is null ? null : w.SaveImage(adv, "adversarial", name),
-            Perturbation = adv is null ? null : w.SavePerturbation(adv, x, apgd!.Eps, name),
+            Perturbation = adv is null ? null : w.SavePerturbation(adv, x, attack!.Eps, name),
             ApClean = rec.ApClean?.GetValueOrDefault("medium"),
             ApAdversarial = rec.ApRobust?.GetValueOrDefault("medium"),
             PerturbationNorm = rec.PerturbationNorm,
@@ -230,7 +234,7 @@ public static class RetrievalTask
     }
 
     public static RetrievalResult Summarise(RetrievalDataset dataset, IReadOnlyList<RetrievalQueryRecord> recs, RetrievalOptions options,
-        ApgdOptions? apgd, string device, double wallSeconds, RetrievalEmbeddings? embedder = null)
+        AttackPlan? attack, string device, double wallSeconds, RetrievalEmbeddings? embedder = null)
     {
         bool revisitop = dataset.GroundTruth != null;
         Dictionary<string, double>? Maps(Func<RetrievalQueryRecord, IReadOnlyDictionary<string, double>?> get) =>
@@ -238,8 +242,8 @@ public static class RetrievalTask
         Dictionary<string, double> MeanPrecision(Func<RetrievalQueryRecord, IReadOnlyDictionary<string, double>?> get) =>
             Protocols.SelectMany(p => options.Kappas.Select(k => $"{Key(p)}@{k}"))
                 .ToDictionary(k => k, k => MeanAp(recs, get, k));
-        var sanity = apgd == null ? new List<SanityCheck>()
-            : EmbeddingAttacks.PerturbationChecks(recs.Select(r => r.PerturbationNorm ?? 0), recs.Select(r => r.RangeViolation ?? 0), apgd, recs.Count).ToList();
+        var sanity = attack == null ? new List<SanityCheck>()
+            : EmbeddingAttacks.PerturbationChecks(recs.Select(r => r.PerturbationNorm ?? 0), recs.Select(r => r.RangeViolation ?? 0), attack, recs.Count).ToList();
         return new RetrievalResult
         {
             Benchmark = dataset.Name,
@@ -248,12 +252,12 @@ public static class RetrievalTask
             NDatabase = dataset.Database.Count,
             Attack = options.Attack,
             MapClean = revisitop ? Maps(r => r.ApClean) : null,
-            MapRobust = revisitop && apgd != null ? Maps(r => r.ApRobust) : null,
+            MapRobust = revisitop && attack != null ? Maps(r => r.ApRobust) : null,
             MeanPrecisionClean = revisitop ? MeanPrecision(r => r.PrecisionClean) : null,
-            MeanPrecisionRobust = revisitop && apgd != null ? MeanPrecision(r => r.PrecisionRobust) : null,
+            MeanPrecisionRobust = revisitop && attack != null ? MeanPrecision(r => r.PrecisionRobust) : null,
             EmptyQueries = revisitop ? Protocols.ToDictionary(Key, p => recs.Count(r => double.IsNaN(r.ApClean?.GetValueOrDefault(Key(p), double.NaN) ?? double.NaN))) : null,
-            MeanTopKOverlap = apgd != null && recs.Count > 0 ? recs.Average(r => r.TopKOverlap ?? 0) : null,
-            MeanEmbeddingShift = apgd != null && recs.Count > 0 ? recs.Average(r => r.EmbeddingShift ?? 0) : null,
+            MeanTopKOverlap = attack != null && recs.Count > 0 ? recs.Average(r => r.TopKOverlap ?? 0) : null,
+            MeanEmbeddingShift = attack != null && recs.Count > 0 ? recs.Average(r => r.EmbeddingShift ?? 0) : null,
             TopK = Math.Max(options.TopK, 1),
             Sanity = sanity,
             EngineVersion = EngineInfo.Version,
@@ -261,6 +265,10 @@ public static class RetrievalTask
             WallSeconds = wallSeconds,
             DatabaseEmbeddingsComputed = embedder?.Computed ?? 0,
             DatabaseEmbeddingsFromCache = embedder?.FromCache ?? 0,
+            // No success notion here: every attacked query counts as not broken (the statistics say what was spent).
+            QueryStats = attack?.Square is { } sq
+                ? QueryCounts.Summarise(recs.Where(r => r.AttackQueries.HasValue).Select(r => (r.AttackQueries!.Value, false)).ToList(), sq.Queries)
+                : null,
             Queries = recs,
         };
     }

@@ -243,16 +243,9 @@ public static class TwoAfcTask
     }
 
     /// <summary>Queries per attacked triplet (clean-correct ones) and per broken triplet (attacked and fooled).</summary>
-    public static QueryStatistics QueryStats(IReadOnlyList<TwoAfcItemResult> results, SquareOptions square)
-    {
-        var attacked = results.Where(r => r.CleanCorrect && r.RobustCorrect.HasValue).ToList();
-        var broken = attacked.Where(r => r.RobustCorrect == false && r.Queries.HasValue).Select(r => r.Queries!.Value).Order().ToList();
-        double? median = broken.Count == 0 ? null
-            : broken.Count % 2 == 1 ? broken[broken.Count / 2] : (broken[broken.Count / 2 - 1] + broken[broken.Count / 2]) / 2.0;
-        return new QueryStatistics(attacked.Count, broken.Count, square.Queries,
-            broken.Count > 0 ? broken.Average() : null, median, broken.Count > 0 ? broken.Max() : null,
-            attacked.Sum(r => (long)(r.Queries ?? 0)));
-    }
+    public static QueryStatistics QueryStats(IReadOnlyList<TwoAfcItemResult> results, SquareOptions square) =>
+        QueryCounts.Summarise(results.Where(r => r.CleanCorrect && r.RobustCorrect.HasValue)
+            .Select(r => (r.Queries ?? 0, r.RobustCorrect == false && r.Queries.HasValue)).ToList(), square.Queries);
 
     /// <summary>Overall and per-split accuracies (and LPIPS scores where labels are fractional).</summary>
     public static TwoAfcResult Summarise(string benchmark, IReadOnlyList<TwoAfcItemResult> results, AttackConfig attack,

@@ -35,8 +35,11 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
         if (encoder.Status != EncoderStatus.Ready)
             throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is {encoder.Status.ToString().ToLowerInvariant()}" +
                 (encoder.RejectReason != null ? $": {encoder.RejectReason}" : "") + "; only ready encoders can be queued");
-        if (configs.Any(c => c.Config.Attack is "square" or "audit") && bench.TaskKind != "2afc")
-            throw new ArgumentException($"the square attack and the attack audit run on 2AFC benchmarks; {bench.Name} is a {bench.TaskKind} benchmark (use APGD)");
+        // Square attacks each task's own loss (2AFC margin, retrieval embedding shift, detection target); the audit is 2AFC's.
+        if (configs.Any(c => c.Config.Attack == "square") && bench.TaskKind is not ("2afc" or "retrieval" or "detection"))
+            throw new ArgumentException($"the square attack runs on 2AFC, retrieval and detection benchmarks; {bench.Name} is a {bench.TaskKind} benchmark");
+        if (configs.Any(c => c.Config.Attack == "audit") && bench.TaskKind != "2afc")
+            throw new ArgumentException($"the attack audit runs on 2AFC benchmarks; {bench.Name} is a {bench.TaskKind} benchmark (use APGD, or Square as a check)");
         await JobLimits.EnforceAsync(db, await limits.ForAsync(db, submittedBy, ct), configs.Select(c => (c.Config, Math.Min(c.Config.Limit ?? int.MaxValue, bench.ItemCount))), ct, queueOnly: operatorConfig);
 
         var outcomes = new List<SubmittedJob>();

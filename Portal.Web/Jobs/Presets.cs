@@ -21,7 +21,7 @@ public static class Presets
         _ => All,
     };
 
-    /// <summary>Presets an API client may name: the offered ones, the detection preset, and the Square Attack checks (2AFC only).</summary>
+    /// <summary>Presets an API client may name: the offered ones, the detection preset, the Square Attack checks (2AFC, retrieval, detection) and the audits (2AFC).</summary>
     public static readonly string[] Known = [.. All, Linf8, SquareLinf4, SquareL2_3, AuditLinf4, AuditL2_3];
 
     public static string Describe(string preset) => preset switch
