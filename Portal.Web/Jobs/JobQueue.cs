@@ -21,8 +21,11 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
 
     /// <param name="operatorConfig">The configuration was set by an operator (a gallery's protocol), not by the submitter:
     /// only the queue cap applies to it.</param>
-    public async Task<IReadOnlyList<SubmittedJob>> SubmitAsync(JobRequest req, CancellationToken ct, string? submittedBy = null, bool operatorConfig = false)
+    /// <param name="runsPerItem">How many units of progress the worker counts per benchmark item (an inversion gallery: one
+    /// run per target and seed), so a queued job's total is the one its worker reports and the queue and the job page agree.</param>
+    public async Task<IReadOnlyList<SubmittedJob>> SubmitAsync(JobRequest req, CancellationToken ct, string? submittedBy = null, bool operatorConfig = false, int runsPerItem = 1)
     {
+        Presets.ValidateRequest(req.Iterations, req.Limit);
         var configs = new List<(string Preset, JobConfig Config)>();
         if (req.Config != null) configs.Add(("custom", req.Config));
         foreach (var p in req.Presets ?? []) configs.Add((p, Presets.Config(p, req.Iterations, req.Limit, req.Seed)));
@@ -35,6 +38,8 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
         if (encoder.Status != EncoderStatus.Ready)
             throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is {encoder.Status.ToString().ToLowerInvariant()}" +
                 (encoder.RejectReason != null ? $": {encoder.RejectReason}" : "") + "; only ready encoders can be queued");
+        if ((req.Presets ?? []).FirstOrDefault(p => !Presets.AllowedFor(bench.TaskKind).Contains(p)) is { } foreign)
+            throw new ArgumentException($"preset '{foreign}' does not belong to {bench.Name}, a {bench.TaskKind} benchmark (its presets: {string.Join(", ", Presets.AllowedFor(bench.TaskKind))})");
         if (configs.Any(c => c.Config.Attack is "square" or "audit") && bench.TaskKind != "2afc")
             throw new ArgumentException($"the square attack and the attack audit run on 2AFC benchmarks; {bench.Name} is a {bench.TaskKind} benchmark (use APGD)");
         await JobLimits.EnforceAsync(db, await limits.ForAsync(db, submittedBy, ct), configs.Select(c => (c.Config, Math.Min(c.Config.Limit ?? int.MaxValue, bench.ItemCount))), ct, queueOnly: operatorConfig);
@@ -43,7 +48,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
         foreach (var (preset, config) in configs)
         {
             var key = config.Key;
-            var total = Math.Min(config.Limit ?? int.MaxValue, bench.ItemCount);
+            var total = Math.Min(config.Limit ?? int.MaxValue, bench.ItemCount) * Math.Max(1, runsPerItem);
             var result = await db.Results.AsNoTracking().FirstOrDefaultAsync(r => r.EncoderSha256 == encoder.Sha256 && r.BenchmarkVersion == bench.VersionHash && r.ConfigKey == key, ct);
             if (result != null)
             {
