@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Accounts;
@@ -14,7 +16,7 @@ public static class JobsApi
         var g = app.MapGroup("/api");
         g.MapGet("/presets", () => Results.Ok(Presets.Known.Select(p => new { name = p, label = Presets.Describe(p), config = Presets.Config(p) })));
 
-        g.MapGet("/jobs", (HttpRequest request, IDbContextFactory<PortalDbContext> f) => ApiErrors.Guard(async () =>
+        g.MapGet("/jobs", (HttpRequest request, IDbContextFactory<PortalDbContext> f, IOptions<JsonOptions> json) => ApiErrors.Guard(async () =>
         {
             var filters = ListFilters.Read(request, "status", "encoder_id", "benchmark_id");
             var (status, encoderId, benchmarkId) = (filters.Enum<JobStatus>("status"), filters.Int("encoder_id"), filters.Int("benchmark_id"));
@@ -23,13 +25,16 @@ public static class JobsApi
             if (status != null) q = q.Where(j => j.Status == status);
             if (encoderId != null) q = q.Where(j => j.EncoderId == encoderId);
             if (benchmarkId != null) q = q.Where(j => j.BenchmarkId == benchmarkId);
-            return Results.Ok(await q.OrderByDescending(j => j.Id).Take(500).ToListAsync());
+            var jobs = await q.OrderByDescending(j => j.Id).Take(500).ToListAsync();
+            return Results.Ok(await JobJson.ManyAsync(db, jobs, json.Value.SerializerOptions));
         }));
 
-        g.MapGet("/jobs/{id:int}", async (int id, IDbContextFactory<PortalDbContext> f) =>
+        g.MapGet("/jobs/{id:int}", async (int id, IDbContextFactory<PortalDbContext> f, IOptions<JsonOptions> json) =>
         {
             await using var db = await f.CreateDbContextAsync();
-            return await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id) is { } j ? Results.Ok(j) : Results.NotFound(new { error = $"no job {id}" });
+            return await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id) is { } j
+                ? Results.Ok(await JobJson.OneAsync(db, j, json.Value.SerializerOptions))
+                : Results.NotFound(new { error = $"no job {id}" });
         });
 
         g.MapGet("/jobs/{id:int}/items", async (int id, IDbContextFactory<PortalDbContext> f) =>
@@ -38,10 +43,12 @@ public static class JobsApi
             return Results.Ok(await db.Items.AsNoTracking().Where(i => i.JobId == id).OrderBy(i => i.Id).ToListAsync());
         });
 
-        g.MapPost("/jobs", (JobRequest req, ClaimsPrincipal user, JobQueue queue, CancellationToken ct) => ApiErrors.Guard(async () =>
+        g.MapPost("/jobs", (JobRequest req, ClaimsPrincipal user, JobQueue queue, IDbContextFactory<PortalDbContext> f, IOptions<JsonOptions> json, CancellationToken ct) => ApiErrors.Guard(async () =>
         {
             var submitted = await queue.SubmitAsync(req, ct, user.UserId());
-            return Results.Json(submitted.Select(s => new { job = s.Job, outcome = s.Outcome }), statusCode: StatusCodes.Status201Created);
+            await using var db = await f.CreateDbContextAsync(ct);
+            var jobs = await JobJson.ManyAsync(db, submitted.Select(s => s.Job).ToList(), json.Value.SerializerOptions, ct);
+            return Results.Json(submitted.Select((s, i) => new { job = jobs[i], outcome = s.Outcome }), statusCode: StatusCodes.Status201Created);
         })).RequireAuthorization(Policies.Researcher);
 
         // Own jobs for researchers, any job for admins.

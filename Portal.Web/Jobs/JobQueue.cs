@@ -21,8 +21,11 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
 
     /// <param name="operatorConfig">The configuration was set by an operator (a gallery's protocol), not by the submitter:
     /// only the queue cap applies to it.</param>
-    public async Task<IReadOnlyList<SubmittedJob>> SubmitAsync(JobRequest req, CancellationToken ct, string? submittedBy = null, bool operatorConfig = false)
+    /// <param name="runsPerItem">How many units of progress the worker counts per benchmark item (an inversion gallery: one
+    /// run per target and seed), so a queued job's total is the one its worker reports and the queue and the job page agree.</param>
+    public async Task<IReadOnlyList<SubmittedJob>> SubmitAsync(JobRequest req, CancellationToken ct, string? submittedBy = null, bool operatorConfig = false, int runsPerItem = 1)
     {
+        Presets.ValidateRequest(req.Iterations, req.Limit);
         var configs = new List<(string Preset, JobConfig Config)>();
         if (req.Config != null) configs.Add(("custom", req.Config));
         foreach (var p in req.Presets ?? []) configs.Add((p, Presets.Config(p, req.Iterations, req.Limit, req.Seed)));
@@ -35,6 +38,8 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
         if (encoder.Status != EncoderStatus.Ready)
             throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is {encoder.Status.ToString().ToLowerInvariant()}" +
                 (encoder.RejectReason != null ? $": {encoder.RejectReason}" : "") + "; only ready encoders can be queued");
+        if ((req.Presets ?? []).FirstOrDefault(p => !Presets.AllowedFor(bench.TaskKind).Contains(p)) is { } foreign)
+            throw new ArgumentException($"preset '{foreign}' does not belong to {bench.Name}, a {bench.TaskKind} benchmark (its presets: {string.Join(", ", Presets.AllowedFor(bench.TaskKind))})");
         // Square attacks each task's own loss (2AFC margin, retrieval embedding shift, detection target); the audit is 2AFC's.
         if (configs.Any(c => c.Config.Attack == "square") && bench.TaskKind is not ("2afc" or "retrieval" or "detection"))
             throw new ArgumentException($"the square attack runs on 2AFC, retrieval and detection benchmarks; {bench.Name} is a {bench.TaskKind} benchmark");
@@ -46,7 +51,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
         foreach (var (preset, config) in configs)
         {
             var key = config.Key;
-            var total = Math.Min(config.Limit ?? int.MaxValue, bench.ItemCount);
+            var total = Math.Min(config.Limit ?? int.MaxValue, bench.ItemCount) * Math.Max(1, runsPerItem);
             var result = await db.Results.AsNoTracking().FirstOrDefaultAsync(r => r.EncoderSha256 == encoder.Sha256 && r.BenchmarkVersion == bench.VersionHash && r.ConfigKey == key, ct);
             if (result != null)
             {

@@ -24,6 +24,34 @@ public static class Presets
     /// <summary>Presets an API client may name: the offered ones, the detection preset, the Square Attack checks (2AFC, retrieval, detection) and the audits (2AFC).</summary>
     public static readonly string[] Known = [.. All, Linf8, SquareLinf4, SquareL2_3, AuditLinf4, AuditL2_3];
 
+    /// <summary>
+    /// The presets that belong to a task kind: what <see cref="ForKind"/> offers, and for 2AFC also the Square Attack
+    /// and audit checks. A preset of another task is refused rather than run (an L∞ 4/255 detection run is not the
+    /// paper's detection protocol, and would land on the board as if it were). Unknown kinds accept every known preset.
+    /// </summary>
+    public static string[] AllowedFor(string taskKind) => taskKind switch
+    {
+        "2afc" => [.. All, SquareLinf4, SquareL2_3, AuditLinf4, AuditL2_3],
+        // Square as a gradient-masking check on retrieval at its ε (detection runs Square through a custom attack config).
+        "retrieval" => [.. ForKind(taskKind), SquareLinf4],
+        "detection" => ForKind(taskKind),
+        _ => Known,
+    };
+
+    /// <summary>The request's own numbers, checked before a preset fills in its defaults: a bad value is refused, never replaced.</summary>
+    public static void ValidateRequest(int? iterations, int? limit)
+    {
+        if ((IterationsProblem(iterations) ?? LimitProblem(limit)) is { } problem) throw new ArgumentException(problem);
+    }
+
+    /// <summary>Why a requested APGD iteration count is refused, or null (none requested: the preset's default).</summary>
+    public static string? IterationsProblem(int? iterations) =>
+        iterations is < 1 or > 10_000 ? $"iterations must be in 1..10000 (got {iterations})" : null;
+
+    /// <summary>Why a requested "first N items" is refused, or null (none requested: every item).</summary>
+    public static string? LimitProblem(int? limit) =>
+        limit is < 1 ? $"limit (only the first N items) must be at least 1 (got {limit})" : null;
+
     public static string Describe(string preset) => preset switch
     {
         Clean => "Clean",

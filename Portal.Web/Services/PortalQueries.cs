@@ -39,7 +39,7 @@ public sealed class PortalQueries(IDbContextFactory<PortalDbContext> dbFactory)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var job = await db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark).FirstOrDefaultAsync(j => j.Id == id, ct);
-        var result = job?.ResultId is int rid ? await db.Results.AsNoTracking().Include(r => r.Splits).FirstOrDefaultAsync(r => r.Id == rid, ct) : null;
+        var result = job?.ResultId is int rid ? await db.Results.AsNoTracking().Include(r => r.Splits).Include(r => r.Benchmark).FirstOrDefaultAsync(r => r.Id == rid, ct) : null;
         return (job, result);
     }
 

@@ -59,6 +59,9 @@ public sealed class InversionJobRunner(
         var results = Previous(indexPath, c.ArtifactsDir, entry, settings, targets.Select(t => t.Entry.Id).ToHashSet());
         var previousWall = File.Exists(indexPath) ? InversionIndex.Read(indexPath).WallSeconds : 0;
         int runsTotal = targets.Count * settings.Seeds.Count;
+        // One ETA for the whole attempt (average rate since the loop began), not one per target: see SteadyEta.
+        var eta = new SteadyEta(results.Count);
+        var loopClock = Stopwatch.StartNew();
 
         for (int t = 0; t < targets.Count; t++)
         {
@@ -68,16 +71,16 @@ public sealed class InversionJobRunner(
             results.RemoveAll(r => r.Target == id);
             int doneBefore = results.Count;
             double? meanSoFar = results.Count > 0 ? results.Average(r => r.FinalCosine) : null;
-            var started = clock.Elapsed;
             int targetNumber = t + 1;
             using var goal = embeddings[t].unsqueeze(0);
             var runs = FeatureInversion.Run(encoder, goal, settings, p =>
             {
                 var done = doneBefore + p.RunsDone;
-                var perRun = p.RunsDone > 0 || p.Iteration > 0 ? (clock.Elapsed - started) / Math.Max(1e-3, p.RunsDone + (double)p.Iteration / p.Iterations) : (TimeSpan?)null;
-                var eta = perRun * (runsTotal - done - (double)p.Iteration / p.Iterations);
+                // The iteration counts through a whole batch of seeds at once: its fraction is of the batch's runs, not of one run.
+                var inBatch = Math.Min(settings.BatchSize, p.RunsTotal - p.RunsDone);
+                var work = done + (p.Iteration < p.Iterations ? inBatch * (double)p.Iteration / p.Iterations : 0);
                 c.Progress.Report(new EvaluationProgress($"{(def.IsText ? "prompt" : "target")} {targetNumber}/{targets.Count} · iteration {p.Iteration}/{p.Iterations}",
-                    done, runsTotal, meanSoFar, null, eta));
+                    done, runsTotal, meanSoFar, null, eta.Remaining(work, runsTotal, loopClock.Elapsed)));
             }, c.Cancellation);
             try
             {

@@ -94,7 +94,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
             bench = await db.Benchmarks.AsNoTracking().FirstOrDefaultAsync(b => b.Id == benchmarkId, ct) ?? throw new KeyNotFoundException($"no gallery {benchmarkId}");
         if (!IsGallery(bench.TaskKind)) throw new ArgumentException($"benchmark {bench.Id} ({bench.Name}) is a {bench.TaskKind} benchmark, not an inversion gallery");
         var def = GalleryDefinition.Load(bench.DatasetRoot);
-        var submitted = await queue.SubmitAsync(new JobRequest(encoderId, benchmarkId, Config: ConfigOf(def)), ct, submittedBy, operatorConfig: true);
+        var submitted = await queue.SubmitAsync(new JobRequest(encoderId, benchmarkId, Config: ConfigOf(def)), ct, submittedBy, operatorConfig: true, runsPerItem: def.Seeds.Count);
         return submitted.Single();
     }
 

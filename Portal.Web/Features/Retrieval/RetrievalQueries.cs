@@ -53,7 +53,7 @@ public sealed class RetrievalQueries(IDbContextFactory<PortalDbContext> dbFactor
     {
         var set = ids.ToList();
         await using var db = await dbFactory.CreateDbContextAsync();
-        var rows = await db.Results.AsNoTracking().Include(r => r.Encoder).Include(r => r.Benchmark).Where(r => set.Contains(r.Id)).ToListAsync();
+        var rows = await db.Results.AsNoTracking().Include(r => r.Encoder).Include(r => r.Benchmark).Include(r => r.Splits).Where(r => set.Contains(r.Id)).ToListAsync();
         return set.Select(id => rows.FirstOrDefault(r => r.Id == id)).OfType<ResultRecord>().ToList();
     }
 

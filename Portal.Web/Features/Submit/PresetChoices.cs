@@ -1,0 +1,36 @@
+using Portal.Data.Entities;
+using Portal.Web.Jobs;
+
+namespace Portal.Web.Features.Submit;
+
+/// <summary>
+/// Which presets the submit form offers for the chosen benchmarks, and which of the ticked ones each benchmark gets:
+/// every benchmark runs only its own task's presets (<see cref="Presets.ForKind"/>), so ticking L∞ 4/255 with a
+/// detection benchmark chosen never queues a 4/255 detection run.
+/// </summary>
+public static class PresetChoices
+{
+    /// <summary>A preset on offer, with the task kinds (of the chosen benchmarks) it applies to.</summary>
+    public sealed record Offer(string Preset, IReadOnlyList<string> Kinds)
+    {
+        public string Label(bool mixedKinds) => Presets.Describe(Preset) + (mixedKinds ? $" — {string.Join(", ", Kinds.Select(KindName))}" : "");
+    }
+
+    /// <summary>The default ticks: clean and each task's paper attack.</summary>
+    public static readonly string[] Defaults = [Presets.Clean, Presets.Linf4, Presets.Linf8];
+
+    public static IReadOnlyList<Offer> Offered(IEnumerable<BenchmarkRecord> chosen)
+    {
+        var kinds = chosen.Select(b => b.TaskKind).Distinct().ToList();
+        return Presets.Known
+            .Select(p => new Offer(p, kinds.Where(k => Presets.ForKind(k).Contains(p)).ToList()))
+            .Where(o => o.Kinds.Count > 0).ToList();
+    }
+
+    public static bool MixedKinds(IEnumerable<BenchmarkRecord> chosen) => chosen.Select(b => b.TaskKind).Distinct().Count() > 1;
+
+    /// <summary>The ticked presets that belong to this benchmark's task, in the task's order.</summary>
+    public static string[] For(BenchmarkRecord bench, IReadOnlySet<string> ticked) => Presets.ForKind(bench.TaskKind).Where(ticked.Contains).ToArray();
+
+    public static string KindName(string kind) => kind switch { "2afc" => "2AFC", var k => k };
+}
