@@ -25,8 +25,8 @@ public sealed class JobProgressTests : ComponentTestContext
         cut.Render(p => p.Add(x => x.View, new JobView(job, live)));
         Assert.Equal("75", cut.Find(".job-progress").GetAttribute("data-percent"));
         Assert.Contains("30 / 40 items · attacking", cut.Find(".job-counts").TextContent);
-        Assert.Equal("90.0", cut.Find(".job-clean").TextContent);
-        Assert.Equal("40.0", cut.Find(".job-robust").TextContent);
+        Assert.Equal("90.0%", cut.Find(".job-clean").TextContent);
+        Assert.Equal("40.0%", cut.Find(".job-robust").TextContent);
         Assert.Equal("ETA 2 min", cut.Find(".job-eta").TextContent);
     }
 

@@ -23,8 +23,8 @@ public sealed class ReproducibilityCardTests : ComponentTestContext
         Assert.Contains("seed=17", cut.Find(".repro-config").TextContent);
         Assert.Equal("12.6 min", cut.Find(".repro-wall").TextContent);
         Assert.Equal("2026-11-20 09:30 UTC", cut.Find(".repro-date").TextContent);
-        Assert.Equal("90.1", cut.Find(".repro-clean").TextContent);
-        Assert.Equal("45.7", cut.Find(".repro-robust").TextContent);
+        Assert.Equal("90.1%", cut.Find(".repro-clean").TextContent);
+        Assert.Equal("45.7%", cut.Find(".repro-robust").TextContent);
         Assert.Contains("L∞ ε = 4/255, 100 iterations", cut.Markup);
         Assert.Single(cut.FindAll(".repro-sanity tr.sanity-pass"));
         Assert.Equal(2, cut.FindAll(".repro-splits tbody tr").Count);
