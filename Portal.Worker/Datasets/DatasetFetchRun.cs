@@ -67,17 +67,8 @@ public sealed class DatasetFetchRun(
         Update(id, s => s.SetProperty(x => x.Phase, line).SetProperty(x => x.BytesDone, 0L).SetProperty(x => x.BytesTotal, (long?)null).SetProperty(x => x.UpdatedAt, DateTime.UtcNow));
     }
 
-    private Action<long, long?> Reporter(int id)
-    {
-        var last = DateTime.MinValue;
-        return (bytes, total) =>
-        {
-            var now = DateTime.UtcNow;
-            if (now - last < ProgressEvery && bytes != total) return;
-            last = now;
-            Update(id, s => s.SetProperty(x => x.BytesDone, bytes).SetProperty(x => x.BytesTotal, total).SetProperty(x => x.UpdatedAt, DateTime.UtcNow));
-        };
-    }
+    private Action<long, long?> Reporter(int id) => ThrottledProgress.Every(ProgressEvery, (bytes, total) =>
+        Update(id, s => s.SetProperty(x => x.BytesDone, bytes).SetProperty(x => x.BytesTotal, total).SetProperty(x => x.UpdatedAt, DateTime.UtcNow)));
 
     private void Update(int id, Action<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<DatasetFetchRecord>> set)
     {

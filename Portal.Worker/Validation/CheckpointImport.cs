@@ -54,7 +54,7 @@ public sealed class CheckpointImport(
         }
         var d = fetched.Download;
         e.SourceFile = fetched.HubFile;
-        e.DownloadUrl = WithoutQuery(d.ResolvedUrl);
+        e.DownloadUrl = Uri.TryCreate(d.ResolvedUrl, UriKind.Absolute, out var resolved) ? FetchHttp.Redact(resolved) : d.ResolvedUrl;
         (e.ImportedBytes, e.ImportTotalBytes, e.SizeBytes) = (d.Bytes, d.Bytes, d.Bytes);
         if (d.Bytes == 0) { DeleteFolder(e.Id); throw new InvalidDataException("the downloaded file is empty (0 bytes)"); }
         ClaimHash(db, e, d.Sha256);
@@ -109,23 +109,13 @@ public sealed class CheckpointImport(
     }
 
     /// <summary>Writes bytes-so-far at most once a second, on its own context (the caller's tracks the record).</summary>
-    private Action<long, long?> Reporter(int id)
+    private Action<long, long?> Reporter(int id) => ThrottledProgress.Every(ProgressEvery, (bytes, total) =>
     {
-        var last = DateTime.MinValue;
-        return (bytes, total) =>
+        try
         {
-            var now = DateTime.UtcNow;
-            if (now - last < ProgressEvery && bytes != total) return;
-            last = now;
-            try
-            {
-                using var db = dbFactory.CreateDbContext();
-                db.Encoders.Where(x => x.Id == id).ExecuteUpdate(s => s.SetProperty(x => x.ImportedBytes, bytes).SetProperty(x => x.ImportTotalBytes, total));
-            }
-            catch (Exception x) { log.LogWarning("could not record the download progress of encoder {Id}: {Message}", id, x.Message); }
-        };
-    }
-
-    private static string WithoutQuery(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.GetLeftPart(UriPartial.Path) : url;
+            using var db = dbFactory.CreateDbContext();
+            db.Encoders.Where(x => x.Id == id).ExecuteUpdate(s => s.SetProperty(x => x.ImportedBytes, bytes).SetProperty(x => x.ImportTotalBytes, total));
+        }
+        catch (Exception x) { log.LogWarning("could not record the download progress of encoder {Id}: {Message}", id, x.Message); }
+    });
 }
