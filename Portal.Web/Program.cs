@@ -43,7 +43,6 @@ services.TryAddSingleton(TimeProvider.System);
 services.AddSingleton<ResumableUploads>();
 services.AddSingleton<Portal.Web.Features.Retrieval.IDatasetInspector, Portal.Web.Features.Retrieval.CliDatasetInspector>();
 services.AddSingleton<BenchmarkRegistry>();
-services.AddSingleton<ProgressBroadcaster>();
 services.AddSingleton<JobLimits>();
 services.AddSingleton<JobQueue>();
 services.AddSingleton<PortalQueries>();
@@ -75,7 +74,7 @@ services.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>().Configure<IHtt
 // A background service that throws (a failed write: disk full, SQLite busy) is logged and the web keeps serving; the
 // services themselves catch and retry, this is the backstop that keeps one failure from stopping the host.
 services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
-services.AddSignalR();
+services.AddProgress(builder.Configuration); // SignalR hub, Redis backplane when Portal:Progress:Redis is set (docs/deployment.md)
 services.AddMudServices();
 services.AddRazorComponents().AddInteractiveServerComponents();
 
@@ -119,7 +118,7 @@ app.MapGet("/api/health", () => databaseProblem is { } problem
 app.MapAudit(); // attack audits for a board's top rows (Features/Audit)
 app.MapDatasets();
 app.MapPortalDispatch(); // Hangfire dashboard (admins only), the workers API, files for workers without the storage root
-app.MapHub<ProgressHub>(ProgressHub.Path);
+app.MapProgress();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();
 
 app.Run();

@@ -171,6 +171,11 @@ public sealed class ProgressOptions
 {
     /// <summary>At most one progress message per job per this many milliseconds (status changes are sent at once).</summary>
     public int ThrottleMs { get; set; } = 250;
+    /// <summary>
+    /// A Redis server for the SignalR backplane of several web nodes (StackExchange.Redis configuration, e.g.
+    /// "redis1:6379,password=…"); unset: no backplane, each node sends to its own browsers (Progress/ProgressSetup.cs).
+    /// </summary>
+    public string? Redis { get; set; }
 }
 
 public sealed class DemoOptions

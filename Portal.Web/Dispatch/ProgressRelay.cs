@@ -12,15 +12,17 @@ namespace Portal.Web.Dispatch;
 /// <summary>
 /// Workers write progress and status into the database; every web node reads what changed a few times a second and
 /// sends it to its browsers (SignalR) and pages. Reading the shared database keeps several web nodes in step with no
-/// channel from workers to webs, and a worker on another machine needs nothing but the database.
+/// channel from workers to webs, and a worker on another machine needs nothing but the database. With the Redis backplane
+/// every node still relays to its own pages, and the node holding the sender lease sends to the browsers of all nodes.
 /// </summary>
 public sealed class ProgressRelay(
-    IDbContextFactory<PortalDbContext> dbFactory, ProgressBroadcaster broadcaster, EncoderEvents encoderEvents,
+    IDbContextFactory<PortalDbContext> dbFactory, ProgressBroadcaster broadcaster, EncoderEvents encoderEvents, IHubSendLease lease,
     IOptions<PortalOptions> options, ILogger<ProgressRelay> log) : BackgroundService
 {
     private DateTime _since = DateTime.UtcNow.AddSeconds(-5);
     private readonly Dictionary<int, (EncoderStatus Status, DateTime? ValidatedAt, long? ImportedBytes)> _validating = [];
     private readonly Dictionary<int, DateTime> _sent = [];
+    private long _term;
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -37,6 +39,14 @@ public sealed class ProgressRelay(
     internal async Task RelayOnceAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (lease.Term != _term)
+        {
+            // This node just became the sender on the Redis backplane: what the last sender may not have sent before it
+            // stopped (a final status, above all) goes out again; viewers take a repeated snapshot as it is.
+            _term = lease.Term;
+            _sent.Clear();
+            _since = DateTime.UtcNow.AddSeconds(-(RedisHubSendLease.Ttl.TotalSeconds + 2));
+        }
         // Rows stamped in the same tick as the last read may still be committing: look back a little and let the
         // broadcaster drop nothing (it coalesces repeats).
         var from = _since.AddMilliseconds(-500);

@@ -10,7 +10,7 @@ namespace Portal.Web.Progress;
 /// Progress is coalesced: at most one message per job per ThrottleMs, always the latest snapshot, and the last one is
 /// never dropped (a trailing send is scheduled). Status changes go out at once. Never blocks the engine thread.
 /// </summary>
-public sealed class ProgressBroadcaster(IHubContext<ProgressHub> hub, IOptions<PortalOptions> options, ILogger<ProgressBroadcaster> log)
+public sealed class ProgressBroadcaster(IHubContext<ProgressHub> hub, IHubSendLease lease, IOptions<PortalOptions> options, ILogger<ProgressBroadcaster> log)
 {
     private sealed class JobState
     {
@@ -67,6 +67,8 @@ public sealed class ProgressBroadcaster(IHubContext<ProgressHub> hub, IOptions<P
 
     private async Task SendAsync(JobProgressMessage m)
     {
+        // On the Redis backplane one node sends for all (Progress/HubSendLease.cs); pages of this node still get it above.
+        if (!lease.Held) return;
         try
         {
             await hub.Clients.Groups([ProgressHub.JobGroup(m.JobId), ProgressHub.QueueGroup]).SendAsync(ProgressHub.Method, m);
