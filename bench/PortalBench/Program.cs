@@ -6,16 +6,20 @@ using Microsoft.AspNetCore.SignalR.Client;
 // Usage (against a running portal, see the README's portal section):
 //   dotnet run --project bench/PortalBench -c Release -- upload  <baseUrl> <serverPid> [bytes=2147483648]
 //   dotnet run --project bench/PortalBench -c Release -- signalr <baseUrl> [clients=200] [seconds=20]
+//   dotnet run --project bench/PortalBench -c Release -- workers <baseUrl> <token> <nightsDir> <checkpoint> [jobs=6] [iterations=10] [preset=linf-4]
+//     (bench/worker_throughput.sh starts the portals with 1 and 2 workers and runs this against each)
 var mode = args.ElementAtOrDefault(0);
 var baseUrl = args.ElementAtOrDefault(1) ?? "http://127.0.0.1:5080";
 return mode switch
 {
     "upload" => await Upload(baseUrl, int.Parse(args[2]), args.Length > 3 ? long.Parse(args[3]) : 2L << 30),
     "signalr" => await SignalR(baseUrl, args.Length > 2 ? int.Parse(args[2]) : 200, args.Length > 3 ? int.Parse(args[3]) : 20),
+    "workers" => await WorkerThroughput.Run(baseUrl, args[2], args[3], args[4], args.Length > 5 ? int.Parse(args[5]) : 6,
+        args.Length > 6 ? int.Parse(args[6]) : 10, args.ElementAtOrDefault(7) ?? "linf-4"),
     _ => Usage(),
 };
 
-static int Usage() { Console.Error.WriteLine("usage: PortalBench upload <url> <serverPid> [bytes] | signalr <url> [clients] [seconds]"); return 2; }
+static int Usage() { Console.Error.WriteLine("usage: PortalBench upload <url> <serverPid> [bytes] | signalr <url> [clients] [seconds] | workers <url> <token> <nightsDir> <checkpoint> [jobs] [iterations] [preset]"); return 2; }
 
 static long RssKb(int pid)
 {
