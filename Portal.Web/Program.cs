@@ -52,6 +52,7 @@ services.AddSingleton<Portal.Web.Features.Encoders.EncoderPageQueries>();
 services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalDemo>();
 services.AddSingleton<Portal.Web.Features.Retrieval.EvidenceFiles>();
 services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalQueries>();
+services.AddSingleton<Portal.Web.Features.Retrieval.TaskOverviewService>();
 services.AddSingleton<Portal.Web.Demo.DemoEncoders>();
 services.AddHostedService<DemoSeeder>();
 services.AddSingleton<EncoderVariants>();

@@ -9,12 +9,7 @@ namespace Portal.Web.Features.Leaderboard;
 /// </summary>
 public static class LeaderboardExport
 {
-    public static string FileName(Leaderboard board, string extension)
-    {
-        var slug = new string(board.Title.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
-        while (slug.Contains("--")) slug = slug.Replace("--", "-");
-        return $"leaderboard-{(slug.Length == 0 ? board.Key : slug)}.{extension}";
-    }
+    public static string FileName(Leaderboard board, string extension) => Export.TableExport.FileName("leaderboard", board.Title, board.Key, extension);
 
     public static string Csv(Leaderboard board, IEnumerable<LeaderboardRow> rows)
     {
