@@ -66,6 +66,21 @@ public sealed class LeaderboardBrowserTests(BrowserFixture f)
     }
 
     [BrowserFact]
+    public async Task Robust_header_names_the_attack_budget_and_cells_carry_their_interval()
+    {
+        var page = await f.NewPage();
+        await BrowserFixture.Open(page, "/leaderboards/1");
+        var head = await page.Locator("#leaderboard th.lb-head-linf").InnerTextAsync();
+        Assert.Matches(@"L∞ ε=4/255 · APGD-CE \d+ it · \d+ restart", head);
+        Assert.Contains("Wilson", await page.Locator("#leaderboard th.lb-head-linf .lb-h").GetAttributeAsync("title"));
+        var tip = await page.Locator("#leaderboard td.lb-clean .lb-ci").First.GetAttributeAsync("title");
+        Assert.Matches(@"95% Wilson interval \d+\.\d–\d+\.\d % over N=\d+ items", tip);
+        Assert.Contains("Wilson score interval", await page.Locator("#leaderboard-caption").InnerTextAsync());
+        await f.Screenshot(page, "leaderboard-columns");
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
     public async Task Csv_export_downloads_the_rows_the_grid_shows()
     {
         var page = await f.NewPage();
