@@ -17,9 +17,15 @@ public sealed class LeaderboardBrowserTests(BrowserFixture f)
         foreach (var tr in await page.Locator("#leaderboard tbody tr.lb-row").AllAsync())
             rows.Add(new GridRow(
                 (await tr.Locator(".lb-encoder").InnerTextAsync()).Trim(), (await tr.Locator("td.lb-clean").InnerTextAsync()).Trim(),
-                (await tr.Locator("td.lb-linf").InnerTextAsync()).Trim(), (await tr.Locator("td.lb-l2").InnerTextAsync()).Trim()));
+                await Text(tr, "td.lb-linf"), await Text(tr, "td.lb-l2")));
         return rows;
     }
+
+    /// <summary>A cell's text; "–" when its column is hidden (no row has a number there).</summary>
+    private static async Task<string> Text(ILocator tr, string selector) =>
+        await tr.Locator(selector).CountAsync() == 0 ? "–"
+        // The number only: a measured cell may carry a mark after it (a weaker attack budget, an audit).
+        : (await tr.Locator(selector).EvaluateAsync<string>("e => { const v = e.querySelector('.lb-ci'); return v ? v.firstChild.textContent : e.innerText; }")).Trim();
 
     internal static double? Value(string cell) => cell == "–" ? null : double.Parse(cell, CultureInfo.InvariantCulture);
 
@@ -56,6 +62,21 @@ public sealed class LeaderboardBrowserTests(BrowserFixture f)
         Assert.Equal(first.SequenceEqual(asc) ? desc : asc, second);
         Assert.Contains(await page.Locator("#leaderboard tbody b").AllInnerTextsAsync(), t => t == second.Max().ToString("0.0", CultureInfo.InvariantCulture));
         await f.Screenshot(page, "leaderboard-sorted");
+        await page.Context.CloseAsync();
+    }
+
+    [BrowserFact]
+    public async Task Robust_header_names_the_attack_budget_and_cells_carry_their_interval()
+    {
+        var page = await f.NewPage();
+        await BrowserFixture.Open(page, "/leaderboards/1");
+        var head = await page.Locator("#leaderboard th.lb-head-linf").InnerTextAsync();
+        Assert.Matches(@"L∞ ε=4/255 · APGD-CE \d+ it · \d+ restart", head);
+        Assert.Contains("Wilson", await page.Locator("#leaderboard th.lb-head-linf .lb-h").GetAttributeAsync("title"));
+        var tip = await page.Locator("#leaderboard td.lb-clean .lb-ci").First.GetAttributeAsync("title");
+        Assert.Matches(@"95% Wilson interval \d+\.\d–\d+\.\d % over N=\d+ items", tip);
+        Assert.Contains("Wilson score interval", await page.Locator("#leaderboard-caption").InnerTextAsync());
+        await f.Screenshot(page, "leaderboard-columns");
         await page.Context.CloseAsync();
     }
 

@@ -36,8 +36,10 @@ public sealed class LeaderboardBuilderTests
         Assert.Equal(0.72, f.Cell("test_imagenet").Linf);
         Assert.Equal(0.92, c.Cell("test_imagenet").Clean);
         Assert.Equal(["test_imagenet", "test_no_imagenet"], board.BreakdownNames);
-        Assert.Equal("L∞ ε=4/255", board.Header(AccuracyKind.Linf));
-        Assert.Equal("L2 ε=3", board.Header(AccuracyKind.L2));
+        // Robust headers name the whole threat model: ε, attack, iterations, restarts.
+        Assert.Equal("L∞ ε=4/255 · APGD-CE 100 it · 1 restart", board.Header(AccuracyKind.Linf));
+        Assert.Equal("L∞ ε=4/255", board.ShortHeader(AccuracyKind.Linf));
+        Assert.Equal("L2 ε=3 · APGD-CE 100 it · 1 restart", board.Header(AccuracyKind.L2));
     }
 
     [Fact]

@@ -36,13 +36,13 @@ public static class LeaderboardBuilder
                     pick.L2?.Splits.FirstOrDefault(x => x.Name == s)?.RobustAccuracy);
                 if (cell != LeaderboardCell.Empty) breakdown[s] = cell;
             }
-            rows.Add(Row(e, pick.CleanValue, pick.Linf?.RobustAccuracy, pick.L2?.RobustAccuracy, breakdown, pick.All, jobs[e.Id],
-                AuditOf(mine, "linf", linfEps), AuditOf(mine, "l2", l2Eps)));
+            rows.Add(Row(e, pick, breakdown, jobs[e.Id], AuditOf(mine, "linf", linfEps), AuditOf(mine, "l2", l2Eps), NightsBoard(bench.Name)));
         }
         return new Leaderboard
         {
             Key = bench.Id.ToString(CultureInfo.InvariantCulture), Title = bench.Name, Description = bench.Description, BenchmarkId = bench.Id,
             BreakdownKind = "split", BreakdownNames = splitNames, LinfEps = LinfLabel(linfEps), L2Eps = L2Label(l2Eps), Rows = Ranked(rows),
+            LinfBudget = ColumnBudget(rows.Select(r => r.LinfRun)), L2Budget = ColumnBudget(rows.Select(r => r.L2Run)),
         };
     }
 
@@ -63,6 +63,11 @@ public static class LeaderboardBuilder
                 IsRobustModel = template.IsRobustModel, Clean = Mean(mine.Select(x => x.Row!.Clean)), Linf = Mean(mine.Select(x => x.Row!.Linf)),
                 L2 = Mean(mine.Select(x => x.Row!.L2)), Breakdown = breakdown, SanityPassed = mine.All(x => x.Row!.SanityPassed),
                 ResultIds = mine.SelectMany(x => x.Row!.ResultIds).ToList(), Running = mine.SelectMany(x => x.Row!.Running).ToList(),
+                // Means over benchmarks have no single N: no interval here (each benchmark's board has them); cost is the sum.
+                CostSeconds = mine.Any(x => x.Row!.CostSeconds.HasValue) ? mine.Sum(x => x.Row!.CostSeconds ?? 0) : null,
+                Devices = mine.SelectMany(x => x.Row!.Devices).Distinct().Order(StringComparer.Ordinal).ToList(), Date = mine.Max(x => x.Row!.Date),
+                ParameterCount = template.ParameterCount, PaperUrl = template.PaperUrl, TrainingData = template.TrainingData,
+                TrainedOnThisBenchmark = mine.Any(x => x.Row!.TrainedOnThisBenchmark),
             });
         }
         // The headers name one ε; when benchmarks disagree the overview says "mixed" rather than pretend.
@@ -72,6 +77,7 @@ public static class LeaderboardBuilder
             Key = OverviewKey, Title = "Overview", Description = "Mean accuracy over the benchmarks each encoder was evaluated on; expand the columns to see each benchmark.",
             BreakdownKind = "benchmark", BreakdownNames = boards.Select(b => b.Title).ToList(),
             LinfEps = boards.Count == 0 ? LinfLabel(DefaultLinfEps) : Eps(b => b.LinfEps), L2Eps = boards.Count == 0 ? L2Label(DefaultL2Eps) : Eps(b => b.L2Eps), Rows = Ranked(rows),
+            LinfBudget = SameBudget(boards.Select(b => b.LinfBudget)), L2Budget = SameBudget(boards.Select(b => b.L2Budget)),
         };
     }
 
@@ -108,18 +114,52 @@ public static class LeaderboardBuilder
         catch (System.Text.Json.JsonException) { return new AuditBadge(false, "the audit's report could not be read", worst, audit.Id); }
     }
 
-    private static LeaderboardRow Row(EncoderRecord e, double? clean, double? linf, double? l2, Dictionary<string, LeaderboardCell> breakdown,
-        IReadOnlyList<ResultRecord> used, IEnumerable<JobRecord> jobs, AuditBadge? linfAudit = null, AuditBadge? l2Audit = null)
+    private static LeaderboardRow Row(EncoderRecord e, Picked pick, Dictionary<string, LeaderboardCell> breakdown,
+        IEnumerable<JobRecord> jobs, AuditBadge? linfAudit, AuditBadge? l2Audit, bool nightsBoard)
     {
         var (ft, robust) = FineTuning.Of(e);
+        var used = pick.All;
+        var training = TrainingOf(e);
         return new LeaderboardRow
         {
             EncoderId = e.Id, Encoder = e.DisplayName, Family = e.Family ?? FamilyOf(e), Backbone = e.Backbone ?? e.Architecture ?? "", FineTuning = ft,
-            IsRobustModel = robust, Clean = clean, Linf = linf, L2 = l2, Breakdown = breakdown, SanityPassed = used.All(r => r.SanityPassed),
+            IsRobustModel = robust, Clean = pick.CleanValue, Linf = pick.Linf?.RobustAccuracy, L2 = pick.L2?.RobustAccuracy, Breakdown = breakdown, SanityPassed = used.All(r => r.SanityPassed),
             LinfAudit = linfAudit, L2Audit = l2Audit,
+            CleanRun = Measured(pick.Clean, pick.Clean?.CleanAccuracy), LinfRun = Measured(pick.Linf, pick.Linf?.RobustAccuracy), L2Run = Measured(pick.L2, pick.L2?.RobustAccuracy),
+            CostSeconds = used.Count == 0 ? null : used.Sum(r => r.WallSeconds), Devices = used.Select(r => r.Device).Where(d => d != "").Distinct().Order(StringComparer.Ordinal).ToList(),
+            Date = used.Count == 0 ? null : used.Max(r => r.CreatedAt), ParameterCount = e.ParameterCount, PaperUrl = e.PaperUrl,
+            TrainingData = training, TrainedOnThisBenchmark = nightsBoard && training.Contains("NIGHTS", StringComparison.Ordinal),
             ResultIds = used.Select(r => r.Id).Distinct().ToList(),
             Running = jobs.OrderBy(j => j.Id).Select(j => new RunningEvaluation(j.Id, j.Preset, j.Status.ToString().ToLowerInvariant(), j.Done, j.Total, j.CleanAccuracy, j.RobustAccuracy)).ToList(),
         };
+    }
+
+    private static Measurement? Measured(ResultRecord? r, double? value) => r == null || value is not double v ? null
+        : new Measurement(r.Id, v, r.N, r.Config.Attack, r.Config.Iterations, r.Config.Restarts, r.Config.Limit, r.WallSeconds, r.Device, r.CreatedAt);
+
+    /// <summary>A robust column's budget: the (iterations, restarts) most of its rows were measured with; on a tie the stronger.</summary>
+    public static AttackBudget? ColumnBudget(IEnumerable<Measurement?> runs) => runs.Where(r => r != null)
+        .GroupBy(r => new AttackBudget(r!.Iterations, r.Restarts)).OrderByDescending(g => g.Count()).ThenByDescending(g => g.Key.Strength)
+        .Select(g => g.Key).FirstOrDefault();
+
+    private static AttackBudget? SameBudget(IEnumerable<AttackBudget?> budgets) => budgets.Where(b => b != null).Distinct().ToList() is { Count: 1 } one ? one[0] : null;
+
+    /// <summary>Boards of NIGHTS (its test split): a model tuned on NIGHTS' training split is marked there.</summary>
+    public static bool NightsBoard(string benchmark) => benchmark.StartsWith("NIGHTS", StringComparison.OrdinalIgnoreCase) || benchmark.StartsWith("nights", StringComparison.Ordinal);
+
+    /// <summary>
+    /// What the encoder learned perceptual similarity from, read from what the submitter wrote: "fine-tuned on NIGHTS"
+    /// (DreamSim-style heads and LoRA adapters are trained on NIGHTS), or "zero-shot" (an off-the-shelf or robust vision
+    /// encoder used as is; adversarial fine-tuning on ImageNet is not perceptual training).
+    /// </summary>
+    public static string TrainingOf(EncoderRecord e)
+    {
+        if (e.IsBuiltin) return "none (pixels)";
+        var text = $"{e.DisplayName} {e.Family} {e.Description}".ToLowerInvariant();
+        if (text.Contains("nights") || text.Contains("dreamsim") || e.IsVariant)
+            return e.MlpHeadPath != null ? "MLP on NIGHTS" : e.LoraPath != null ? "LoRA on NIGHTS" : "fine-tuned on NIGHTS";
+        if (text.Contains("bapps") || text.Contains("lpips")) return "fine-tuned on BAPPS";
+        return "zero-shot";
     }
 
     /// <summary>When the submitter named no family, the loader's architecture says it ("openclip-vit" → "openclip").</summary>

@@ -22,6 +22,19 @@ public sealed record RunningEvaluation(int JobId, string Preset, string Status, 
 /// </summary>
 public sealed record AuditBadge(bool Passed, string Verdict, double WorstCase, int ResultId);
 
+/// <summary>
+/// The result behind one main cell of a measured row: how many items, under which attack budget, what it cost. Reported
+/// rows have none (a paper prints no item count, so no interval).
+/// </summary>
+public sealed record Measurement(int ResultId, double Value, int N, string Attack, int Iterations, int Restarts, int? Limit, double WallSeconds, string Device, DateTime CreatedAt)
+{
+    /// <summary>95% Wilson score interval over the N items.</summary>
+    public Interval? Interval => Wilson.Of(Value, N);
+}
+
+/// <summary>The default rank of a row (1 = best) and, when its interval overlaps the row ranked just above, that row's rank.</summary>
+public sealed record RankInfo(int Rank, int? TiedWith, string? TieNote);
+
 /// <summary>One encoder on a leaderboard.</summary>
 public sealed class LeaderboardRow
 {
@@ -51,6 +64,24 @@ public sealed class LeaderboardRow
     /// <summary>Set on a measured row whose encoder an admin linked to a reported model on this board: the paper's numbers beside ours.</summary>
     public ReportedModel? Linked { get; init; }
     public bool IsReported => Reported != null;
+    /// <summary>The results behind the Clean / L∞ / L2 cells of a measured benchmark row (null on reported rows and overview means).</summary>
+    public Measurement? CleanRun { get; init; }
+    public Measurement? LinfRun { get; init; }
+    public Measurement? L2Run { get; init; }
+    public Measurement? Run(AccuracyKind k) => k switch { AccuracyKind.Clean => CleanRun, AccuracyKind.Linf => LinfRun, _ => L2Run };
+    /// <summary>95% Wilson interval of a main cell; null where there is no item count (reported rows, overview means).</summary>
+    public Interval? Ci(AccuracyKind k) => Run(k)?.Interval;
+    /// <summary>Device-seconds of every result behind the row (ResultRecord.WallSeconds summed) and the devices they ran on.</summary>
+    public double? CostSeconds { get; init; }
+    public IReadOnlyList<string> Devices { get; init; } = [];
+    /// <summary>When the newest result behind the row was measured.</summary>
+    public DateTime? Date { get; init; }
+    public long? ParameterCount { get; init; }
+    public string? PaperUrl { get; init; }
+    /// <summary>What the encoder was trained on for this task: "zero-shot", "fine-tuned on NIGHTS", "MLP on NIGHTS"...</summary>
+    public string TrainingData { get; init; } = "";
+    /// <summary>Tuned on NIGHTS and ranked on a NIGHTS board: its training distribution is the test distribution.</summary>
+    public bool TrainedOnThisBenchmark { get; init; }
 
     public double? Get(AccuracyKind k) => k switch { AccuracyKind.Clean => Clean, AccuracyKind.Linf => Linf, _ => L2 };
     public LeaderboardCell Cell(string breakdown) => Breakdown.GetValueOrDefault(breakdown) ?? LeaderboardCell.Empty;
@@ -82,16 +113,36 @@ public sealed class Leaderboard
     /// <summary>Papers behind the reported rows ("arXiv:2502.11725").</summary>
     public IReadOnlyList<string> ReportedPapers { get; init; } = [];
 
+    /// <summary>The attack budget of the robust columns (the one most rows were measured with); null when no row has one.</summary>
+    public AttackBudget? LinfBudget { get; init; }
+    public AttackBudget? L2Budget { get; init; }
+    public AttackBudget? Budget(AccuracyKind k) => k switch { AccuracyKind.Linf => LinfBudget, AccuracyKind.L2 => L2Budget, _ => null };
+
+    /// <summary>The column header: a robust column names its whole threat model ("L∞ ε=4/255 · APGD-CE 100 it · 1 restart").</summary>
     public string Header(AccuracyKind k) => k switch
     {
         AccuracyKind.Clean => "Clean",
-        AccuracyKind.Linf => $"L∞ ε={LinfEps}",
-        _ => $"L2 ε={L2Eps}",
+        AccuracyKind.Linf => $"L∞ ε={LinfEps}" + (LinfBudget is { } b ? $" · {b}" : ""),
+        _ => $"L2 ε={L2Eps}" + (L2Budget is { } b2 ? $" · {b2}" : ""),
     };
+
+    /// <summary>The header without the attack budget (chart toggles, per-split columns).</summary>
+    public string ShortHeader(AccuracyKind k) => k switch { AccuracyKind.Clean => "Clean", AccuracyKind.Linf => $"L∞ ε={LinfEps}", _ => $"L2 ε={L2Eps}" };
+
+    private IReadOnlyDictionary<int, RankInfo>? _ranking;
+    /// <summary>Rank and statistical ties of every row in the default order (by encoder id), computed once.</summary>
+    public IReadOnlyDictionary<int, RankInfo> Ranking => _ranking ??= LeaderboardRanks.Of(Rows);
 
     /// <summary>The best (highest) value of a column among the given rows; bold in the grid.</summary>
     public static double? Best(IEnumerable<LeaderboardRow> rows, Func<LeaderboardRow, double?> value) =>
         rows.Select(value).Where(v => v.HasValue).DefaultIfEmpty(null).Max();
+}
+
+/// <summary>APGD's budget: "APGD-CE 100 it · 1 restart" (the 2AFC attack maximises cross-entropy, docs/attack-audit.md).</summary>
+public sealed record AttackBudget(int Iterations, int Restarts)
+{
+    public override string ToString() => $"APGD-CE {Iterations} it · {Restarts} restart{(Restarts == 1 ? "" : "s")}";
+    public long Strength => (long)Iterations * Math.Max(1, Restarts);
 }
 
 /// <summary>An entry of the leaderboard picker.</summary>

@@ -87,6 +87,7 @@ public static partial class ReportedBoards
             Key = board.Key, Title = board.Title, Description = board.Description, BenchmarkId = board.BenchmarkId, BreakdownKind = board.BreakdownKind,
             BreakdownNames = board.BreakdownNames.Concat(names).Distinct().ToList(), LinfEps = board.LinfEps, L2Eps = board.L2Eps,
             Rows = Ranked(measured.Concat(rows).ToList()), ReportedSetup = ReportedSetup.Describe(records[0].Benchmark, records),
+            LinfBudget = board.LinfBudget, L2Budget = board.L2Budget,
             ReportedPapers = records.Select(r => r.Paper).Distinct().ToList(), Metric = board.Metric,
         };
     }
@@ -104,6 +105,8 @@ public static partial class ReportedBoards
     {
         EncoderId = r.EncoderId, Encoder = r.Encoder, Family = r.Family, Backbone = r.Backbone, FineTuning = r.FineTuning, IsRobustModel = r.IsRobustModel,
         Clean = r.Clean, Linf = r.Linf, L2 = r.L2, Breakdown = r.Breakdown, SanityPassed = r.SanityPassed, ResultIds = r.ResultIds, Running = r.Running, Linked = twin,
+        LinfAudit = r.LinfAudit, L2Audit = r.L2Audit, CleanRun = r.CleanRun, LinfRun = r.LinfRun, L2Run = r.L2Run, CostSeconds = r.CostSeconds, Devices = r.Devices,
+        Date = r.Date, ParameterCount = r.ParameterCount, PaperUrl = r.PaperUrl, TrainingData = r.TrainingData, TrainedOnThisBenchmark = r.TrainedOnThisBenchmark,
     };
 
     private static (List<LeaderboardRow> Rows, List<string> Breakdown) Rows(List<ReportedResultRecord> records, string linfEps, string l2Eps, bool percent,
@@ -141,7 +144,8 @@ public static partial class ReportedBoards
             {
                 EncoderId = -1 - ids.GetValueOrDefault(model.Key), Encoder = rm.Name, Family = model.Key.Method.Split(" (")[0], Backbone = model.Key.Encoder,
                 FineTuning = model.Key.Training, IsRobustModel = IsRobust(model.Key.Method), Clean = V(null, AccuracyKind.Clean), Linf = V(null, AccuracyKind.Linf),
-                L2 = V(null, AccuracyKind.L2), Breakdown = breakdown, Reported = rm,
+                L2 = V(null, AccuracyKind.L2), Breakdown = breakdown, Reported = rm, TrainingData = model.Key.Training,
+                TrainedOnThisBenchmark = model.Key.Training.Contains("NIGHTS", StringComparison.Ordinal) && records.Any(r => r.Benchmark.StartsWith("NIGHTS", StringComparison.OrdinalIgnoreCase)),
             });
         }
         return (rows, SortSplits(names));
