@@ -4,7 +4,8 @@ using TorchSharp;
 namespace Portal.Cli.Commands;
 
 /// <summary>
-/// `portal demo train --out DIR [--seed 0] [--clean-steps 1500] [--fare-steps 1000]`: trains the demo's clean tiny
+/// `portal demo train --out DIR [--seed 0] [--clean-steps 1500] [--fare-steps 1000]
+/// [--fare-eps 8/255] [--fare-inner-steps 5] [--fare-inner-step 2/255] [--fare-lr 1e-3]`: trains the demo's clean tiny
 /// ConvNeXt and its FARE-robust copy from the seed and writes demo-clean.safetensors, demo-fare.safetensors and
 /// manifest.json (sha256 of both). libtorch runs on one thread so the files are bit-for-bit the shipped ones.
 /// </summary>
@@ -21,6 +22,10 @@ public sealed class DemoTrainCommand : ICommand
         var seedText = args.Get("seed") ?? "0";
         var cleanSteps = args.Int("clean-steps", defaults.CleanSteps);
         var fareSteps = args.Int("fare-steps", defaults.FareSteps);
+        var fareEps = args.Double("fare-eps", defaults.FareEps);
+        var fareInnerSteps = args.Int("fare-inner-steps", defaults.FareInnerSteps);
+        var fareInnerStep = args.Double("fare-inner-step", defaults.FareInnerStepSize);
+        var fareLr = args.Double("fare-lr", defaults.FareLearningRate);
         var quiet = args.Flag("quiet");
         args.EnsureAllUsed();
         if (!ulong.TryParse(seedText, out var seed)) throw new CliException($"--seed expects a non-negative integer, got '{seedText}'");
@@ -28,7 +33,12 @@ public sealed class DemoTrainCommand : ICommand
 
         // Bitwise reproducibility: one intra-op thread (reduction order depends on the thread count).
         torch.set_num_threads(1);
-        var options = defaults with { Seed = seed, CleanSteps = cleanSteps, FareSteps = fareSteps };
+        if (fareEps <= 0 || fareInnerSteps < 1 || fareInnerStep <= 0 || fareLr <= 0) throw new CliException("--fare-eps, --fare-inner-steps, --fare-inner-step and --fare-lr must be positive");
+        var options = defaults with
+        {
+            Seed = seed, CleanSteps = cleanSteps, FareSteps = fareSteps, FareEps = fareEps, FareInnerSteps = fareInnerSteps,
+            FareInnerStepSize = fareInnerStep, FareLearningRate = fareLr,
+        };
         var log = quiet ? null : new DemoTraining.InlineProgress<string>(Console.Error.WriteLine);
         var manifest = DemoTraining.Regenerate(output, options, log, ct);
         JsonOut.Write(new { output = System.IO.Path.GetFullPath(output), manifest.Sha256, manifest.Options });

@@ -30,7 +30,7 @@ public sealed class ArtifactAccessTests(RetrievalPortalFixture fx) : IClassFixtu
     {
         var (row, dir, index) = await AttackedDetection();
         var item = index.Items.First(i => i.QuerySensitive);
-        foreach (var rel in new[] { item.Query, item.Adversarial!, item.Perturbation! })
+        foreach (var rel in new[] { item.Query, item.Adversarial! })
         {
             var raw = await File.ReadAllBytesAsync(Path.Combine(dir, rel));
             var r = await fx.Anonymous.GetAsync(ResultArtifactsApi.Url(row.Id, rel));
@@ -48,6 +48,9 @@ public sealed class ArtifactAccessTests(RetrievalPortalFixture fx) : IClassFixtu
             Assert.Equal(HttpStatusCode.Unauthorized, reveal.StatusCode);
             Assert.NotEqual(raw, await reveal.Content.ReadAsByteArrayAsync());
         }
+        // The perturbation (noise, what the viewer exists to show) is never blurred, even for a sensitive query (SensitiveBlur.ShouldBlur).
+        var praw = await File.ReadAllBytesAsync(Path.Combine(dir, item.Perturbation!));
+        Assert.Equal(praw, await fx.Anonymous.GetByteArrayAsync(ResultArtifactsApi.Url(row.Id, item.Perturbation!)));
         // Sensitive neighbours (unsafe pool images) are blurred too.
         var neighbour = index.Items.SelectMany(i => i.Clean.Concat(i.Attacked ?? [])).First(n => n.Sensitive);
         var nraw = await File.ReadAllBytesAsync(Path.Combine(dir, neighbour.Image));

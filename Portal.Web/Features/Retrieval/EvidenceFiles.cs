@@ -8,7 +8,7 @@ namespace Portal.Web.Features.Retrieval;
 
 /// <summary>
 /// A result's evidence folder on disk: resolves request paths inside it (never outside), reads its index.json and says
-/// which images are sensitive (a sensitive query's adversarial image and perturbation count as sensitive too).
+/// which images are served blurred (<see cref="SensitiveBlur.ShouldBlur"/>: a sensitive query's adversarial image too, its perturbation never).
 /// </summary>
 public sealed class EvidenceFiles(DataPaths paths)
 {
@@ -53,17 +53,17 @@ public sealed class EvidenceFiles(DataPaths paths)
         var index = JsonSerializer.Deserialize<EvidenceIndex>(File.ReadAllText(path), EvidenceIndex.Json)
             ?? throw new InvalidDataException($"{path}: empty evidence index");
         var images = new Dictionary<string, bool>(StringComparer.Ordinal);
-        void Mark(string? rel, bool sensitive)
+        void Mark(string? rel, ImageRole role, bool sensitiveClass)
         {
             if (rel == null) return;
-            images[rel] = images.GetValueOrDefault(rel) || sensitive;
+            images[rel] = images.GetValueOrDefault(rel) || SensitiveBlur.ShouldBlur(role, sensitiveClass);
         }
         foreach (var it in index.Items)
         {
-            Mark(it.Query, it.QuerySensitive);
-            Mark(it.Adversarial, it.QuerySensitive);
-            Mark(it.Perturbation, it.QuerySensitive);
-            foreach (var n in it.Clean.Concat(it.Attacked ?? [])) Mark(n.Image, n.Sensitive);
+            Mark(it.Query, ImageRole.Query, it.QuerySensitive);
+            Mark(it.Adversarial, ImageRole.Adversarial, it.QuerySensitive);
+            Mark(it.Perturbation, ImageRole.Perturbation, it.QuerySensitive);
+            foreach (var n in it.Clean.Concat(it.Attacked ?? [])) Mark(n.Image, ImageRole.Neighbour, n.Sensitive);
         }
         var entry = (stamp, index, images);
         _cache[path] = entry;

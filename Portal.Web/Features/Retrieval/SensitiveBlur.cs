@@ -10,6 +10,14 @@ public static class SensitiveBlur
 {
     public const int CoarseSize = 8;
 
+    /// <summary>
+    /// THE blur policy of every viewer and gallery: an image showing something of a sensitive class (a query, its
+    /// adversarial version, a neighbour, a gallery original or its reconstruction) is blurred wherever it appears; the
+    /// perturbation (the amplified δ, which shows noise, not the scene, and is what the viewer exists to show) never is.
+    /// The server (which blurs the bytes) and every image tile ask this method, nothing else.
+    /// </summary>
+    public static bool ShouldBlur(ImageRole role, bool ofSensitiveClass) => ofSensitiveClass && role != ImageRole.Perturbation;
+
     public static byte[] Blur(string path)
     {
         using var src = SKBitmap.Decode(path) ?? throw new InvalidDataException($"{path}: not a decodable image");
@@ -30,3 +38,6 @@ public static class SensitiveBlur
         return data.ToArray();
     }
 }
+
+/// <summary>What an image in a viewer or gallery is, for <see cref="SensitiveBlur.ShouldBlur"/>.</summary>
+public enum ImageRole { Query, Adversarial, Perturbation, Neighbour, GalleryOriginal, Reconstruction }
