@@ -39,20 +39,31 @@ public class BrowserFixture : IAsyncLifetime
         {
             ExecutablePath = Chromium.Path, Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
         });
-        await DemoFinished(TimeSpan.FromSeconds(90));
+        await DemoFinished(TimeSpan.FromSeconds(240));
     }
 
-    /// <summary>Waits until the demo's jobs are done so the leaderboard is complete and stable.</summary>
+    /// <summary>
+    /// Waits until the demo's jobs are done so the leaderboard is complete and stable: the demo encoders' jobs are queued
+    /// only once their validation ends, so every encoder must have left validation and the job list must hold still.
+    /// </summary>
     public async Task DemoFinished(TimeSpan timeout)
     {
         using var http = new HttpClient { BaseAddress = new Uri(Portal.BaseUrl) };
         var until = DateTime.UtcNow + timeout;
+        var stableSince = (DateTime?)null;
+        var lastCount = -1;
         while (true)
         {
             var jobs = await http.GetFromJsonAsync<JsonElement>("/api/jobs");
             var statuses = jobs.EnumerateArray().Select(j => j.GetProperty("status").GetString()).ToList();
-            if (statuses.Count >= 4 && statuses.All(s => s is "succeeded" or "failed" or "cancelled")) return;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"demo jobs still running after {timeout}: {string.Join(", ", statuses)}");
+            var encoders = await http.GetFromJsonAsync<JsonElement>("/api/encoders");
+            var validating = encoders.EnumerateArray().Any(e => e.GetProperty("status").GetString() == "validating");
+            var settled = statuses.Count >= 4 && !validating && statuses.All(s => s is "succeeded" or "failed" or "cancelled");
+            if (!settled) stableSince = null;
+            else if (stableSince == null || statuses.Count != lastCount) stableSince = DateTime.UtcNow;
+            lastCount = statuses.Count;
+            if (stableSince is { } since && DateTime.UtcNow - since > TimeSpan.FromSeconds(1.5)) return;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"demo jobs still running after {timeout}: {string.Join(", ", statuses)}{(validating ? "; an encoder is still validating" : "")}");
             await Task.Delay(200);
         }
     }
