@@ -48,6 +48,7 @@ services.AddSingleton<JobQueue>();
 services.AddSingleton<PortalQueries>();
 services.AddSingleton<Portal.Web.Admin.AdminActions>();
 services.AddSingleton<Portal.Web.Features.Leaderboard.LeaderboardService>();
+services.AddScoped<Portal.Web.Features.Export.FileDownload>(); // CSV/JSON downloads of the boards, one JS module per circuit
 services.AddSingleton<Portal.Web.Features.Encoders.EncoderPageQueries>();
 services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalDemo>();
 services.AddSingleton<Portal.Web.Features.Retrieval.EvidenceFiles>();

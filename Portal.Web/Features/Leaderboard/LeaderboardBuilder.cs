@@ -145,7 +145,7 @@ public static class LeaderboardBuilder
     private static AttackBudget? SameBudget(IEnumerable<AttackBudget?> budgets) => budgets.Where(b => b != null).Distinct().ToList() is { Count: 1 } one ? one[0] : null;
 
     /// <summary>Boards of NIGHTS (its test split): a model tuned on NIGHTS' training split is marked there.</summary>
-    public static bool NightsBoard(string benchmark) => benchmark.StartsWith("NIGHTS", StringComparison.OrdinalIgnoreCase) || benchmark.StartsWith("nights", StringComparison.Ordinal);
+    public static bool NightsBoard(string benchmark) => benchmark.StartsWith("NIGHTS", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// What the encoder learned perceptual similarity from, read from what the submitter wrote: "fine-tuned on NIGHTS"

@@ -133,8 +133,8 @@ public sealed class Leaderboard
     /// <summary>Rank and statistical ties of every row in the default order (by encoder id), computed once.</summary>
     public IReadOnlyDictionary<int, RankInfo> Ranking => _ranking ??= LeaderboardRanks.Of(Rows);
 
-    /// <summary>The best (highest) value of a column among the given rows; bold in the grid.</summary>
-    public static double? Best(IEnumerable<LeaderboardRow> rows, Func<LeaderboardRow, double?> value) =>
+    /// <summary>The best (highest) value of a column among the given rows; bold in the grid and in the task boards and overview.</summary>
+    public static double? Best<TRow>(IEnumerable<TRow> rows, Func<TRow, double?> value) =>
         rows.Select(value).Where(v => v.HasValue).DefaultIfEmpty(null).Max();
 }
 

@@ -22,7 +22,7 @@ public sealed class TaskOverview
     public required IReadOnlyList<OverviewColumn> Columns { get; init; }
     public required IReadOnlyList<OverviewRow> Rows { get; init; }
 
-    public double? Best(int column) => Rows.Select(r => r.Values[column]).Where(v => v.HasValue).DefaultIfEmpty(null).Max();
+    public double? Best(int column) => Leaderboard.Best(Rows, r => r.Values[column]);
 
     public static TaskOverview Build(Leaderboard? twoAfc, IReadOnlyList<TaskBoardInput> boards)
     {

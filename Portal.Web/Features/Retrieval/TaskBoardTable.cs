@@ -20,9 +20,12 @@ public sealed class TaskBoardTable
         ? split switch { "medium" => "mAP M", "hard" => "mAP H", _ => "top-5 kept" }
         : $"detection rate {split}";
 
+    /// <summary>The benchmark's splits (protocols or classes); a folder benchmark without ground truth has one, "kept".</summary>
+    public static string[] SplitsOf(BenchmarkRecord bench) => bench.Splits.Split(',', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } s ? s : ["kept"];
+
     public static TaskBoardTable Build(BenchmarkRecord bench, IReadOnlyList<TaskBoardRow> rows)
     {
-        var splits = bench.Splits.Split(',', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } s ? s : ["kept"];
+        var splits = SplitsOf(bench);
         // The threat model of the robust columns: the attacked results' setting (one line if all rows agree).
         var settings = rows.Select(r => r.Attacked?.Config).OfType<JobConfig>().Select(PortalQueries.Setting).Distinct().ToList();
         var threat = settings.Count switch { 0 => "no attacked result yet", 1 => settings[0], _ => string.Join(" / ", settings) + " (see each row's Attack column)" };
@@ -52,7 +55,7 @@ public sealed class TaskBoardTable
     }
 
     /// <summary>The best (largest) value of each column, null where no row has one.</summary>
-    public double? Best(TaskColumn c) => Rows.Select(r => Value(r, c)).Where(v => v.HasValue).DefaultIfEmpty(null).Max();
+    public double? Best(TaskColumn c) => Leaderboard.Leaderboard.Best(Rows, r => Value(r, c));
 
     /// <summary>Rows ordered by a column (missing values last in either direction; ties by encoder name).</summary>
     public IReadOnlyList<TaskBoardRow> Sorted(string? columnKey, bool descending)
