@@ -125,7 +125,7 @@ public static class LeaderboardBuilder
             EncoderId = e.Id, Encoder = e.DisplayName, Family = e.Family ?? FamilyOf(e), Backbone = e.Backbone ?? e.Architecture ?? "", FineTuning = ft,
             IsRobustModel = robust, Clean = pick.CleanValue, Linf = pick.Linf?.RobustAccuracy, L2 = pick.L2?.RobustAccuracy, Breakdown = breakdown, SanityPassed = used.All(r => r.SanityPassed),
             LinfAudit = linfAudit, L2Audit = l2Audit,
-            CleanRun = Measured(pick.Clean, pick.Clean?.CleanAccuracy), LinfRun = Measured(pick.Linf, pick.Linf?.RobustAccuracy), L2Run = Measured(pick.L2, pick.L2?.RobustAccuracy),
+            CleanRun = MeasuredClean(pick.Clean, pick.Clean?.CleanAccuracy), LinfRun = Measured(pick.Linf, pick.Linf?.RobustAccuracy), L2Run = Measured(pick.L2, pick.L2?.RobustAccuracy),
             CostSeconds = used.Count == 0 ? null : used.Sum(r => r.WallSeconds), Devices = used.Select(r => r.Device).Where(d => d != "").Distinct().Order(StringComparer.Ordinal).ToList(),
             Date = used.Count == 0 ? null : used.Max(r => r.CreatedAt), ParameterCount = e.ParameterCount, PaperUrl = e.PaperUrl,
             TrainingData = training, TrainedOnThisBenchmark = nightsBoard && training.Contains("NIGHTS", StringComparison.Ordinal),
@@ -136,6 +136,10 @@ public static class LeaderboardBuilder
 
     private static Measurement? Measured(ResultRecord? r, double? value) => r == null || value is not double v ? null
         : new Measurement(r.Id, v, r.N, r.Config.Attack, r.Config.Iterations, r.Config.Restarts, r.Config.Limit, r.WallSeconds, r.Device, r.CreatedAt);
+
+    /// <summary>A clean cell involves no attack even when it came from an attack run: it says so, never that run's attack and budget.</summary>
+    private static Measurement? MeasuredClean(ResultRecord? r, double? value) =>
+        Measured(r, value) is { } m ? m with { Attack = "none", Iterations = 0, Restarts = 0 } : null;
 
     /// <summary>A robust column's budget: the (iterations, restarts) most of its rows were measured with; on a tie the stronger.</summary>
     public static AttackBudget? ColumnBudget(IEnumerable<Measurement?> runs) => runs.Where(r => r != null)
