@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using TorchSharp;
 using static TorchSharp.torch;
+using Portal.Engine.Text.Cleaning;
 
 namespace Portal.Engine.Text;
 

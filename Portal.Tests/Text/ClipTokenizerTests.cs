@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using Portal.Engine.Text;
 using Portal.Tests.Support;
+using Portal.Engine.Text.Cleaning;
 
 namespace Portal.Tests.Text;
 

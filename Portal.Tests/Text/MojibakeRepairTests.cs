@@ -1,5 +1,6 @@
 using System.Text;
 using Portal.Engine.Text;
+using Portal.Engine.Text.Cleaning;
 
 namespace Portal.Tests.Text;
 

@@ -1,4 +1,5 @@
 using Portal.Engine.Text;
+using Portal.Engine.Text.Cleaning;
 
 namespace Portal.Tests.Text;
 

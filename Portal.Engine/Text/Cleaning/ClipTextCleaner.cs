@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Portal.Engine.Text;
+namespace Portal.Engine.Text.Cleaning;
 
 /// <summary>
 /// open_clip's `clean='lower'` step: ftfy.fix_text → html.unescape twice → strip and collapse whitespace → Python

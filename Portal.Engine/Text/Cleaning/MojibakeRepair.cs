@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Portal.Engine.Text;
+namespace Portal.Engine.Text.Cleaning;
 
 /// <summary>
 /// Undoes mojibake: UTF-8 text that was decoded with a single-byte charset ("schÃ¶n" for "schön", "â€”" for "—",

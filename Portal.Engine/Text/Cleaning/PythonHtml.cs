@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Portal.Engine.Text;
+namespace Portal.Engine.Text.Cleaning;
 
 /// <summary>
 /// The two HTML-entity decoders open_clip's clean-up runs: Python's <c>html.unescape</c> (applied twice after ftfy)
