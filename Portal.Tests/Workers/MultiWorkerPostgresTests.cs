@@ -7,7 +7,8 @@ using Portal.Tests.Support;
 namespace Portal.Tests.Workers;
 
 /// <summary>
-/// The scaled mode: one web (no local workers) and two real `portal worker` processes on a shared PostgreSQL database
+/// The scaled mode: one web (no local workers) and two real `portal worker` processes, started by the shipped systemd
+/// unit's command (<see cref="SystemdInstall"/>), on a shared PostgreSQL database
 /// and storage root. Work spreads over both; a worker SIGKILLed mid-job loses nothing (the other takes it over and ends
 /// with exactly the per-item records of an uninterrupted run); a cancel reaches a job on another process.
 /// </summary>
@@ -46,8 +47,10 @@ public sealed class MultiWorkerPostgresTests : IDisposable
         var bench = (await host.PostJson(admin, "/api/benchmarks", new { name = "nights 48", dataset_root = data, format = "nights", split = "test" }, 201)).GetProperty("id").GetInt32();
         var enc = (await host.PostJson(admin, "/api/encoders/builtin", new { name = "pixel-l2", size = 32 })).GetProperty("id").GetInt32();
 
-        using var a = new WorkerProcess("worker-a", settings);
-        using var b = new WorkerProcess("worker-b", settings);
+        // Both workers as their systemd unit starts them (supervisor + engine process), on the same portal.env.
+        var install = new SystemdInstall(_dir.Path, new Dictionary<string, string?>(settings) { ["Portal:Worker:Threads"] = "1" });
+        using var a = install.Worker("a");
+        using var b = install.Worker("b");
 
         // Six distinct jobs: both workers take some.
         var ids = new List<int>();

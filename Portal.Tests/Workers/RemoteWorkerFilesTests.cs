@@ -48,7 +48,7 @@ public sealed class RemoteWorkerFilesTests : IDisposable
         worker["Portal:DataRoot"] = _worker.Path;
         worker["Portal:Worker:PortalUrl"] = host.BaseUrl;
         worker["Portal:Worker:SharedStorage"] = "false"; // one machine here: the web's paths exist, the worker must not use them
-        using var proc = new WorkerProcess("remote-1", worker);
+        using var proc = PortalProcess.InProcessWorker("remote-1", worker);
         using var admin = await host.ApiAs(Roles.Admin);
 
         var up = await admin.PostAsync("/api/encoders/upload?name=remote-clip", CheckpointContent.Of(await File.ReadAllBytesAsync(PortalTestData.FixtureCheckpoint())));
@@ -93,7 +93,7 @@ public sealed class RemoteWorkerFilesTests : IDisposable
         worker["Portal:Worker:PortalUrl"] = host.BaseUrl;
         worker["Portal:Worker:SharedStorage"] = "false";
         worker["Portal:Imports:AllowedHosts:0"] = "127.0.0.1"; // the worker decides what it may reach
-        using var proc = new WorkerProcess("remote-import", worker);
+        using var proc = PortalProcess.InProcessWorker("remote-import", worker);
         using var researcher = await host.ApiAs(Roles.Researcher);
 
         var accepted = await host.PostJson(researcher, "/api/encoders/import", new { source = source.BaseUrl + "/m/model.safetensors" }, 202);

@@ -33,23 +33,12 @@ public sealed class SystemdUnitTests : IDisposable
         ["Portal:Workers:Local"] = "0", ["Portal:Worker:Enabled"] = "false",
     };
 
-    /// <summary>/etc/portal/portal.env and worker-cpu1.env as an operator writes them (docs/deployment.md).</summary>
-    private Dictionary<string, string> EnvFiles()
+    /// <summary>portal.env as an operator writes it (docs/deployment.md).</summary>
+    private SystemdInstall Install() => new(_dir.Path, new Dictionary<string, string?>
     {
-        var portalEnv = Path.Combine(_dir.Path, "portal.env");
-        File.WriteAllLines(portalEnv, [
-            "# shared by the web and every worker",
-            "Portal__Database__Provider=postgres", $"Portal__Database__ConnectionString={_db.ConnectionString}",
-            $"Portal__DataRoot={_dir.Path}", "Portal__Worker__Threads=1", "Portal__Worker__PollSeconds=0.2",
-        ]);
-        var workerEnv = Path.Combine(_dir.Path, "worker-cpu1.env");
-        File.WriteAllLines(workerEnv, ["PORTAL_DEVICE=cpu", "PORTAL_QUEUES=default"]);
-        return new() { ["/etc/portal/portal.env"] = portalEnv, ["/etc/portal/worker-cpu1.env"] = workerEnv };
-    }
-
-    private static UnitProcess Worker(Dictionary<string, string> files) =>
-        new(new SystemdUnit(SystemdUnit.Repo("deploy", "systemd", "portal-worker@.service")).Start("cpu1", files,
-            new Dictionary<string, string> { ["/opt/portal/cli"] = AppContext.BaseDirectory.TrimEnd('/') }));
+        ["Portal:Database:Provider"] = "postgres", ["Portal:Database:ConnectionString"] = _db.ConnectionString,
+        ["Portal:DataRoot"] = _dir.Path, ["Portal:Worker:Threads"] = "1", ["Portal:Worker:PollSeconds"] = "0.2",
+    });
 
     [PostgresFact]
     public async Task The_worker_unit_as_systemd_runs_it_takes_and_finishes_a_job()
@@ -59,13 +48,13 @@ public sealed class SystemdUnitTests : IDisposable
         var data = PortalTestData.Nights(_dir, count: 8, size: 32);
         var bench = (await host.PostJson(admin, "/api/benchmarks", new { name = "nights 8", dataset_root = data, format = "nights", split = "test" }, 201)).GetProperty("id").GetInt32();
         var enc = (await host.PostJson(admin, "/api/encoders/builtin", new { name = "pixel-l2", size = 32 })).GetProperty("id").GetInt32();
-        using var worker = Worker(EnvFiles());
+        using var worker = Install().Worker("cpu1");
 
         var job = (await host.PostJson(admin, "/api/jobs", new { encoder_id = enc, benchmark_id = bench, presets = new[] { "linf-4" }, iterations = 5 }, 201))[0]
             .GetProperty("job").GetProperty("id").GetInt32();
         var end = await host.WaitForJobEnd(admin, job, TimeSpan.FromMinutes(3));
         Assert.True(end.GetProperty("status").GetString() == "succeeded", end + "\n" + worker.Log);
-        Assert.StartsWith($"cpu1@{Environment.MachineName}", end.GetProperty("worker_id").GetString());
+        Assert.Equal(worker.Name, end.GetProperty("worker_id").GetString());
     }
 
     [PostgresFact]
@@ -77,15 +66,10 @@ public sealed class SystemdUnitTests : IDisposable
         var admin = await TestAccounts.CreateAsync(provisioner, Roles.Admin);
         var data = PortalTestData.Nights(_dir, count: 8, size: 32);
 
-        var files = EnvFiles();
+        var install = Install();
         var port = FreePort();
-        var webUnit = new SystemdUnit(SystemdUnit.Repo("deploy", "systemd", "portal-web.service"));
-        Assert.Contains("Portal__Workers__Local=0", webUnit.Values("Environment")); // the web of a scaled portal runs no engine
-        using var web = new UnitProcess(webUnit.Start("", files, new Dictionary<string, string>
-        {
-            ["/opt/portal/web"] = AppContext.BaseDirectory.TrimEnd('/'),
-            ["http://0.0.0.0:5000"] = $"http://127.0.0.1:{port}", // the only change: a free loopback port instead of :5000
-        }));
+        Assert.Contains("Portal__Workers__Local=0", SystemdInstall.WebEnvironment()); // the web of a scaled portal runs no engine
+        using var web = install.Web(port);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin.Token);
         await WaitUntilServing(http, web);
@@ -106,7 +90,7 @@ public sealed class SystemdUnitTests : IDisposable
         var job = (await Post("/api/jobs", new { encoder_id = enc, benchmark_id = bench, presets = new[] { "linf-4" }, iterations = 5 }))[0]
             .GetProperty("job").GetProperty("id").GetInt32();
 
-        using var worker = Worker(files);
+        using var worker = install.Worker("cpu1");
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         JsonElement end;
         while (true)
@@ -118,12 +102,12 @@ public sealed class SystemdUnitTests : IDisposable
             await Task.Delay(300);
         }
         Assert.True(end.GetProperty("status").GetString() == "succeeded", $"{end}\nweb:\n{web.Log}\nworker:\n{worker.Log}");
-        Assert.StartsWith($"cpu1@{Environment.MachineName}", end.GetProperty("worker_id").GetString());
+        Assert.Equal(worker.Name, end.GetProperty("worker_id").GetString());
         var result = JsonDocument.Parse(await http.GetStringAsync($"/api/results/{end.GetProperty("result_id").GetInt32()}")).RootElement;
         Assert.Equal(8, result.GetProperty("summary").GetProperty("n").GetInt32());
     }
 
-    private static async Task WaitUntilServing(HttpClient http, UnitProcess web)
+    private static async Task WaitUntilServing(HttpClient http, PortalProcess web)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (true)
