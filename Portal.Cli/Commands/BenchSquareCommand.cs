@@ -4,7 +4,7 @@ using Portal.Engine.Encoders;
 using Portal.Engine.Encoders.Native;
 using Portal.Engine.Metric;
 using Portal.Engine.Runtime;
-using Portal.Engine.Tasks;
+using Portal.Engine.TwoAfc;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -6,7 +6,9 @@ using Portal.Engine.Encoders;
 using Portal.Engine.Metric;
 using Portal.Engine.Progress;
 using Portal.Engine.Runtime;
-using Portal.Engine.Tasks;
+using Portal.Engine.TwoAfc;
+using Portal.Engine.Attacks;
+using Portal.Engine.Records;
 
 namespace Portal.Cli.Commands;
 
@@ -76,7 +78,7 @@ public sealed class Eval2AfcCommand : ICommand
             load.Architecture, load.MlpHeadPath, load.LoraPath,
         })));
         var storePath = json + ".items.jsonl";
-        var store = new JsonlTwoAfcItemStore(storePath, fingerprint);
+        var store = new JsonlRecordStore<TwoAfcItemResult>(storePath, fingerprint);
         var progress = quiet ? null : new StderrProgress();
         var result = TwoAfcTask.Run(model, data, options, store, progress, ct);
 

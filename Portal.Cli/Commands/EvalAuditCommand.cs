@@ -4,7 +4,6 @@ using Portal.Engine.Audit;
 using Portal.Engine.Datasets;
 using Portal.Engine.Progress;
 using Portal.Engine.Runtime;
-using Portal.Engine.Tasks;
 
 namespace Portal.Cli.Commands;
 

@@ -5,7 +5,7 @@ using Portal.Engine.Metric;
 using Portal.Engine.Progress;
 using Portal.Engine.Retrieval;
 using Portal.Engine.Runtime;
-using Portal.Engine.Tasks;
+using Portal.Engine.Attacks;
 
 namespace Portal.Cli.Commands;
 

@@ -28,7 +28,7 @@ public sealed record ApgdOptions
     };
 
     /// <summary>APGD settings from a task's attack configuration (shared by 2AFC, retrieval and detection).</summary>
-    public static ApgdOptions FromConfig(Tasks.AttackConfig c, bool dropSucceeded = true)
+    public static ApgdOptions FromConfig(AttackConfig c, bool dropSucceeded = true)
     {
         if (c.Kind != "apgd") throw new ArgumentException($"unknown attack '{c.Kind}' (use none or apgd)");
         if (c.Eps < 0 || !double.IsFinite(c.Eps)) throw new ArgumentException($"ε must be finite and ≥ 0, got {c.Eps}");

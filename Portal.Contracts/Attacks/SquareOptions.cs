@@ -42,7 +42,7 @@ public sealed record SquareOptions
     }
 
     /// <summary>Square Attack settings from a task's attack configuration (kind "square").</summary>
-    public static SquareOptions FromConfig(Tasks.AttackConfig c)
+    public static SquareOptions FromConfig(AttackConfig c)
     {
         if (c.Kind != "square") throw new ArgumentException($"not a square attack: '{c.Kind}'");
         if (c.Eps < 0 || !double.IsFinite(c.Eps)) throw new ArgumentException($"ε must be finite and ≥ 0, got {c.Eps}");

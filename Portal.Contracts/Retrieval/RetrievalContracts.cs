@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Portal.Engine.Tasks;
+using Portal.Engine.Attacks;
 
 namespace Portal.Engine.Retrieval;
 

@@ -1,4 +1,3 @@
-using Portal.Engine.Tasks;
 
 namespace Portal.Engine.Attacks;
 

@@ -4,7 +4,7 @@ using System.Text;
 using Portal.Engine.Attacks;
 using Portal.Engine.Metric;
 using Portal.Engine.Progress;
-using Portal.Engine.Tasks;
+using Portal.Engine.TwoAfc;
 
 namespace Portal.Engine.Audit;
 

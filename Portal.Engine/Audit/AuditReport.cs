@@ -1,4 +1,4 @@
-using Portal.Engine.Tasks;
+using Portal.Engine.Attacks;
 
 namespace Portal.Engine.Audit;
 

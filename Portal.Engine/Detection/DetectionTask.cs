@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Portal.Engine.Attacks;
 using Portal.Engine.Progress;
 using Portal.Engine.Retrieval;
-using Portal.Engine.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
 

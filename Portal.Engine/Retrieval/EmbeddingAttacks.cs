@@ -1,5 +1,4 @@
 using Portal.Engine.Attacks;
-using Portal.Engine.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,7 +2,6 @@ using Portal.Engine.Records;
 using System.Diagnostics;
 using Portal.Engine.Attacks;
 using Portal.Engine.Progress;
-using Portal.Engine.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -5,6 +5,7 @@ using Portal.Engine.Metric;
 using Portal.Tests.Support;
 using Xunit.Abstractions;
 using static Portal.Tests.TwoAfc.TwoAfcTestData;
+using Portal.Engine.TwoAfc;
 
 namespace Portal.Tests.Attacks;
 

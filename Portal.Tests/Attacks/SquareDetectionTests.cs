@@ -1,10 +1,10 @@
 using Portal.Engine.Detection;
 using Portal.Engine.Metric;
 using Portal.Engine.Retrieval;
-using Portal.Engine.Tasks;
 using Portal.Tests.Retrieval;
 using Portal.Tests.Support;
 using Xunit.Abstractions;
+using Portal.Engine.Attacks;
 
 namespace Portal.Tests.Attacks;
 

@@ -1,7 +1,6 @@
 using Portal.Engine.Attacks;
 using Portal.Engine.Metric;
 using Portal.Engine.Retrieval;
-using Portal.Engine.Tasks;
 using Portal.Tests.Retrieval;
 using Portal.Tests.Support;
 using Xunit.Abstractions;

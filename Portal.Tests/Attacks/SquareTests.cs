@@ -1,7 +1,7 @@
 using Portal.Engine.Attacks;
 using Portal.Engine.Encoders;
 using Portal.Engine.Metric;
-using Portal.Engine.Tasks;
+using Portal.Engine.TwoAfc;
 using Portal.Tests.Support;
 using TorchSharp;
 using static Portal.Tests.TwoAfc.ApgdTests;

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Portal.Engine.Datasets;
 using Portal.Engine.Metric;
-using Portal.Engine.Tasks;
+using Portal.Engine.TwoAfc;
 using Portal.Tests.Cli;
 using Portal.Tests.Support;
 using static Portal.Tests.TwoAfc.TwoAfcTestData;
+using Portal.Engine.Attacks;
 
 namespace Portal.Tests.Attacks;
 

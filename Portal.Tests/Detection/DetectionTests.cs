@@ -2,10 +2,10 @@ using System.Text.Json;
 using Portal.Engine.Detection;
 using Portal.Engine.Metric;
 using Portal.Engine.Retrieval;
-using Portal.Engine.Tasks;
 using Portal.Tests.Retrieval;
 using Portal.Tests.Support;
 using TorchSharp;
+using Portal.Engine.Attacks;
 
 namespace Portal.Tests.Detection;
 

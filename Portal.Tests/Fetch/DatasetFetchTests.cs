@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Portal.Engine.Fetch;
 using Portal.Tests.Support;
+using Portal.Engine.TwoAfc;
 
 namespace Portal.Tests.Fetch;
 
@@ -26,7 +27,7 @@ public class DatasetFetchTests
         Assert.True(File.Exists(Path.Combine(root, "ref", "000", "000.png")));
         Assert.True(File.Exists(Path.Combine(root, "distort", "000", "000_1.png")));
         Assert.True(File.Exists(Path.Combine(root, DatasetFetcher.CompleteMarker)));
-        Assert.Equal(root, Portal.Engine.Datasets.NightsReader.ResolveRoot(root));
+        Assert.Equal(root, Portal.Engine.TwoAfc.NightsReader.ResolveRoot(root));
         // The checksum nobody published is pinned at first download.
         var pinned = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, DatasetFetcher.ChecksumsFile))).RootElement;
         Assert.Equal(FetchTestData.Sha(zip), pinned.GetProperty("https://data.csail.mit.edu/nights/nights.zip").GetProperty("sha256").GetString());

@@ -2,8 +2,8 @@ using Portal.Engine.Records;
 using System.Text.Json;
 using Portal.Engine.Metric;
 using Portal.Engine.Retrieval;
-using Portal.Engine.Tasks;
 using Portal.Tests.Support;
+using Portal.Engine.Attacks;
 
 namespace Portal.Tests.Retrieval;
 

@@ -1,6 +1,6 @@
 using Portal.Engine.Attacks;
 using Portal.Engine.Metric;
-using Portal.Engine.Tasks;
+using Portal.Engine.TwoAfc;
 using Portal.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;

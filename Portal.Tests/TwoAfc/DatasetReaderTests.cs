@@ -2,6 +2,7 @@ using Portal.Engine.Datasets;
 using Portal.Engine.Encoders;
 using Portal.Tests.Support;
 using static Portal.Tests.TwoAfc.TwoAfcTestData;
+using Portal.Engine.TwoAfc;
 
 namespace Portal.Tests.TwoAfc;
 

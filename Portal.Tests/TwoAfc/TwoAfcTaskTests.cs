@@ -1,9 +1,11 @@
 using Portal.Engine.Datasets;
 using Portal.Engine.Metric;
 using Portal.Engine.Progress;
-using Portal.Engine.Tasks;
+using Portal.Engine.TwoAfc;
 using Portal.Tests.Support;
 using static Portal.Tests.TwoAfc.TwoAfcTestData;
+using Portal.Engine.Attacks;
+using Portal.Engine.Records;
 
 namespace Portal.Tests.TwoAfc;
 
@@ -133,28 +135,28 @@ public class TwoAfcTaskTests
         using (var cts = new CancellationTokenSource())
         {
             var sink = new Sink(p => { if (p.Phase == "evaluating" && p.Done >= 8) cts.Cancel(); });
-            Assert.ThrowsAny<OperationCanceledException>(() => TwoAfcTask.Run(model, load, Attack, new JsonlTwoAfcItemStore(path, "cfg"), sink, cts.Token));
+            Assert.ThrowsAny<OperationCanceledException>(() => TwoAfcTask.Run(model, load, Attack, new JsonlRecordStore<TwoAfcItemResult>(path, "cfg"), sink, cts.Token));
         }
-        Assert.Equal(8, new JsonlTwoAfcItemStore(path, "cfg").LoadCompleted().Count);
+        Assert.Equal(8, new JsonlRecordStore<TwoAfcItemResult>(path, "cfg").LoadCompleted().Count);
 
         // 2) killed inside an attack (between APGD iterations) of the third batch.
         var counting = new CountingModel(model);
         using (var cts = new CancellationTokenSource())
         {
             counting.OnEmbed = n => { if (n == 12) cts.Cancel(); };
-            Assert.ThrowsAny<OperationCanceledException>(() => TwoAfcTask.Run(counting, load, Attack, new JsonlTwoAfcItemStore(path, "cfg"), null, cts.Token));
+            Assert.ThrowsAny<OperationCanceledException>(() => TwoAfcTask.Run(counting, load, Attack, new JsonlRecordStore<TwoAfcItemResult>(path, "cfg"), null, cts.Token));
         }
-        Assert.Equal(8, new JsonlTwoAfcItemStore(path, "cfg").LoadCompleted().Count);
+        Assert.Equal(8, new JsonlRecordStore<TwoAfcItemResult>(path, "cfg").LoadCompleted().Count);
 
-        var resumed = TwoAfcTask.Run(model, load, Attack, new JsonlTwoAfcItemStore(path, "cfg"), null, CancellationToken.None);
+        var resumed = TwoAfcTask.Run(model, load, Attack, new JsonlRecordStore<TwoAfcItemResult>(path, "cfg"), null, CancellationToken.None);
         Assert.Equal(8, resumed.ResumedItems);
         Assert.Equal(reference.CleanAccuracy, resumed.CleanAccuracy);
         Assert.Equal(reference.RobustAccuracy, resumed.RobustAccuracy);
         Assert.Equal(reference.Items, resumed.Items);
         Assert.Equal(reference.Sanity.Select(s => (s.Name, s.Value)), resumed.Sanity.Select(s => (s.Name, s.Value)));
-        Assert.Equal(14, new JsonlTwoAfcItemStore(path, "cfg").LoadCompleted().Count);
+        Assert.Equal(14, new JsonlRecordStore<TwoAfcItemResult>(path, "cfg").LoadCompleted().Count);
         // Another configuration must not reuse these results.
-        Assert.Throws<InvalidOperationException>(() => new JsonlTwoAfcItemStore(path, "other").LoadCompleted());
+        Assert.Throws<InvalidOperationException>(() => new JsonlRecordStore<TwoAfcItemResult>(path, "other").LoadCompleted());
     }
 
     [Fact]
@@ -162,21 +164,21 @@ public class TwoAfcTaskTests
     {
         using var dir = new FixturePaths.TempDir();
         var path = dir.File("s.jsonl");
-        var store = new JsonlTwoAfcItemStore(path, "fp");
+        var store = new JsonlRecordStore<TwoAfcItemResult>(path, "fp");
         store.Append([new TwoAfcItemResult("a", "val", 1, true, false, 0.5, -0.1) { PerturbationNorm = 0.01 }]);
         store.Append([new TwoAfcItemResult("b", "val", 0, false, false, -0.25)]);
         File.AppendAllText(path, "{\"id\":\"c\",\"spl");   // the process died mid-write
-        var reopened = new JsonlTwoAfcItemStore(path, "fp");
+        var reopened = new JsonlRecordStore<TwoAfcItemResult>(path, "fp");
         var items = reopened.LoadCompleted();
         Assert.Equal(["a", "b"], items.Select(i => i.Id));
         Assert.Equal(0.01, items[0].PerturbationNorm);
         reopened.Append([new TwoAfcItemResult("c", "val", 1, true, true, 0.1, 0.05)]);
-        Assert.Equal(["a", "b", "c"], new JsonlTwoAfcItemStore(path, "fp").LoadCompleted().Select(i => i.Id));
+        Assert.Equal(["a", "b", "c"], new JsonlRecordStore<TwoAfcItemResult>(path, "fp").LoadCompleted().Select(i => i.Id));
 
         var lines = File.ReadAllLines(path);
         lines[2] = "{broken";
         File.WriteAllLines(path, lines);
-        var e = Assert.Throws<FormatException>(() => new JsonlTwoAfcItemStore(path, "fp").LoadCompleted());
+        var e = Assert.Throws<FormatException>(() => new JsonlRecordStore<TwoAfcItemResult>(path, "fp").LoadCompleted());
         Assert.Contains($"{path}:3", e.Message);
     }
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Engine.Datasets;
+using Portal.Engine.TwoAfc;
 
 namespace Portal.Web.Benchmarks;
 

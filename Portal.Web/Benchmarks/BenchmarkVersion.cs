@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Portal.Engine.Tasks;
+using Portal.Engine.TwoAfc;
 
 namespace Portal.Web.Benchmarks;
 

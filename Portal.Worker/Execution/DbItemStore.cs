@@ -1,7 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Engine.Tasks;
+using Portal.Engine.TwoAfc;
+using Portal.Engine.Records;
 
 namespace Portal.Worker.Execution;
 
@@ -9,7 +10,7 @@ namespace Portal.Worker.Execution;
 /// The engine's per-item store backed by the job_items table: items are committed as each batch completes, so a job
 /// interrupted by a crash resumes from them. Re-appended ids (a batch retried after a crash) are ignored.
 /// </summary>
-public sealed class DbItemStore(IDbContextFactory<PortalDbContext> dbFactory, int jobId, IEvaluationHooks hooks, CancellationToken jobToken) : ITwoAfcItemStore
+public sealed class DbItemStore(IDbContextFactory<PortalDbContext> dbFactory, int jobId, IEvaluationHooks hooks, CancellationToken jobToken) : IRecordStore<TwoAfcItemResult>
 {
     private HashSet<string>? _known;
 

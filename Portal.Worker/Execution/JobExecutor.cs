@@ -4,10 +4,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Engine.Tasks;
 using Portal.Web.Configuration;
 using Portal.Web.Dispatch;
 using Portal.Worker.Runners;
+using Portal.Engine.Attacks;
 
 namespace Portal.Worker.Execution;
 

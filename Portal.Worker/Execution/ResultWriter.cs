@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Engine.Tasks;
+using Portal.Engine.TwoAfc;
 
 namespace Portal.Worker.Execution;
 

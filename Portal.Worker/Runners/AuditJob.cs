@@ -3,7 +3,7 @@ using Portal.Data.Entities;
 using Portal.Engine.Attacks;
 using Portal.Engine.Audit;
 using Portal.Engine.Datasets;
-using Portal.Engine.Tasks;
+using Portal.Engine.TwoAfc;
 using Portal.Worker.Execution;
 
 namespace Portal.Worker.Runners;

@@ -8,13 +8,13 @@ using Portal.Engine.Encoders;
 using Portal.Engine.Images;
 using Portal.Engine.Inversion;
 using Portal.Engine.Progress;
-using Portal.Engine.Tasks;
 using Portal.Engine.Text;
 using Portal.Web.Configuration;
 using Portal.Web.Encoders;
 using Portal.Web.Features.Galleries;
 using TorchSharp;
 using static TorchSharp.torch;
+using Portal.Engine.Attacks;
 
 namespace Portal.Worker.Runners;
 

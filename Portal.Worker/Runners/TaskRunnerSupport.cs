@@ -4,9 +4,9 @@ using Portal.Data.Entities;
 using Portal.Engine.Checkpoints;
 using Portal.Engine.Metric;
 using Portal.Engine.Retrieval;
-using Portal.Engine.Tasks;
 using Portal.Web.Configuration;
 using Portal.Web.Features.Retrieval;
+using Portal.Engine.Attacks;
 
 namespace Portal.Worker.Runners;
 

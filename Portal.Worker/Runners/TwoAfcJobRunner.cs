@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Engine.Tasks;
+using Portal.Engine.TwoAfc;
 using Portal.Web.Benchmarks;
 using Portal.Web.Configuration;
 using Portal.Web.Encoders;

@@ -1,7 +1,7 @@
 using Portal.Engine.Encoders;
-using Portal.Engine.Tasks;
+using Portal.Engine.Datasets;
 
-namespace Portal.Engine.Datasets;
+namespace Portal.Engine.TwoAfc;
 
 /// <summary>
 /// BAPPS 2AFC as LPIPS distributes it: 2afc/val/&lt;split&gt;/{ref,p0,p1,judge}/NNNNNN.{png,npy}. judge holds the

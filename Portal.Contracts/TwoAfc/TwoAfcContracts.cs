@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
 
-namespace Portal.Engine.Tasks;
+using Portal.Engine.Attacks;
 
-// Shared contract between the engine's 2AFC task, the CLI and the portal's job runner.
+namespace Portal.Engine.TwoAfc;
+
+// The 2AFC task's contract with the CLI and the portal's job runner (the attack and its checks: Attacks/).
 // Field names serialise in snake_case (the CLI's and API's JSON).
 
 /// <summary>One triplet. <see cref="Label"/> is the fraction of humans who judged image 1 closer to the reference.</summary>
@@ -21,27 +23,6 @@ public sealed record TwoAfcItem(string Id, string Split, string RefPath, string 
 
 /// <summary>An item that could not be read, by path.</summary>
 public sealed record BadItem(string Id, string Path, string Reason);
-
-public sealed record AttackConfig
-{
-    /// <summary>"none", "apgd" or "square" (2AFC only).</summary>
-    public string Kind { get; init; } = "none";
-    /// <summary>"linf" or "l2".</summary>
-    public string Norm { get; init; } = "linf";
-    public double Eps { get; init; } = 4.0 / 255;
-    public int Iterations { get; init; } = 100;
-    public int Restarts { get; init; } = 1;
-    public int Seed { get; init; }
-    public string Loss { get; init; } = "ce";
-    public string Perturbed { get; init; } = "reference";
-    /// <summary>Square Attack's query budget (null for other attacks, and then not serialised, so APGD configurations
-    /// and their fingerprints are unchanged).</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? Queries { get; init; }
-
-    public static AttackConfig None => new() { Kind = "none" };
-    public bool IsAttack => Kind != "none";
-}
 
 public sealed record TwoAfcOptions
 {
@@ -80,23 +61,10 @@ public sealed record TwoAfcItemResult(
     public int? Queries { get; init; }
 }
 
-/// <summary>How many model queries a query-based attack (Square) needed: over the attacked triplets, and over those it broke.</summary>
-public sealed record QueryStatistics(int Attacked, int Broken, int Budget, double? MeanQueriesBroken, double? MedianQueriesBroken,
-    int? MaxQueriesBroken, long TotalQueries);
-
-/// <summary>Where per-item results persist. The CLI uses a JSONL file; the portal uses its database.</summary>
-public interface ITwoAfcItemStore
-{
-    IReadOnlyList<TwoAfcItemResult> LoadCompleted();
-    void Append(IReadOnlyList<TwoAfcItemResult> items);
-}
-
 public sealed record SplitResult(int N, double CleanAccuracy, double? RobustAccuracy, double? LpipsScore = null);
 
 /// <summary>One point of the optional ε sweep.</summary>
 public sealed record EpsSweepPoint(double Eps, int N, double RobustAccuracy);
-
-public sealed record SanityCheck(string Name, bool Passed, double Value, double Limit, string Detail);
 
 public sealed record TwoAfcResult
 {

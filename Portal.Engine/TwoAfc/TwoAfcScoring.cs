@@ -2,7 +2,7 @@ using Portal.Engine.Metric;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Portal.Engine.Tasks;
+namespace Portal.Engine.TwoAfc;
 
 /// <summary>
 /// The 2AFC decision rule shared by clean and robust evaluation (the paper's `get_sim`): logits are

@@ -5,8 +5,9 @@ using Portal.Engine.Metric;
 using Portal.Engine.Progress;
 using TorchSharp;
 using static TorchSharp.torch;
+using Portal.Engine.Records;
 
-namespace Portal.Engine.Tasks;
+namespace Portal.Engine.TwoAfc;
 
 /// <summary>
 /// The 2AFC benchmark: clean and (optionally) robust agreement with human judgements, under APGD (white-box) or the
@@ -22,7 +23,7 @@ public static class TwoAfcTask
         IPerceptualModel model,
         TwoAfcDatasetLoad load,
         TwoAfcOptions options,
-        ITwoAfcItemStore? store,
+        IRecordStore<TwoAfcItemResult>? store,
         IProgress<EvaluationProgress>? progress,
         CancellationToken ct)
     {
@@ -37,7 +38,7 @@ public static class TwoAfcTask
         IReadOnlyList<TwoAfcItem> items,
         string benchmark,
         TwoAfcOptions options,
-        ITwoAfcItemStore? store,
+        IRecordStore<TwoAfcItemResult>? store,
         IProgress<EvaluationProgress>? progress,
         CancellationToken ct)
     {

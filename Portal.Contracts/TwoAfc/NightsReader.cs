@@ -1,7 +1,7 @@
 using System.Globalization;
-using Portal.Engine.Tasks;
+using Portal.Engine.Datasets;
 
-namespace Portal.Engine.Datasets;
+namespace Portal.Engine.TwoAfc;
 
 /// <summary>
 /// NIGHTS as DreamSim distributes it: ref/, distort/, data.csv. Follows the canonical loaders (DreamSim,

@@ -3,7 +3,7 @@ using Portal.Engine.Metric;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Portal.Engine.Tasks;
+namespace Portal.Engine.TwoAfc;
 
 /// <summary>
 /// APGD on 2AFC triplets as the paper does it: only the reference is perturbed; the candidates' embeddings are

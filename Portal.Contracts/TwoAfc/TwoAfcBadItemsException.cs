@@ -1,6 +1,5 @@
-using Portal.Engine.Tasks;
 
-namespace Portal.Engine.Datasets;
+namespace Portal.Engine.TwoAfc;
 
 /// <summary>Unreadable items stop a run (unless the user asked to skip them); the message lists each by path.</summary>
 public sealed class TwoAfcBadItemsException(IReadOnlyList<BadItem> bad)

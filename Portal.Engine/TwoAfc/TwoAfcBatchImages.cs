@@ -3,7 +3,7 @@ using Portal.Engine.Metric;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Portal.Engine.Tasks;
+namespace Portal.Engine.TwoAfc;
 
 /// <summary>
 /// Decodes a batch of triplets into model input (N×3×H×W in [0,1] on the CPU), each image through the item's recipe
