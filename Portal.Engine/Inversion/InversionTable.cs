@@ -6,8 +6,7 @@ namespace Portal.Engine.Inversion;
 
 /// <summary>
 /// The paper's Table VII: each reference image is reconstructed with every encoder (rows), and every reconstruction is
-/// scored by every encoder (columns) as cos(ψ(reconstruction), ψ(original)), each image resized by the scoring
-/// encoder's own recipe. Cells average over images and seeds. A robust encoder's reconstructions score well under other
+/// scored by every encoder (columns) by <see cref="CrossScore"/>. Cells average over images and seeds. A robust encoder's reconstructions score well under other
 /// encoders too; a clean encoder's score high only on its own diagonal (they match its features, not the image).
 /// </summary>
 public sealed class InversionTable : IDisposable
@@ -27,34 +26,26 @@ public sealed class InversionTable : IDisposable
     {
         if (encoders.Count == 0) throw new ArgumentException("the table needs at least one encoder");
         if (images.Count == 0) throw new ArgumentException("the table needs at least one reference image");
-        int k = encoders.Count, n = images.Count;
+        int k = encoders.Count;
         var recon = new List<List<InversionResult>>();
         try
         {
             for (int i = 0; i < k; i++)
             {
                 var enc = encoders[i].Encoder;
-                using var targets = EmbedAll(enc, images.Select(x => x.Image));
+                using var targets = CrossScore.EmbedEach(enc, images.Select(x => x.Image));
                 int row = i;
                 recon.Add(FeatureInversion.Run(enc, targets, settings, p => progress?.Invoke(row, p), ct));
             }
             var perImage = new double[k][][];
-            for (int i = 0; i < k; i++) { perImage[i] = new double[k][]; for (int j = 0; j < k; j++) perImage[i][j] = new double[n]; }
+            for (int i = 0; i < k; i++) perImage[i] = new double[k][];
             for (int j = 0; j < k; j++)
             {
                 ct.ThrowIfCancellationRequested();
                 var scorer = encoders[j].Encoder;
-                using var originals = EmbedAll(scorer, images.Select(x => x.Image));
+                using var originals = CrossScore.EmbedEach(scorer, images.Select(x => x.Image));
                 for (int i = 0; i < k; i++)
-                {
-                    using var scope = torch.NewDisposeScope();
-                    var rs = recon[i];
-                    var emb = EmbedAll(scorer, rs.Select(r => r.Image));
-                    var goal = originals.index_select(0, torch.tensor(rs.Select(r => (long)r.Target).ToArray(), ScalarType.Int64).to(originals.device));
-                    var cos = FeatureInversion.Cosine(emb, goal).to(ScalarType.Float64).cpu().data<double>().ToArray();
-                    for (int t = 0; t < n; t++)
-                        perImage[i][j][t] = Enumerable.Range(0, rs.Count).Where(q => rs[q].Target == t).Average(q => cos[q]);
-                }
+                    perImage[i][j] = CrossScore.PerTarget(scorer, originals, recon[i].Select(r => (r.Target, r.Image)).ToList());
             }
             return new InversionTable
             {
@@ -70,14 +61,6 @@ public sealed class InversionTable : IDisposable
             foreach (var r in recon.SelectMany(x => x)) r.Dispose();
             throw;
         }
-    }
-
-    /// <summary>Embeddings of differently sized images, one at a time through the encoder's recipe.</summary>
-    private static Tensor EmbedAll(IImageEncoder enc, IEnumerable<Tensor> images)
-    {
-        using var scope = torch.NewDisposeScope();
-        var rows = images.Select(img => FeatureInversion.Embed(enc, img.unsqueeze(0))).ToList();
-        return torch.cat(rows, 0).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

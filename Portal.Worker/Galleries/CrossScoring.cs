@@ -48,16 +48,12 @@ public static class CrossScoring
         IReadOnlyList<(string Id, string File)> originals)
     {
         using var scope = torch.NewDisposeScope();
-        var perTarget = new Dictionary<string, double>();
-        foreach (var (id, file) in originals)
-        {
-            var rows = index.Results.Where(r => r.Target == id).ToList();
-            if (rows.Count == 0) continue;
-            var original = FeatureInversion.Embed(scorer, ImageIO.Load(file).unsqueeze(0));
-            var recon = FeatureInversion.Embed(scorer, torch.stack(rows.Select(r => ImageIO.Load(Path.Combine(folder, r.Image))).ToList(), 0));
-            var cos = FeatureInversion.Cosine(recon, original.expand(recon.shape[0], -1));
-            perTarget[id] = cos.mean().to(ScalarType.Float64).item<double>();
-        }
+        var target = originals.Select((o, i) => (o.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+        var reconstructions = index.Results.Where(r => target.ContainsKey(r.Target))
+            .Select(r => (target[r.Target], ImageIO.Load(Path.Combine(folder, r.Image)))).ToList();
+        using var embedded = CrossScore.EmbedEach(scorer, originals.Select(o => ImageIO.Load(o.File)));
+        var scores = CrossScore.PerTarget(scorer, embedded, reconstructions);
+        var perTarget = originals.Select((o, i) => (o.Id, Score: scores[i])).Where(x => !double.IsNaN(x.Score)).ToDictionary(x => x.Id, x => x.Score);
         return new CrossCell(reconstructedBy, scoredBy, perTarget.Count > 0 ? perTarget.Values.Average() : double.NaN, perTarget);
     }
 }

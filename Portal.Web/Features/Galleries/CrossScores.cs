@@ -10,7 +10,7 @@ public sealed record CrossCell(int ReconstructedBy, int ScoredBy, double Mean, I
 /// every encoder that has finished the same gallery (its row), theirs scored by it (its column), and its diagonal. So
 /// whichever encoder of a pair finishes last fills both cells, and the page merges the newest cell per pair.
 /// Scores: cos(ψ(reconstruction PNG), ψ(original)), each image resized by the scoring encoder's own recipe, mean over
-/// seeds then over targets (computed by the worker's CrossScoring).
+/// seeds then over targets (the engine's CrossScore, as the CLI's `invert table`; computed by the worker's CrossScoring).
 /// </summary>
 public sealed record CrossScores(int Gallery, IReadOnlyList<CrossCell> Cells)
 {
