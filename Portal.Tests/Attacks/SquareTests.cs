@@ -4,7 +4,7 @@ using Portal.Engine.Metric;
 using Portal.Engine.TwoAfc;
 using Portal.Tests.Support;
 using TorchSharp;
-using static Portal.Tests.TwoAfc.ApgdTests;
+using static Portal.Tests.Attacks.ApgdTests;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 

@@ -7,16 +7,6 @@ namespace Portal.Web.Services;
 /// <summary>Read models for the pages (keeps the Razor components thin).</summary>
 public sealed class PortalQueries(IDbContextFactory<PortalDbContext> dbFactory)
 {
-    public sealed record LeaderboardRow(int ResultId, int JobId, string Encoder, string Benchmark, string Setting, int N, double Clean, double? Robust, bool Sanity, double WallSeconds);
-
-    public async Task<List<LeaderboardRow>> LeaderboardAsync(CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.Results.AsNoTracking().Include(r => r.Encoder).Include(r => r.Benchmark).ToListAsync(ct);
-        return rows.Select(r => new LeaderboardRow(r.Id, r.JobId, r.Encoder!.DisplayName, r.Benchmark!.Name, Setting(r.Config), r.N, r.CleanAccuracy, r.RobustAccuracy, r.SanityPassed, r.WallSeconds))
-            .OrderBy(r => r.Benchmark).ThenBy(r => r.Setting).ThenByDescending(r => r.Robust ?? r.Clean).ToList();
-    }
-
     public async Task<List<EncoderRecord>> EncodersAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
