@@ -9,13 +9,14 @@ using Portal.Engine.Runtime;
 using Portal.Engine.TwoAfc;
 using Portal.Engine.Attacks;
 using Portal.Engine.Records;
+using TorchSharp;
 
 namespace Portal.Cli.Commands;
 
 /// <summary>
 /// `portal eval 2afc --checkpoint F --dataset DIR [--format nights|bapps] [--split test] [--attack none|apgd|square]
 /// [--norm linf|l2] [--eps 4/255] [--iters 100] [--queries 5000] [--restarts 1] [--seed 0] [--limit N] [--batch N]
-/// [--device cpu|cuda] --json OUT.json`. `--iters` is APGD's budget, `--queries` the Square Attack's (its output adds
+/// [--device cpu|cuda] [--threads N] [--profile] --json OUT.json`. `--profile` prints where the time went (stderr, and `profile` in the output). `--iters` is APGD's budget, `--queries` the Square Attack's (its output adds
 /// per-item `queries` and `query_stats`). Per-item results go to OUT.json.items.jsonl as batches finish; rerunning the same command after
 /// a kill resumes from it. `--checkpoint builtin:pixel-l2` evaluates the pixel-space L2 baseline.
 /// </summary>
@@ -23,10 +24,11 @@ public sealed class Eval2AfcCommand : ICommand
 {
     public string[] Path => ["eval", "2afc"];
     public string Summary => "2AFC accuracy (NIGHTS, BAPPS), clean and under APGD or Square";
-    public IReadOnlySet<string> Flags { get; } = new HashSet<string> { "allow-torchscript", "force", "skip-bad", "quiet" };
+    public IReadOnlySet<string> Flags { get; } = new HashSet<string> { "allow-torchscript", "force", "skip-bad", "quiet", "profile" };
 
     public Task<int> RunAsync(CliArgs args, CancellationToken ct)
     {
+        var startup = ProfileReport.SinceProcessStart();
         var checkpoint = args.Required("checkpoint");
         var dataset = args.Required("dataset");
         var json = args.Required("json");
@@ -44,6 +46,8 @@ public sealed class Eval2AfcCommand : ICommand
         var sweepText = args.Get("eps-sweep");
         var skipBad = args.Flag("skip-bad");
         var quiet = args.Flag("quiet");
+        var profiling = args.Flag("profile");
+        var threads = args.Int("threads", 0);
         var device = Devices.Parse(args.Get("device"));
         var load = EncoderArgs.Read(args, device);
         args.EnsureAllUsed();
@@ -52,9 +56,16 @@ public sealed class Eval2AfcCommand : ICommand
         if (eps < 0) throw new CliException("--eps must be ≥ 0");
         if (iters < 1 || restarts < 1 || batch < 1 || queries < 1) throw new CliException("--iters, --queries, --restarts and --batch must be at least 1");
         int? limit = limitText == null ? null : int.TryParse(limitText, out var l) && l > 0 ? l : throw new CliException($"--limit expects a positive integer, got '{limitText}'");
+        if (threads < 0) throw new CliException("--threads must be ≥ 0 (0: libtorch's default, one per core)");
+        if (threads > 0) torch.set_num_threads(threads);
         var sweep = sweepText?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => CliArgs.ParseNumber(s, "eps-sweep")).ToList();
 
-        var data = LoadDataset(dataset, ref format, split, skipBad);
+        var profile = profiling ? new Profile(device) : null;
+        using var active = profile?.Activate();
+        profile?.Add("process start, runtime and JIT", startup);
+        TwoAfcDatasetLoad data;
+        using (Profile.Phase("read dataset listing"))
+            data = LoadDataset(dataset, ref format, split, skipBad);
 
         var options = new TwoAfcOptions
         {
@@ -70,7 +81,11 @@ public sealed class Eval2AfcCommand : ICommand
             SkipBadItems = skipBad,
             EpsSweep = sweep,
         };
-        using var model = OpenModel(checkpoint, load, device, out var checkpointHash);
+        IPerceptualModel model;
+        string checkpointHash;
+        using (Profile.Phase("load checkpoint"))
+            model = OpenModel(checkpoint, load, device, out checkpointHash);
+        using var _ = model;
         // The partial-results file is tied to everything that determines the numbers.
         var fingerprint = FileHash.Sha256(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
         {
@@ -81,6 +96,7 @@ public sealed class Eval2AfcCommand : ICommand
         var store = new JsonlRecordStore<TwoAfcItemResult>(storePath, fingerprint);
         var progress = quiet ? null : new StderrProgress();
         var result = TwoAfcTask.Run(model, data, options, store, progress, ct);
+        var writing = Profile.Phase("write result JSON");
 
         var output = new
         {
@@ -109,6 +125,14 @@ public sealed class Eval2AfcCommand : ICommand
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
         File.WriteAllText(json, JsonSerializer.Serialize(output, JsonOut.Options));
         File.Delete(storePath);   // the final JSON now holds every item
+        writing.Dispose();
+        IReadOnlyList<ProfileReport.Row>? profileRows = null;
+        if (profile != null)
+        {
+            var wall = ProfileReport.SinceProcessStart();
+            profileRows = ProfileReport.Rows(profile, wall);
+            ProfileReport.Print(profileRows, wall, Console.Error);
+        }
         JsonOut.Write(new
         {
             output = full,
@@ -121,6 +145,7 @@ public sealed class Eval2AfcCommand : ICommand
             result.SkippedItems,
             result.ResumedItems,
             result.WallSeconds,
+            profile = profileRows,
         });
         return Task.FromResult(result.Sanity.All(s => s.Passed) ? 0 : 3);
     }

@@ -197,10 +197,12 @@ public static class Apgd
             using var scope = torch.NewDisposeScope();
             using var gradMode = torch.enable_grad();
             var xg = x.detach().requires_grad_(true);
-            var v = objective(xg, indices);
+            ObjectiveValue v;
+            using (Runtime.Profile.Phase("attack/forward")) v = objective(xg, indices);
             if (v.Loss.dim() != 1 || v.Loss.shape[0] != x.shape[0])
                 throw new InvalidOperationException($"attack objective returned loss of shape [{string.Join(",", v.Loss.shape)}], expected [{x.shape[0]}]");
-            var g = torch.autograd.grad([v.Loss.sum()], [xg])[0];
+            Tensor g;
+            using (Runtime.Profile.Phase("attack/backward")) g = torch.autograd.grad([v.Loss.sum()], [xg])[0];
             GradientEvaluations += x.shape[0];
             var loss = v.Loss.detach().to(ScalarType.Float32).MoveToOuterDisposeScope();
             var grad = g.detach().MoveToOuterDisposeScope();

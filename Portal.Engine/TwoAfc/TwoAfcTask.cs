@@ -3,6 +3,7 @@ using Portal.Engine.Attacks;
 using Portal.Engine.Datasets;
 using Portal.Engine.Metric;
 using Portal.Engine.Progress;
+using Portal.Engine.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 using Portal.Engine.Records;
@@ -75,26 +76,31 @@ public static class TwoAfcTask
         var batches = list.Chunk(batchSize).ToList();
         Report(resumed > 0 ? "resuming" : "starting");
 
-        if (attack != null && options.ZeroEpsCheckIterations > 0 && batches.Count > 0)
-            sanity.Add(ZeroEpsCheck(model, batches[0], attack.ZeroEps(options.ZeroEpsCheckIterations), ct));
-
-        foreach (var batch in batches)
+        // Images of the next batch are decoded and resized while this one is evaluated (same images, same numbers).
+        var pending = batches.Where(b => !b.All(i => done.ContainsKey(i.Id))).ToList();
+        using (var prefetch = new Prefetch<TwoAfcBatchImages>(pending.Count, k => TwoAfcBatchImages.Load(pending[k], model), "decode + resize images (prefetch, beside the rest)"))
         {
-            ct.ThrowIfCancellationRequested();
-            if (batch.All(i => done.ContainsKey(i.Id))) continue;
-            using var scope = torch.NewDisposeScope();
-            using var images = TwoAfcBatchImages.Load(batch, model);
-            if (images.Bad.Count > 0)
+            prefetch.Start();   // the first batches decode while the ε = 0 check runs
+            if (attack != null && options.ZeroEpsCheckIterations > 0 && batches.Count > 0)
+                sanity.Add(ZeroEpsCheck(model, batches[0], attack.ZeroEps(options.ZeroEpsCheckIterations), ct));
+            for (int k = 0; k < pending.Count; k++)
             {
-                if (!options.SkipBadItems) throw new TwoAfcBadItemsException(images.Bad);
-                bad.AddRange(images.Bad);
+                ct.ThrowIfCancellationRequested();
+                using var scope = torch.NewDisposeScope();
+                using var images = prefetch.Take(k);
+                if (images.Bad.Count > 0)
+                {
+                    if (!options.SkipBadItems) throw new TwoAfcBadItemsException(images.Bad);
+                    bad.AddRange(images.Bad);
+                }
+                var results = EvaluateBatch(model, images, attack, ct);
+                var fresh = results.Where(r => !done.ContainsKey(r.Id)).ToList();
+                using (Profile.Phase("store per-item results"))
+                    if (fresh.Count > 0) store?.Append(fresh);
+                foreach (var r in fresh) done[r.Id] = r;
+                computedThisRun += images.Items.Count;
+                Report("evaluating");
             }
-            var results = EvaluateBatch(model, images, attack, ct);
-            var fresh = results.Where(r => !done.ContainsKey(r.Id)).ToList();
-            if (fresh.Count > 0) store?.Append(fresh);
-            foreach (var r in fresh) done[r.Id] = r;
-            computedThisRun += images.Items.Count;
-            Report("evaluating");
         }
 
         IReadOnlyList<EpsSweepPoint>? sweep = null;
@@ -132,11 +138,15 @@ public static class TwoAfcTask
         Tensor eRef, e0, e1;
         using (torch.no_grad())
         {
-            eRef = model.Embed(refs);
+            using (Profile.Phase("embed references"))
+                eRef = model.Embed(refs);
             // Candidates are embedded once: the attack never touches them.
-            var both = model.Embed(torch.cat([images.X0, images.X1], 0).to(dev));
-            e0 = both[TensorIndex.Slice(0, items.Count)];
-            e1 = both[TensorIndex.Slice(items.Count, 2 * items.Count)];
+            using (Profile.Phase("embed candidates (x0, x1)"))
+            {
+                var both = model.Embed(torch.cat([images.X0, images.X1], 0).to(dev));
+                e0 = both[TensorIndex.Slice(0, items.Count)];
+                e1 = both[TensorIndex.Slice(items.Count, 2 * items.Count)];
+            }
         }
         var logits = TwoAfcScoring.Logits(model, eRef, e0, e1).detach();
         var correct = ToBools(TwoAfcScoring.Correct(logits, label));
@@ -160,6 +170,7 @@ public static class TwoAfcTask
                 var keys = ItemSeed.For(attack.Seed, attackedIdx.Select(i => items[i].Id));
                 Tensor adversarial;
                 IReadOnlyList<int>? spent = null;
+                var attackPhase = Profile.Phase("attack");   // ended below, before rescoring (an exception ends the profile anyway)
                 if (attack.Apgd != null)
                 {
                     using var res = TwoAfcAttack.Run(model, cleanRefs, e0.index_select(0, idx), e1.index_select(0, idx), label.index_select(0, idx), keys, attack.Apgd, ct);
@@ -171,6 +182,8 @@ public static class TwoAfcTask
                     adversarial = res.Adversarial.clone();
                     spent = res.Queries;
                 }
+                attackPhase.Dispose();
+                using var scorePhase = Profile.Phase("score adversarial references");
                 Tensor advLogits;
                 using (torch.no_grad())
                     advLogits = TwoAfcScoring.Logits(model, model.Embed(adversarial), e0.index_select(0, idx), e1.index_select(0, idx));
@@ -208,7 +221,10 @@ public static class TwoAfcTask
     private static SanityCheck ZeroEpsCheck(IPerceptualModel model, IReadOnlyList<TwoAfcItem> batch, AttackPlan zero, CancellationToken ct)
     {
         using var scope = torch.NewDisposeScope();
-        using var images = TwoAfcBatchImages.Load(batch, model);
+        TwoAfcBatchImages images;
+        using (Profile.Phase("decode + resize images"))
+            images = TwoAfcBatchImages.Load(batch, model);
+        using var _ = images;
         var r = EvaluateBatch(model, images, zero, ct);
         if (r.Count == 0) return new SanityCheck("zero_eps_reproduces_clean", true, 0, 0, "no readable item in the first batch");
         double clean = r.Average(x => x.CleanCorrect ? 1.0 : 0.0), rob = r.Average(x => x.RobustCorrect == true ? 1.0 : 0.0);

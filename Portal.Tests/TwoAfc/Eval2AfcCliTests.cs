@@ -8,6 +8,38 @@ namespace Portal.Tests.TwoAfc;
 public class Eval2AfcCliTests
 {
     [Fact]
+    public void Profile_says_where_the_time_went_and_changes_no_number()
+    {
+        using var dir = new FixturePaths.TempDir();
+        var data = Path.Combine(dir.Path, "nights");
+        WriteNights(data, Enumerable.Range(0, 12).Select(i => new NightsRow($"{i}", i % 2, 6, "test", i < 5)));
+        string[] Args(string json) => ["eval", "2afc", "--checkpoint", "builtin:pixel-l2", "--dataset", dir.Path, "--split", "test",
+            "--attack", "apgd", "--eps", "2/255", "--iters", "5", "--batch", "4", "--json", dir.File(json)];
+        var plain = CliRunner.Run(Args("plain.json"));
+        var profiled = CliRunner.Run([.. Args("profiled.json"), "--profile", "--threads", "1"]);
+        Assert.True(plain.ExitCode == 0 && profiled.ExitCode == 0, plain.Stderr + profiled.Stderr);
+        Assert.Equal(plain.Json.GetProperty("clean_accuracy").GetDouble(), profiled.Json.GetProperty("clean_accuracy").GetDouble());
+        Assert.Equal(plain.Json.GetProperty("robust_accuracy").GetDouble(), profiled.Json.GetProperty("robust_accuracy").GetDouble());
+        Assert.False(plain.Json.TryGetProperty("profile", out _));
+
+        Assert.Contains("profile (", profiled.Stderr);
+        var rows = profiled.Json.GetProperty("profile").EnumerateArray().ToDictionary(r => r.GetProperty("phase").GetString()!);
+        foreach (var phase in new[] { "process start, runtime and JIT", "load checkpoint", "embed candidates (x0, x1)", "attack", "attack/forward", "attack/backward", "attack/other", "write result JSON" })
+            Assert.True(rows.ContainsKey(phase), $"{phase} missing from {string.Join(", ", rows.Keys)}");
+        Assert.Equal(3, rows["decode + resize images (prefetch, beside the rest)"].GetProperty("count").GetInt32());   // every batch, off the main thread
+        // 3 batches + the ε = 0 check; one backward per forward (at most iterations + the start point per attack).
+        Assert.Equal(4, rows["attack"].GetProperty("count").GetInt32());
+        Assert.Equal(rows["attack/forward"].GetProperty("count").GetInt32(), rows["attack/backward"].GetProperty("count").GetInt32());
+        Assert.InRange(rows["attack/forward"].GetProperty("count").GetInt32(), 4, 3 * (5 + 1) + (10 + 1));
+        double Seconds(string name) => rows[name].GetProperty("seconds").GetDouble();
+        Assert.Equal(Seconds("attack"), Seconds("attack/forward") + Seconds("attack/backward") + Seconds("attack/other"), 6);
+        // Main-thread phases and "other" add up to the wall time (share 100 %).
+        var share = rows.Values.Where(r => !r.GetProperty("phase").GetString()!.Contains('/') && !r.GetProperty("beside_main_thread").GetBoolean())
+            .Sum(r => r.GetProperty("share_of_wall").GetDouble());
+        Assert.Equal(1.0, share, 6);
+    }
+
+    [Fact]
     public void Eval_2afc_writes_the_documented_json_for_nights_with_apgd()
     {
         using var dir = new FixturePaths.TempDir();
