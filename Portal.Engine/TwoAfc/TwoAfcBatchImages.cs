@@ -44,7 +44,8 @@ public sealed class TwoAfcBatchImages : IDisposable
             }
             good.Add(item); r.Add(loaded[0]); a.Add(loaded[1]); b.Add(loaded[2]);
         }
-        Tensor Cat(List<Tensor> l) => l.Count > 0 ? torch.cat(l, 0).MoveToOuterDisposeScope() : torch.zeros(0, 3, 1, 1).MoveToOuterDisposeScope();
+        // The batch owns its tensors (Dispose), whichever thread or dispose scope it was loaded in (the prefetch loads off the main thread).
+        Tensor Cat(List<Tensor> l) => (l.Count > 0 ? torch.cat(l, 0) : torch.zeros(0, 3, 1, 1)).DetachFromDisposeScope();
         return new TwoAfcBatchImages { Items = good, Bad = bad, Refs = Cat(r), X0 = Cat(a), X1 = Cat(b) };
     }
 
