@@ -104,6 +104,19 @@ public sealed class Leaderboard
     public required List<LeaderboardRow> Rows { get; init; }
     /// <summary>A board of reported numbers only (a benchmark with no local dataset: NIGHTS, BAPPS, THINGS...).</summary>
     public bool ReportedOnly { get; init; }
+    /// <summary>
+    /// The board's numbers come from demo data (BenchmarkRecord.IsDemo; on the overview: at least one of its benchmarks),
+    /// so the page says so (DemoDataNotice) and does not let them pass for the paper's.
+    /// </summary>
+    public bool IsDemo { get; init; }
+
+    /// <summary>
+    /// What the demo notice adds about the threat model: the robust column of a demo board names its own ε, and when
+    /// that is not the paper's L∞ 4/255 the notice says so in words (null: not a demo board, or the paper's ε).
+    /// </summary>
+    public string? DemoThreatModelNote => IsDemo && LinfEps != LeaderboardBuilder.LinfLabel(LeaderboardBuilder.DefaultLinfEps) && LinfEps != ""
+        ? $"robust column: L∞ ε={LinfEps}, the demo's own threat model — not the paper's 4/255"
+        : null;
     /// <summary>False when the board's numbers are not percentages (cosine similarities in [0,1]).</summary>
     public bool Percentages { get; init; } = true;
     /// <summary>The metric of a reported board ("2AFC accuracy (%)").</summary>
