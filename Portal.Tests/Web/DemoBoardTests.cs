@@ -52,8 +52,15 @@ public sealed class DemoBoardTests : ComponentTestContext
         Assert.Contains("not the paper's 4/255", board.DemoThreatModelNote);
         Assert.Equal(["procedural"], board.BreakdownNames);
 
-        // The overview of a portal with demo data says so too.
-        Assert.True(LeaderboardBuilder.Overview([b], [clean, fare, other, other2], results, []).IsDemo);
+        // The overview of a portal with demo data says so too; next to a real board at 4/255 its ε is "mixed", and the
+        // note names the demo board's own.
+        var overview = LeaderboardBuilder.Overview([b], [clean, fare, other, other2], results, []);
+        Assert.True(overview.IsDemo);
+        Assert.Equal("robust column: L∞ ε=1/255, the demo's own threat model — not the paper's 4/255", overview.DemoThreatModelNote);
+        var real = Bench(11, "NIGHTS test");
+        var mixed = LeaderboardBuilder.Overview([b, real], [clean, fare, other, other2], [.. results, Result(other, real, Linf(), 0.9, 0.5)], []);
+        Assert.Equal("mixed", mixed.LinfEps);
+        Assert.Equal("the demo board's robust column is L∞ ε=1/255, its own threat model — not the paper's 4/255", mixed.DemoThreatModelNote);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public static class LeaderboardBuilder
         }
         return new Leaderboard
         {
-            Key = bench.Id.ToString(CultureInfo.InvariantCulture), Title = bench.Name, Description = bench.Description, BenchmarkId = bench.Id, IsDemo = bench.IsDemo,
+            Key = bench.Id.ToString(CultureInfo.InvariantCulture), Title = bench.Name, Description = bench.Description, BenchmarkId = bench.Id, IsDemo = bench.IsDemo, DemoLinfEps = bench.IsDemo ? LinfLabel(linfEps) : null,
             BreakdownKind = "split", BreakdownNames = splitNames, LinfEps = LinfLabel(linfEps), L2Eps = L2Label(l2Eps), Rows = Ranked(rows),
             LinfBudget = ColumnBudget(rows.Select(r => r.LinfRun)), L2Budget = ColumnBudget(rows.Select(r => r.L2Run)),
         };
@@ -80,6 +80,7 @@ public static class LeaderboardBuilder
         {
             Key = OverviewKey, Title = "Overview", Description = "Mean accuracy over the benchmarks each encoder was evaluated on; expand the columns to see each benchmark.",
             BreakdownKind = "benchmark", BreakdownNames = boards.Select(b => b.Title).ToList(), IsDemo = boards.Any(b => b.IsDemo),
+            DemoLinfEps = boards.Where(b => b.IsDemo).Select(b => b.DemoLinfEps).Distinct().ToList() is [var only] ? only : null,
             LinfEps = boards.Count == 0 ? LinfLabel(DefaultLinfEps) : Eps(b => b.LinfEps), L2Eps = boards.Count == 0 ? L2Label(DefaultL2Eps) : Eps(b => b.L2Eps), Rows = Ranked(rows),
             LinfBudget = SameBudget(boards.Select(b => b.LinfBudget)), L2Budget = SameBudget(boards.Select(b => b.L2Budget)),
         };
