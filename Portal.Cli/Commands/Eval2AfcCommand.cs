@@ -33,7 +33,8 @@ public sealed class Eval2AfcCommand : ICommand
         var dataset = args.Required("dataset");
         var json = args.Required("json");
         var format = args.Get("format");
-        var split = args.Get("split") ?? "test";
+        var splitArg = args.Get("split");
+        var split = splitArg ?? "test";
         var attackKind = (args.Get("attack") ?? "none").ToLowerInvariant();
         var norm = (args.Get("norm") ?? "linf").ToLowerInvariant();
         var eps = args.Double("eps", norm == "l2" ? 3.0 : 4.0 / 255);
@@ -65,7 +66,7 @@ public sealed class Eval2AfcCommand : ICommand
         profile?.Add("process start, runtime and JIT", startup);
         TwoAfcDatasetLoad data;
         using (Profile.Phase("read dataset listing"))
-            data = LoadDataset(dataset, ref format, split, skipBad);
+            data = LoadDataset(dataset, ref format, ref split, skipBad, splitArg != null);
 
         var options = new TwoAfcOptions
         {
@@ -151,7 +152,9 @@ public sealed class Eval2AfcCommand : ICommand
     }
 
     /// <summary>A NIGHTS or BAPPS folder (format detected when not given); unreadable items stop the run unless skipped.</summary>
-    internal static TwoAfcDatasetLoad LoadDataset(string dataset, ref string? format, string split, bool skipBad)
+    /// <param name="splitGiven">--split was on the command line; without it a NIGHTS-layout folder with no test rows but
+    /// procedural ones (the demo's generated sets) is evaluated on those, and stderr says so.</param>
+    internal static TwoAfcDatasetLoad LoadDataset(string dataset, ref string? format, ref string split, bool skipBad, bool splitGiven = true)
     {
         format ??= NightsReader.LooksLike(dataset) ? "nights" : BappsReader.LooksLike(dataset) ? "bapps"
             : throw new CliException($"{dataset} is neither a NIGHTS folder (data.csv) nor a BAPPS folder (2afc/val/<split>); pass --format");
@@ -161,6 +164,13 @@ public sealed class Eval2AfcCommand : ICommand
             "bapps" => BappsReader.Load(dataset, split),
             _ => throw new CliException($"--format must be nights or bapps, got '{format}'"),
         };
+        if (format == "nights" && !splitGiven && data.Items.Count == 0 && data.Bad.Count == 0
+            && NightsReader.Load(dataset, NightsReader.ProceduralSplit) is { Items.Count: > 0 } procedural)
+        {
+            Console.Error.WriteLine($"{dataset}: no NIGHTS test rows; evaluating its generated rows (--split {NightsReader.ProceduralSplit})");
+            split = NightsReader.ProceduralSplit;
+            data = procedural;
+        }
         if (data.Bad.Count > 0 && !skipBad) throw new TwoAfcBadItemsException(data.Bad);
         return data;
     }

@@ -25,7 +25,8 @@ public sealed class EvalAuditCommand : ICommand
         var dataset = args.Required("dataset");
         var json = args.Required("json");
         var format = args.Get("format");
-        var split = args.Get("split") ?? "test";
+        var splitArg = args.Get("split");
+        var split = splitArg ?? "test";
         var norm = (args.Get("norm") ?? "linf").ToLowerInvariant();
         var eps = args.Double("eps", norm == "l2" ? 3.0 : 4.0 / 255);
         var options = new AuditOptions
@@ -46,7 +47,7 @@ public sealed class EvalAuditCommand : ICommand
         args.EnsureAllUsed();
         try { options.Validate(); } catch (ArgumentException e) { throw new CliException(e.Message); }
 
-        var data = Eval2AfcCommand.LoadDataset(dataset, ref format, split, skipBad);
+        var data = Eval2AfcCommand.LoadDataset(dataset, ref format, ref split, skipBad, splitArg != null);
 
         using var model = Eval2AfcCommand.OpenModel(checkpoint, load, device, out var checkpointHash);
         var report = AttackAudit.Run(model, data.Items, data.Name, options, quiet ? null : new StderrLines(), ct);

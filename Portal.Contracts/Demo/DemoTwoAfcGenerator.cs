@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Portal.Engine.Datasets;
+using Portal.Engine.TwoAfc;
 using Portal.Engine.Images;
 
 namespace Portal.Engine.Demo;
@@ -11,20 +13,29 @@ namespace Portal.Engine.Demo;
 /// stronger. Half the triplets use the same distortion at two strengths (noise, brightness, occlusion), a quarter pit
 /// a 1–2 px shift (mild for a viewer, large in pixels) against visible noise, and a quarter a small brightness change
 /// against an occlusion — so pixel metrics do not score 100 %. The mild image is placed left or right at random;
-/// right_vote = 1 when it is on the right. All rows are in the test split, alternating is_imagenet, 6 votes each.
+/// right_vote = 1 when it is on the right, 6 votes each. Its rows are in the split <see cref="NightsReader.ProceduralSplit"/>
+/// ("procedural", is_imagenet False): they are neither NIGHTS' test_imagenet nor its test_no_imagenet, and a board must not
+/// say so. <see cref="DemoSpec.NightsSplits"/> writes NIGHTS' own test rows (alternating is_imagenet) instead, for tests of
+/// the NIGHTS reading itself.
 /// </summary>
 public static class DemoTwoAfcGenerator
 {
     public const int GeneratorVersion = 1;
     public const string ManifestFile = "demo-manifest.json";
 
-    public sealed record DemoSpec(int Count = 300, int Size = 64, ulong Seed = 20240901);
+    /// <param name="NightsSplits">Rows in NIGHTS' test split with alternating is_imagenet (test data for the NIGHTS reader and
+    /// its sub-splits); false (the demo): every row in the honest split "procedural".</param>
+    public sealed record DemoSpec(int Count = 300, int Size = 64, ulong Seed = 20240901, bool NightsSplits = false)
+    {
+        /// <summary>The split to register the folder with: "procedural", or NIGHTS' "test".</summary>
+        public string Split => NightsSplits ? "test" : NightsReader.ProceduralSplit;
+    }
 
     /// <summary>Generates into <paramref name="root"/> unless a manifest there says the same spec is already complete.</summary>
     public static void EnsureGenerated(string root, DemoSpec spec)
     {
         var manifestPath = Path.Combine(root, ManifestFile);
-        var manifest = JsonSerializer.Serialize(new { generator = GeneratorVersion, spec.Count, spec.Size, spec.Seed });
+        var manifest = JsonSerializer.Serialize(new { generator = GeneratorVersion, spec.Count, spec.Size, spec.Seed, split = spec.Split });
         if (File.Exists(manifestPath) && File.ReadAllText(manifestPath) == manifest) return;
         Generate(root, spec);
         // Written last: a half-written folder (process killed) is regenerated on the next start.
@@ -49,7 +60,7 @@ public static class DemoTwoAfcGenerator
             Write(root, rightRel, mildOnRight ? mild : strong, n);
             int right = mildOnRight ? 1 : 0;
             csv.Append(CultureInfo.InvariantCulture,
-                $"{i},{1 - right},{right},6,{refRel},{leftRel},{rightRel},test,{(i % 2 == 0 ? "True" : "False")},{kind}\n");
+                $"{i},{1 - right},{right},6,{refRel},{leftRel},{rightRel},{spec.Split},{(spec.NightsSplits && i % 2 == 0 ? "True" : "False")},{kind}\n");
         }
         File.WriteAllText(Path.Combine(root, "data.csv"), csv.ToString());
     }

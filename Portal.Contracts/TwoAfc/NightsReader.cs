@@ -12,10 +12,15 @@ namespace Portal.Engine.TwoAfc;
 /// </summary>
 public static class NightsReader
 {
-    public static readonly string[] Splits = ["train", "val", "test", "test_imagenet", "test_no_imagenet"];
+    /// <summary>
+    /// The split of generated (procedural) 2AFC rows, such as the portal's demo benchmark: not NIGHTS' data, so never named
+    /// test_imagenet / test_no_imagenet. Its rows keep "procedural" as their split.
+    /// </summary>
+    public const string ProceduralSplit = "procedural";
+    public static readonly string[] Splits = ["train", "val", "test", "test_imagenet", "test_no_imagenet", ProceduralSplit];
     public const int MinVotes = 6;
 
-    /// <param name="split">train, val, test_imagenet, test_no_imagenet, or test (their union).</param>
+    /// <param name="split">train, val, test_imagenet, test_no_imagenet, test (their union), or procedural (generated rows).</param>
     public static TwoAfcDatasetLoad Load(string root, string split = "test")
     {
         if (!Splits.Contains(split)) throw new ArgumentException($"unknown NIGHTS split '{split}' (use {string.Join(", ", Splits)})");

@@ -40,15 +40,22 @@ public sealed class DemoSeedingTests : IDisposable
             var fare = await host.GetJson(api, $"/api/encoders/{byName[Portal.Web.Demo.DemoEncoders.FareName]}");
             Assert.Equal(byName[Portal.Web.Demo.DemoEncoders.CleanName], fare.GetProperty("parent_encoder_id").GetInt32());
 
-            // The baselines' jobs at once; the demo encoders' 2AFC clean + L∞ and their inversion galleries once validated.
-            var jobs = await host.WaitFor(api, "/api/jobs", j => j.GetArrayLength() == 10, TimeSpan.FromMinutes(2));
+            // The baselines' jobs at once; the demo encoders' 2AFC clean + L∞ 1/255 (the board's) + L∞ 4/255 (the paper's) and
+            // their inversion galleries once validated: 4 × 3 + 2.
+            var jobs = await host.WaitFor(api, "/api/jobs", j => j.GetArrayLength() == 14, TimeSpan.FromMinutes(2));
             foreach (var j in jobs.EnumerateArray())
             {
                 var end = await host.WaitForJobEnd(api, j.GetProperty("id").GetInt32(), TimeSpan.FromMinutes(2));
                 Assert.True(end.GetProperty("status").GetString() == "succeeded", end.ToString());
             }
             var results = await host.GetJson(api, "/api/results");
-            Assert.Equal(10, results.GetArrayLength());
+            Assert.Equal(14, results.GetArrayLength());
+            // The demo board's split is named for what it is, and its robust column is the demo's own threat model.
+            Assert.Equal("procedural", twoAfc[0].GetProperty("splits").GetString());
+            var board = await host.GetJson(api, $"/api/leaderboards/{twoAfc[0].GetProperty("id").GetInt32()}");
+            Assert.Equal("1/255", board.GetProperty("linf_eps").GetString());
+            Assert.True(board.GetProperty("demo").GetBoolean());
+            Assert.Contains("not the paper's 4/255", board.GetProperty("demo_note").GetString());
             Assert.Equal(names.Order().ToArray(), results.EnumerateArray().Where(r => r.GetProperty("benchmark_id").GetInt32() == twoAfc[0].GetProperty("id").GetInt32()).Select(r => r.GetProperty("encoder").GetString()).Distinct().Order().ToArray());
             // Labels are known by construction and most pairs are easy: every baseline is far better than chance.
             Assert.All(results.EnumerateArray().Where(r => r.GetProperty("encoder").GetString() is "Pixel L2" or "SSIM"),
@@ -63,7 +70,7 @@ public sealed class DemoSeedingTests : IDisposable
         using (var api = host.Api())
         {
             Assert.Equal(4, (await host.GetJson(api, "/api/encoders")).GetArrayLength());
-            Assert.Equal(10, (await host.GetJson(api, "/api/jobs")).GetArrayLength());
+            Assert.Equal(14, (await host.GetJson(api, "/api/jobs")).GetArrayLength());
         }
     }
 

@@ -34,6 +34,55 @@ public sealed class BlurPolicyTests : ComponentTestContext
     }
 
     [Fact]
+    public void Every_gallery_component_that_renders_an_image_asks_the_same_policy()
+    {
+        // Galleries draw images only through InversionTile, which asks SensitiveBlur.ShouldBlur; the server's GalleryBlur too.
+        var dir = Path.Combine(RepoRoot(), "Portal.Web", "Features", "Galleries");
+        var renderers = Directory.EnumerateFiles(dir, "*.razor", SearchOption.AllDirectories)
+            .Where(f => Regex.IsMatch(File.ReadAllText(f), @"<img\b", RegexOptions.IgnoreCase)).ToList();
+        Assert.Equal(["InversionTile.razor"], renderers.Select(Path.GetFileName));
+        Assert.Contains("SensitiveBlur.ShouldBlur", File.ReadAllText(renderers[0]));
+        Assert.Contains("SensitiveBlur.ShouldBlur", File.ReadAllText(Path.Combine(dir, "GalleryBlur.cs")));
+        // Every page that shows a gallery tile passes the target's class on.
+        foreach (var page in new[] { "EncoderGalleryPage.razor", "CompareGalleryPage.razor" })
+            Assert.All(Regex.Matches(File.ReadAllText(Path.Combine(dir, page)), @"<InversionTile [^>]*/>").Select(m => m.Value), tile => Assert.Contains("SensitiveClass=", tile));
+    }
+
+    [Fact]
+    public void A_sensitive_targets_original_and_reconstructions_are_blurred_in_galleries()
+    {
+        var original = Render<Portal.Web.Features.Galleries.InversionTile>(p => p.Add(t => t.Src, "/artifacts/galleries/1/targets/06-hazard.png").Add(t => t.Original, true).Add(t => t.SensitiveClass, true));
+        Assert.Equal("true", original.Find("img").GetAttribute("data-sensitive"));
+        Assert.Contains("sign in to reveal", original.Find(".ex-locked").TextContent);
+        var run = Render<Portal.Web.Features.Galleries.InversionTile>(p => p.Add(t => t.Src, "/artifacts/galleries/1/inversions/06-hazard-seed0.png").Add(t => t.SensitiveClass, true).Add(t => t.CanReveal, true));
+        Assert.Equal("true", run.Find("img").GetAttribute("data-sensitive"));
+        Assert.DoesNotContain("reveal=1", run.Find("img").GetAttribute("src"));
+        run.Find("button.ex-reveal").Click();
+        Assert.EndsWith("?reveal=1", run.Find("img").GetAttribute("src"));
+        var plain = Render<Portal.Web.Features.Galleries.InversionTile>(p => p.Add(t => t.Src, "/artifacts/galleries/1/targets/00-disc.png").Add(t => t.Original, true));
+        Assert.Equal("false", plain.Find("img").GetAttribute("data-sensitive"));
+        Assert.Empty(plain.FindAll(".ex-locked, .ex-reveal"));
+    }
+
+    [Fact]
+    public void The_server_blurs_a_sensitive_targets_files_by_the_index()
+    {
+        var enc = new Portal.Engine.Inversion.InversionEncoderEntry("e", "c", "s", "a", null, 64, 64, 64);
+        var settings = new Portal.Engine.Inversion.InversionSettingsEntry("APGD", "o", "l2", 28.57, 5, 1, "grey", 0.5, 0.01, [0]);
+        var index = new Portal.Engine.Inversion.InversionIndex("features", 1, DateTime.UnixEpoch, enc, settings,
+            [new("06-hazard") { Image = "targets/06-hazard.png" }, new("00-disc") { Image = "targets/00-disc.png" }],
+            [new("06-hazard", 0, "inversions/06-hazard-seed0.png", 0.1, 0.9, 20), new("00-disc", 0, "inversions/00-disc-seed0.png", 0.1, 0.9, 20)], 1);
+        var sensitive = new HashSet<string> { "06-hazard" };
+        Assert.True(Portal.Web.Features.Galleries.GalleryBlur.ShouldBlur(index, sensitive, "targets/06-hazard.png"));
+        Assert.True(Portal.Web.Features.Galleries.GalleryBlur.ShouldBlur(index, sensitive, "inversions/06-hazard-seed0.png"));
+        Assert.False(Portal.Web.Features.Galleries.GalleryBlur.ShouldBlur(index, sensitive, "targets/00-disc.png"));
+        Assert.False(Portal.Web.Features.Galleries.GalleryBlur.ShouldBlur(index, sensitive, "inversions/00-disc-seed0.png"));
+        Assert.Equal(ImageRole.Reconstruction, Portal.Web.Features.Galleries.GalleryBlur.RoleOf(index, "inversions/06-hazard-seed0.png")!.Value.Role);
+        // The demo gallery marks its hazard sign, the detection demo's unsafe class.
+        Assert.Equal(["06-hazard"], Portal.Web.Features.Galleries.DemoGalleries.SensitiveTargetIds);
+    }
+
+    [Fact]
     public void Sensitive_perturbation_tile_is_not_blurred_but_its_query_is()
     {
         var query = Render<ExampleTile>(p => p.Add(t => t.ResultId, 1).Add(t => t.Image, "q.png").Add(t => t.Role, ImageRole.Query).Add(t => t.SensitiveClass, true));

@@ -49,6 +49,8 @@ public sealed class ExamplesBrowserTests(RetrievalBrowserFixture f) : IClassFixt
         await BrowserFixture.Open(page, "/retrieval");
         await page.Locator("#task-board-table .task-board-row").First.WaitForAsync();
         Assert.Equal(3, await page.Locator("#task-board-table .task-board-row").CountAsync());
+        // The demo's task board says it is demo data, as the 2AFC boards and galleries do.
+        Assert.Contains("demo data: procedural images, tiny encoders", await page.Locator("#demo-notice").InnerTextAsync());
         await f.Screenshot(page, "retrieval-leaderboard");
 
         await BrowserFixture.Open(page, $"/results/{clip}/examples");

@@ -40,6 +40,25 @@ public class Eval2AfcCliTests
     }
 
     [Fact]
+    public void Eval_2afc_without_a_split_evaluates_a_procedural_folder_and_says_so()
+    {
+        using var dir = new FixturePaths.TempDir();
+        var data = Path.Combine(dir.Path, "portal-2afc");
+        Portal.Engine.Demo.DemoTwoAfcGenerator.EnsureGenerated(data, new(6, 16, 2));
+        var outPath = dir.File("out.json");
+        var r = CliRunner.Run("eval", "2afc", "--checkpoint", "builtin:pixel-l2", "--dataset", data, "--batch", "3", "--json", outPath);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(6, r.Json.GetProperty("n").GetInt32());
+        Assert.Contains("--split procedural", r.Stderr);
+        using var doc = JsonDocument.Parse(File.ReadAllText(outPath));
+        Assert.Equal(["procedural"], doc.RootElement.GetProperty("splits").EnumerateObject().Select(p => p.Name));
+        // Asked for NIGHTS' test split by name, the folder has none: nothing is silently substituted.
+        var named = CliRunner.Run("eval", "2afc", "--checkpoint", "builtin:pixel-l2", "--dataset", data, "--split", "test", "--json", dir.File("named.json"));
+        Assert.DoesNotContain("--split procedural", named.Stderr);
+        Assert.False(named.ExitCode == 0 && named.Json.GetProperty("n").GetInt32() > 0, named.Stdout);
+    }
+
+    [Fact]
     public void Eval_2afc_writes_the_documented_json_for_nights_with_apgd()
     {
         using var dir = new FixturePaths.TempDir();

@@ -69,6 +69,14 @@ public sealed class GalleryBrowserTests(BrowserFixture f)
         Assert.Equal(1 + 2, await rows.First.Locator("img").CountAsync());
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.gallery-card img')].every(i => i.complete && i.naturalWidth > 0)");
         Assert.Matches(@"^-?[01]\.\d{3}$", (await page.Locator(".gallery-mean").First.InnerTextAsync()).Trim());
+        // Demo data says so; the hazard sign (the detection demo's unsafe class) is blurred here too, original and reconstructions,
+        // with a reveal button for this researcher; every other scene is not.
+        Assert.Contains("demo data", await page.Locator(".gallery-card #demo-notice").First.InnerTextAsync());
+        var sensitive = await page.Locator(".gallery-card img[data-sensitive='true']").EvaluateAllAsync<string[]>("els => els.map(e => e.alt)");
+        Assert.Equal(3, sensitive.Length);
+        Assert.All(sensitive, alt => Assert.Contains("hazard", alt));
+        Assert.Equal(3, await page.Locator(".gallery-card button.ex-reveal").CountAsync());
+        Assert.Equal((DemoGalleries.Targets - 1) * 3, await page.Locator(".gallery-card img[data-sensitive='false']").CountAsync());
         await f.Screenshot(page, "gallery-encoder");
 
         // Cross-encoder view: targets × encoders and the Table VII heat-map with every cell scored.
@@ -80,6 +88,8 @@ public sealed class GalleryBrowserTests(BrowserFixture f)
         Assert.Equal(4, await page.Locator("#heat-map td.heat-cell").CountAsync());
         Assert.All(await page.Locator("#heat-map td.heat-cell").AllInnerTextsAsync(), t => Assert.Matches(@"^-?[01]\.\d{3}$", t.Trim()));
         Assert.True(await ImagesLoaded(page, "#compare-grid img"));
+        Assert.Equal(1 + 2, await page.Locator("#compare-grid img[data-sensitive='true']").CountAsync()); // the hazard original + one per encoder
+        Assert.Contains("demo data", await page.Locator("#demo-notice").InnerTextAsync());
         await f.Screenshot(page, "gallery-compare");
 
         // Text inversion of a new prompt: queue it from the form and watch it appear in the grid.

@@ -48,8 +48,11 @@ public sealed class LeaderboardBrowserTests(BrowserFixture f)
         Assert.Contains(rows, r => r.Encoder == "Pixel L2");
         Assert.Contains(rows, r => r.Encoder == "SSIM");
         Assert.All(rows, r => Assert.NotNull(Value(r.Clean)));
-        // Headers carry the ε of the robust columns.
-        Assert.Contains("ε=4/255", await page.Locator("#leaderboard th.lb-head-linf").InnerTextAsync());
+        // Headers carry the ε of the robust columns: on the demo board its own threat model, and the notice says it is not the paper's.
+        Assert.Contains("ε=1/255", await page.Locator("#leaderboard th.lb-head-linf").InnerTextAsync());
+        var notice = await page.Locator("#demo-notice").InnerTextAsync();
+        Assert.Contains("demo data", notice);
+        Assert.Contains("L∞ ε=1/255, the demo's own threat model — not the paper's 4/255", notice);
 
         await SortBy(page, "lb-head-clean");
         var first = (await ReadGrid(page)).Select(r => Value(r.Clean)!.Value).ToList();
@@ -71,7 +74,7 @@ public sealed class LeaderboardBrowserTests(BrowserFixture f)
         var page = await f.NewPage();
         await BrowserFixture.Open(page, "/leaderboards/1");
         var head = await page.Locator("#leaderboard th.lb-head-linf").InnerTextAsync();
-        Assert.Matches(@"L∞ ε=4/255 · APGD-CE \d+ it · \d+ restart", head);
+        Assert.Matches(@"L∞ ε=1/255 · APGD-CE \d+ it · \d+ restart", head);
         Assert.Contains("Wilson", await page.Locator("#leaderboard th.lb-head-linf .lb-h").GetAttributeAsync("title"));
         var tip = await page.Locator("#leaderboard td.lb-clean .lb-ci").First.GetAttributeAsync("title");
         Assert.Matches(@"95% Wilson interval \d+\.\d–\d+\.\d % over N=\d+ items", tip);

@@ -42,17 +42,17 @@ public sealed class SubmissionBrowserTests(BrowserFixture f)
 
             var demo = page.Locator(".benchmark-choice", new() { HasText = "Demo 2AFC (procedural)" }).Locator("input");
             if (!await demo.IsCheckedAsync()) await demo.CheckAsync();
-            // Clean and L∞ 4/255 are preselected; keep the run short: 8 items, 2 APGD iterations.
+            // Clean, L∞ 4/255 and (on the demo board) its own L∞ 1/255 are preselected; keep the run short: 8 items, 2 APGD iterations.
             await page.GetByText("Advanced").ClickAsync();
             await page.GetByLabel("Only the first N items").FillAsync("8");
             await page.GetByLabel("APGD iterations (default: the preset's)").FillAsync("2");
             await page.Locator("#submit-jobs").ClickAsync();
             var bars = page.Locator("#submitted .job-progress");
             await bars.First.WaitForAsync();
-            Assert.Equal(2, await bars.CountAsync());
-            // Both bars reach 100% through live updates.
+            Assert.Equal(3, await bars.CountAsync());
+            // Every bar reaches 100% through live updates.
             await page.WaitForFunctionAsync(
-                "() => { const b = [...document.querySelectorAll('#submitted .job-progress')]; return b.length === 2 && b.every(x => x.dataset.status === 'succeeded' && x.dataset.percent === '100'); }",
+                "() => { const b = [...document.querySelectorAll('#submitted .job-progress')]; return b.length === 3 && b.every(x => x.dataset.status === 'succeeded' && x.dataset.percent === '100'); }",
                 null, new() { Timeout = 90_000 });
             Assert.Equal(42, await page.EvaluateAsync<int>("() => window.__noReload"));
             await f.Screenshot(page, "submission-finished");
@@ -75,10 +75,17 @@ public sealed class SubmissionBrowserTests(BrowserFixture f)
             }
             await f.Screenshot(board, "leaderboard-after-submission");
 
-            // The encoder page explains both numbers with reproducibility cards.
+            // The encoder page starts with a compact table of its results, then explains each number with a reproducibility card.
             await row.Locator(".lb-encoder").ClickAsync();
             await board.Locator("#encoder-name").WaitForAsync();
-            Assert.Equal(2, await board.Locator(".repro-card").CountAsync());
+            Assert.Equal(3, await board.Locator(".repro-card").CountAsync());
+            var lines = board.Locator("#encoder-results-summary tr.encoder-result-line");
+            Assert.Equal(3, await lines.CountAsync());
+            Assert.Equal(["none (clean)", "L∞ 1/255 · APGD 2 it · 1 restart", "L∞ 4/255 · APGD 2 it · 1 restart"], await board.Locator("#encoder-results-summary .line-setting").AllInnerTextsAsync());
+            Assert.All(await board.Locator("#encoder-results-summary .line-metric").AllInnerTextsAsync(), m => Assert.Equal("2AFC accuracy", m));
+            Assert.All(await board.Locator("#encoder-results-summary .line-items").AllInnerTextsAsync(), n => Assert.Equal("8 (first 8)", n));
+            // The summary comes before the cards.
+            Assert.True(await board.EvaluateAsync<bool>("() => !!(document.getElementById('encoder-results-summary').compareDocumentPosition(document.getElementById('encoder-metadata')) & Node.DOCUMENT_POSITION_FOLLOWING)"));
             Assert.Contains("seed=0", await board.Locator(".repro-config").Last.InnerTextAsync());
             await f.Screenshot(board, "encoder-page");
         }

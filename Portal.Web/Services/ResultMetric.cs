@@ -12,16 +12,17 @@ namespace Portal.Web.Services;
 /// <param name="Clean">Label of the clean number, or null when it carries nothing (a folder benchmark's clean overlap is 1 by definition).</param>
 /// <param name="Robust">Label of the number under attack, or null when the task has none.</param>
 /// <param name="IsPercent">Shown as a percentage (fractions in [0, 1]); otherwise as a plain number (cosines).</param>
-public sealed record ResultMetric(string? Clean, string? Robust, bool IsPercent)
+/// <param name="Name">The metric itself, for a table column ("2AFC accuracy", "mAP (Medium)").</param>
+public sealed record ResultMetric(string? Clean, string? Robust, bool IsPercent, string Name = "")
 {
-    public static readonly ResultMetric TwoAfc = new("clean 2AFC accuracy", "robust 2AFC accuracy", true);
-    public static readonly ResultMetric Map = new("clean mAP", "robust mAP", true);
+    public static readonly ResultMetric TwoAfc = new("clean 2AFC accuracy", "robust 2AFC accuracy", true, "2AFC accuracy");
+    public static readonly ResultMetric Map = new("clean mAP", "robust mAP", true, "mAP (Medium)");
     /// <summary>A folder benchmark has no ground truth: the attacked run keeps a share of the clean top-k neighbours.</summary>
-    public static readonly ResultMetric TopK = new(null, "top-5 overlap under attack", true);
-    public static readonly ResultMetric Detection = new("detection rate (clean)", "detection rate under attack", true);
-    public static readonly ResultMetric Cosine = new("mean cosine to the target", null, false);
+    public static readonly ResultMetric TopK = new(null, "top-5 overlap under attack", true, "top-5 overlap");
+    public static readonly ResultMetric Detection = new("detection rate (clean)", "detection rate under attack", true, "detection rate");
+    public static readonly ResultMetric Cosine = new("mean cosine to the target", null, false, "mean cosine to the target");
     /// <summary>A FARE run's result is a checkpoint, not a score.</summary>
-    public static readonly ResultMetric None = new(null, null, false);
+    public static readonly ResultMetric None = new(null, null, false, "none");
 
     public static ResultMetric For(BenchmarkRecord? bench) => bench?.TaskKind switch
     {

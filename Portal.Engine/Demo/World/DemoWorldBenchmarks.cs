@@ -7,7 +7,8 @@ namespace Portal.Engine.Demo.World;
 /// <summary>
 /// Benchmarks drawn from the demo world (a seed disjoint from the training seeds), written as files:
 /// <list type="bullet">
-/// <item><c>2afc/</c>: NIGHTS layout (data.csv, ref/, distort/); each reference is a world scene, one distortion is
+/// <item><c>2afc/</c>: NIGHTS layout (data.csv, ref/, distort/), rows in the split "procedural" (not NIGHTS' test splits:
+/// evaluate with <c>--split procedural</c>); each reference is a world scene, one distortion is
 /// milder by construction (same distortions as <see cref="DemoTwoAfcGenerator"/>), so labels are known.</item>
 /// <item><c>retrieval/gallery/&lt;class&gt;/*.png</c> and <c>retrieval/queries/&lt;class&gt;/*.png</c>: a query's
 /// relevant gallery images are those of its class.</item>
@@ -34,7 +35,7 @@ public static class DemoWorldBenchmarks
             Write(root, leftRel, mildOnRight ? strong : mild);
             Write(root, rightRel, mildOnRight ? mild : strong);
             int right = mildOnRight ? 1 : 0;
-            csv.Append(CultureInfo.InvariantCulture, $"{i},{1 - right},{right},6,{refRel},{leftRel},{rightRel},test,False,{WorldClasses.Names[DemoWorld.ClassOf(i)]}: {kind}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{i},{1 - right},{right},6,{refRel},{leftRel},{rightRel},{TwoAfc.NightsReader.ProceduralSplit},False,{WorldClasses.Names[DemoWorld.ClassOf(i)]}: {kind}\n");
         }
         File.WriteAllText(Path.Combine(root, "data.csv"), csv.ToString());
     }

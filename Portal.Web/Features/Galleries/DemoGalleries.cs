@@ -28,6 +28,21 @@ public sealed class DemoGalleries(
     /// <summary>World seed of the gallery scenes (disjoint from the training and benchmark seeds).</summary>
     public const ulong WorldSeed = 0x6A11E;
 
+    private static string FileStem(int i) => $"{i:00}-{WorldClasses.Names[WorldImages.ClassOf(i)]}";
+
+    /// <summary>
+    /// The targets of the detection demo's unsafe class (hazard signs): blurred in the gallery as in the detection viewer,
+    /// one blur policy wherever an image of a sensitive class appears (SensitiveBlur.ShouldBlur).
+    /// </summary>
+    public static IReadOnlyList<string> SensitiveTargetIds
+    {
+        get
+        {
+            var ids = InversionIndex.Ids(Enumerable.Range(0, Targets).Select(FileStem));
+            return Enumerable.Range(0, Targets).Where(i => WorldImages.ClassOf(i) == WorldClasses.Hazard).Select(i => ids[i]).ToList();
+        }
+    }
+
     public async Task SeedAsync(CancellationToken ct)
     {
         var (clean, fare) = await demoEncoders.RegisterAsync(ct);
@@ -36,7 +51,7 @@ public sealed class DemoGalleries(
         Directory.CreateDirectory(folder);
         for (int i = 0; i < Targets; i++)
         {
-            var file = Path.Combine(folder, $"{i:00}-{WorldClasses.Names[WorldImages.ClassOf(i)]}.png");
+            var file = Path.Combine(folder, FileStem(i) + ".png");
             if (File.Exists(file)) continue;
             File.WriteAllBytes(file, WorldImages.Png(WorldSeed, i));
         }
@@ -44,7 +59,8 @@ public sealed class DemoGalleries(
         double radius = Math.Round(InversionSettings.PaperRadiusAt(ImageSize, ImageSize), 2);
         var gallery = await galleries.DefineAsync(new GalleryRequest(GalleryName, "features", Images: folder, Seeds: [0, 1], Iterations: iterations, Radius: radius,
             Description: $"{Targets} demo-world scenes (one per class), 2 seeds, {iterations} APGD iterations, L2 radius {radius:0.##} " +
-                $"(the paper's 100 at 224 px, rescaled to {ImageSize} px)"), isDemo: true, ct);
+                $"(the paper's 100 at 224 px, rescaled to {ImageSize} px); the hazard sign (the detection demo's unsafe class) is shown blurred",
+            SensitiveTargets: [.. SensitiveTargetIds]), isDemo: true, ct);
 
         // Validation runs in the background after start-up; queue once both encoders are ready.
         var ids = new[] { clean.Id, fare.Id };

@@ -68,7 +68,7 @@ public static class GalleriesApi
             });
         });
 
-        app.MapGet(GalleryUrls.ArtifactPrefix + "/{resultId:int}/{**path}", async (int resultId, string? path, IDbContextFactory<PortalDbContext> f, DataPaths paths, CancellationToken ct) =>
+        app.MapGet(GalleryUrls.ArtifactPrefix + "/{resultId:int}/{**path}", async (int resultId, string? path, string? reveal, HttpContext http, IDbContextFactory<PortalDbContext> f, DataPaths paths, CancellationToken ct) =>
         {
             await using var db = await f.CreateDbContextAsync(ct);
             var r = await db.Results.AsNoTracking().Include(x => x.Benchmark).FirstOrDefaultAsync(x => x.Id == resultId, ct);
@@ -77,8 +77,27 @@ public static class GalleriesApi
             var file = SafeFile(paths.Artifacts, r.ArtifactsDir, path);
             if (file is null) return Results.BadRequest(new { error = "not a file of this result (paths stay inside its folder; png and json only)" });
             if (!File.Exists(file)) return Results.NotFound(new { error = $"result {resultId} has no file {path}" });
+            if (Path.GetExtension(file).Equals(".png", StringComparison.OrdinalIgnoreCase) && SensitiveImage(paths.Artifacts, r.ArtifactsDir, path!, r.Benchmark))
+            {
+                // The viewers' rule: blurred for everyone; the original only for a signed-in researcher who asks.
+                http.Response.Headers.CacheControl = "private, no-store";
+                if (reveal is not ("1" or "true")) return Results.Bytes(Retrieval.SensitiveBlur.Blur(file), "image/png");
+                if (http.User.Identity?.IsAuthenticated != true) return Results.Json(new { error = "sign in to reveal sensitive images" }, statusCode: StatusCodes.Status401Unauthorized);
+                if (!http.User.IsResearcher()) return Results.Json(new { error = "only researchers may reveal sensitive images" }, statusCode: StatusCodes.Status403Forbidden);
+            }
             return Results.File(file, ContentTypes[Path.GetExtension(file)]);
         });
+    }
+
+    /// <summary>An image of a sensitive target (original or reconstruction) by the gallery's definition and the result's index.</summary>
+    private static bool SensitiveImage(string artifactsRoot, string resultDir, string relative, Portal.Data.Entities.BenchmarkRecord gallery)
+    {
+        var sensitive = GalleryBlur.SensitiveTargets(gallery);
+        if (sensitive.Count == 0) return false;
+        var indexPath = Path.Combine(artifactsRoot, resultDir, Portal.Engine.Inversion.InversionIndex.FileName);
+        // A gallery with sensitive targets but no readable index: blur rather than guess which file is which.
+        try { return !File.Exists(indexPath) || GalleryBlur.ShouldBlur(Portal.Engine.Inversion.InversionIndex.Read(indexPath), sensitive, relative); }
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or IOException) { return true; }
     }
 
     /// <summary>

@@ -47,6 +47,13 @@ public sealed record GalleryDefinition
     public IReadOnlyList<int> Seeds { get; init; } = Paper.Seeds;
     public int Iterations { get; init; } = Paper.Iterations;
     public double Radius { get; init; } = Paper.Radius;
+    /// <summary>
+    /// Targets (ids as the index names them: the image file name without extension, made file-safe) that show a
+    /// sensitive class: their originals and reconstructions are blurred wherever they appear
+    /// (<see cref="Retrieval.SensitiveBlur.ShouldBlur"/>, the one policy of every viewer and gallery). A display setting,
+    /// not part of the protocol: it does not change the gallery's version.
+    /// </summary>
+    public IReadOnlyList<string>? SensitiveTargets { get; init; }
     /// <summary>"definition" (an operator's gallery) or "request" (one prompt a researcher asked for).</summary>
     public string Origin { get; init; } = DefinedOrigin;
 

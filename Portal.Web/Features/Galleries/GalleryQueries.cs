@@ -9,6 +9,10 @@ namespace Portal.Web.Features.Galleries;
 /// <summary>A finished inversion: the result row, its encoder and gallery, and the index.json its job wrote.</summary>
 public sealed record GalleryResult(ResultRecord Result, EncoderRecord Encoder, BenchmarkRecord Gallery, InversionIndex Index)
 {
+    /// <summary>Targets of a sensitive class (the gallery definition's sensitive_targets): blurred wherever they appear.</summary>
+    public IReadOnlySet<string> SensitiveTargets { get; init; } = new HashSet<string>();
+    public bool IsSensitive(string target) => SensitiveTargets.Contains(target);
+
     /// <summary>URL of a file of this result (served by <see cref="GalleriesApi"/>; paths are the index's relative ones).</summary>
     public string Url(string relative) => GalleryUrls.Artifact(Result.Id, relative);
 
@@ -56,7 +60,7 @@ public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory,
         foreach (var r in rows.GroupBy(r => (r.BenchmarkId, r.EncoderId)).Select(g => g.First()))
         {
             var index = ReadIndex(r);
-            if (index != null) list.Add(new GalleryResult(r, r.Encoder!, r.Benchmark!, index));
+            if (index != null) list.Add(new GalleryResult(r, r.Encoder!, r.Benchmark!, index) { SensitiveTargets = GalleryBlur.SensitiveTargets(r.Benchmark!) });
         }
         return list.OrderBy(r => r.Gallery.Id).ThenBy(r => r.Encoder.Id).ToList();
     }

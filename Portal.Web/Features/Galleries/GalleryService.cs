@@ -9,7 +9,8 @@ namespace Portal.Web.Features.Galleries;
 
 /// <summary>A gallery an operator defines: a folder of target images, or prompts + the CLIP vocabulary file.</summary>
 public sealed record GalleryRequest(string Name, string Kind, string? Images = null, string[]? Prompts = null, string? Vocabulary = null,
-    int[]? Seeds = null, int? Iterations = null, double? Radius = null, int? TextHeads = null, bool QuickGelu = false, string? Description = null);
+    int[]? Seeds = null, int? Iterations = null, double? Radius = null, int? TextHeads = null, bool QuickGelu = false, string? Description = null,
+    string[]? SensitiveTargets = null);
 
 /// <summary>A researcher's text inversion: one new prompt inverted with one encoder.</summary>
 public sealed record TextInversionRequest(int EncoderId, string Prompt);
@@ -52,6 +53,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
             Radius = req.Radius ?? defaults.Radius,
             TextHeads = req.TextHeads,
             QuickGelu = req.QuickGelu,
+            SensitiveTargets = req.SensitiveTargets is { Length: > 0 } st ? st.Select(x => x.Trim()).Distinct().ToList() : null,
         };
         return await SaveAsync(req.Name.Trim(), def, req.Description, isDemo, ct);
     }
@@ -66,6 +68,8 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
         var staging = folder + ".new";
         def.Save(staging);
         var version = def.Version(staging);
+        try { CheckSensitiveTargets(name, def, staging); }
+        catch { Directory.Delete(staging, true); throw; }
         if (existing != null)
         {
             Directory.Delete(staging, true);
@@ -84,6 +88,16 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
         db.Benchmarks.Add(record);
         await db.SaveChangesAsync(ct);
         return record;
+    }
+
+    /// <summary>Sensitive targets are checked against the targets themselves, so a typo cannot leave a sensitive image unblurred unnoticed.</summary>
+    private static void CheckSensitiveTargets(string name, GalleryDefinition def, string folder)
+    {
+        if (def.SensitiveTargets is not { Count: > 0 } sensitive) return;
+        if (def.IsText) throw new InvalidDataException($"gallery '{name}': sensitive_targets names target images; a text gallery has prompts");
+        var ids = def.TargetFiles(folder).Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        if (sensitive.FirstOrDefault(t => !ids.Contains(t)) is { } unknown)
+            throw new InvalidDataException($"gallery '{name}': sensitive target '{unknown}' is not one of its targets ({string.Join(", ", ids.Order(StringComparer.Ordinal))})");
     }
 
     /// <summary>Queues the gallery's inversion for an encoder (its protocol is the job's configuration).</summary>

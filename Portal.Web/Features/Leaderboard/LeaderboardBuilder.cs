@@ -16,7 +16,11 @@ public static class LeaderboardBuilder
     public static Leaderboard ForBenchmark(BenchmarkRecord bench, IReadOnlyList<EncoderRecord> encoders, IReadOnlyList<ResultRecord> results, IReadOnlyList<JobRecord> activeJobs)
     {
         results = results.Where(r => r.BenchmarkId == bench.Id).ToList();
-        var (linfEps, l2Eps) = (CommonEps(results, "linf", DefaultLinfEps), CommonEps(results, "l2", DefaultL2Eps));
+        // A demo 2AFC board ranks at its own threat model (Presets.DemoLinfEps) whenever it has results there: the column
+        // must not jump to another ε because a submitter ran only the paper's (the header and notice name which it is).
+        var preferred = bench.IsDemo && results.Any(r => r.Config.Attack == "apgd" && r.Config.Norm == "linf" && SameEps(r.Config.Eps, Portal.Web.Jobs.Presets.DemoLinfEps))
+            ? Portal.Web.Jobs.Presets.DemoLinfEps : (double?)null;
+        var (linfEps, l2Eps) = (preferred ?? CommonEps(results, "linf", DefaultLinfEps), CommonEps(results, "l2", DefaultL2Eps));
         var splitNames = bench.Splits.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Concat(results.SelectMany(r => r.Splits.Select(s => s.Name))).Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();
         var byEncoder = results.ToLookup(r => r.EncoderId);
@@ -40,7 +44,7 @@ public static class LeaderboardBuilder
         }
         return new Leaderboard
         {
-            Key = bench.Id.ToString(CultureInfo.InvariantCulture), Title = bench.Name, Description = bench.Description, BenchmarkId = bench.Id,
+            Key = bench.Id.ToString(CultureInfo.InvariantCulture), Title = bench.Name, Description = bench.Description, BenchmarkId = bench.Id, IsDemo = bench.IsDemo, DemoLinfEps = bench.IsDemo ? LinfLabel(linfEps) : null,
             BreakdownKind = "split", BreakdownNames = splitNames, LinfEps = LinfLabel(linfEps), L2Eps = L2Label(l2Eps), Rows = Ranked(rows),
             LinfBudget = ColumnBudget(rows.Select(r => r.LinfRun)), L2Budget = ColumnBudget(rows.Select(r => r.L2Run)),
         };
@@ -75,7 +79,8 @@ public static class LeaderboardBuilder
         return new Leaderboard
         {
             Key = OverviewKey, Title = "Overview", Description = "Mean accuracy over the benchmarks each encoder was evaluated on; expand the columns to see each benchmark.",
-            BreakdownKind = "benchmark", BreakdownNames = boards.Select(b => b.Title).ToList(),
+            BreakdownKind = "benchmark", BreakdownNames = boards.Select(b => b.Title).ToList(), IsDemo = boards.Any(b => b.IsDemo),
+            DemoLinfEps = boards.Where(b => b.IsDemo).Select(b => b.DemoLinfEps).Distinct().ToList() is [var only] ? only : null,
             LinfEps = boards.Count == 0 ? LinfLabel(DefaultLinfEps) : Eps(b => b.LinfEps), L2Eps = boards.Count == 0 ? L2Label(DefaultL2Eps) : Eps(b => b.L2Eps), Rows = Ranked(rows),
             LinfBudget = SameBudget(boards.Select(b => b.LinfBudget)), L2Budget = SameBudget(boards.Select(b => b.L2Budget)),
         };

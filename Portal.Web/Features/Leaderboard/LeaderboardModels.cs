@@ -104,6 +104,26 @@ public sealed class Leaderboard
     public required List<LeaderboardRow> Rows { get; init; }
     /// <summary>A board of reported numbers only (a benchmark with no local dataset: NIGHTS, BAPPS, THINGS...).</summary>
     public bool ReportedOnly { get; init; }
+    /// <summary>
+    /// The board's numbers come from demo data (BenchmarkRecord.IsDemo; on the overview: at least one of its benchmarks),
+    /// so the page says so (DemoDataNotice) and does not let them pass for the paper's.
+    /// </summary>
+    public bool IsDemo { get; init; }
+
+    /// <summary>
+    /// What the demo notice adds about the threat model: the robust column of a demo board names its own ε, and when
+    /// that is not the paper's L∞ 4/255 the notice says so in words (null: not a demo board, or the paper's ε).
+    /// </summary>
+    public string? DemoThreatModelNote =>
+        !IsDemo || DemoLinfEps is not { Length: > 0 } eps || eps == LeaderboardBuilder.LinfLabel(LeaderboardBuilder.DefaultLinfEps) ? null
+        : eps == LinfEps ? $"robust column: L∞ ε={eps}, the demo's own threat model — not the paper's 4/255"
+        : $"the demo board's robust column is L∞ ε={eps}, its own threat model — not the paper's 4/255";
+
+    /// <summary>
+    /// The L∞ ε of the demo board(s) on this board: its own <see cref="LinfEps"/> on a demo benchmark's board; on the
+    /// overview, the one ε its demo boards share (null when they differ or there are none).
+    /// </summary>
+    public string? DemoLinfEps { get; init; }
     /// <summary>False when the board's numbers are not percentages (cosine similarities in [0,1]).</summary>
     public bool Percentages { get; init; } = true;
     /// <summary>The metric of a reported board ("2AFC accuracy (%)").</summary>

@@ -84,7 +84,7 @@ public static partial class ReportedBoards
             && byName.GetValueOrDefault((m, e.ReportedBackbone ?? "", e.ReportedTraining ?? "")) is { } twin ? With(r, twin.Reported!) : r);
         return new Board
         {
-            Key = board.Key, Title = board.Title, Description = board.Description, BenchmarkId = board.BenchmarkId, BreakdownKind = board.BreakdownKind,
+            Key = board.Key, Title = board.Title, Description = board.Description, BenchmarkId = board.BenchmarkId, BreakdownKind = board.BreakdownKind, IsDemo = board.IsDemo, DemoLinfEps = board.DemoLinfEps,
             BreakdownNames = board.BreakdownNames.Concat(names).Distinct().ToList(), LinfEps = board.LinfEps, L2Eps = board.L2Eps,
             Rows = Ranked(measured.Concat(rows).ToList()), ReportedSetup = ReportedSetup.Describe(records[0].Benchmark, records),
             LinfBudget = board.LinfBudget, L2Budget = board.L2Budget,

@@ -60,16 +60,17 @@ public sealed class RobustifyService(
         return new SubmittedJob(job, JobQueue.Queued);
     }
 
-    /// <summary>Clean + L∞ evaluations of the encoder on every 2AFC benchmark (identical ones are reused or joined, as always).</summary>
+    /// <summary>Clean + L∞ 4/255 evaluations of the encoder on every 2AFC benchmark, and L∞ 1/255 on a demo one (identical ones are reused or joined, as always).</summary>
     public async Task<IReadOnlyList<SubmittedJob>> QueueStandardEvaluationsAsync(int encoderId, string? submittedBy, CancellationToken ct, int? iterations = null)
     {
-        List<int> benchmarks;
+        List<BenchmarkRecord> benchmarks;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
-            benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == "2afc").OrderBy(b => b.Id).Select(b => b.Id).ToListAsync(ct);
+            benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == "2afc").OrderBy(b => b.Id).ToListAsync(ct);
         if (benchmarks.Count == 0) throw new InvalidOperationException("there is no 2AFC benchmark to evaluate on; register one first");
         var all = new List<SubmittedJob>();
+        // A demo board ranks at its own threat model (Presets.DemoLinfEps): the child gets that number there too.
         foreach (var b in benchmarks)
-            all.AddRange(await queue.SubmitAsync(new JobRequest(encoderId, b, StandardPresets, Iterations: iterations), ct, submittedBy));
+            all.AddRange(await queue.SubmitAsync(new JobRequest(encoderId, b.Id, b.IsDemo ? [.. StandardPresets, Presets.DemoLinf1] : StandardPresets, Iterations: iterations), ct, submittedBy));
         return all;
     }
 

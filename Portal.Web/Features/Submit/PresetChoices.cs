@@ -16,21 +16,21 @@ public static class PresetChoices
         public string Label(bool mixedKinds) => Presets.Describe(Preset) + (mixedKinds ? $" — {string.Join(", ", Kinds.Select(KindName))}" : "");
     }
 
-    /// <summary>The default ticks: clean and each task's paper attack.</summary>
-    public static readonly string[] Defaults = [Presets.Clean, Presets.Linf4, Presets.Linf8];
+    /// <summary>The default ticks: clean, each task's paper attack, and a demo board's own threat model (offered on demo benchmarks only).</summary>
+    public static readonly string[] Defaults = [Presets.Clean, Presets.Linf4, Presets.Linf8, Presets.DemoLinf1];
 
     public static IReadOnlyList<Offer> Offered(IEnumerable<BenchmarkRecord> chosen)
     {
-        var kinds = chosen.Select(b => b.TaskKind).Distinct().ToList();
+        var list = chosen.ToList();
         return Presets.Known
-            .Select(p => new Offer(p, kinds.Where(k => Presets.ForKind(k).Contains(p)).ToList()))
+            .Select(p => new Offer(p, list.Where(b => Presets.ForBenchmark(b).Contains(p)).Select(b => b.TaskKind).Distinct().ToList()))
             .Where(o => o.Kinds.Count > 0).ToList();
     }
 
     public static bool MixedKinds(IEnumerable<BenchmarkRecord> chosen) => chosen.Select(b => b.TaskKind).Distinct().Count() > 1;
 
     /// <summary>The ticked presets that belong to this benchmark's task, in the task's order.</summary>
-    public static string[] For(BenchmarkRecord bench, IReadOnlySet<string> ticked) => Presets.ForKind(bench.TaskKind).Where(ticked.Contains).ToArray();
+    public static string[] For(BenchmarkRecord bench, IReadOnlySet<string> ticked) => Presets.ForBenchmark(bench).Where(ticked.Contains).ToArray();
 
     public static string KindName(string kind) => kind switch { "2afc" => "2AFC", var k => k };
 }
