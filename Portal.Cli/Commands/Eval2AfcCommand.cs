@@ -16,7 +16,8 @@ namespace Portal.Cli.Commands;
 /// <summary>
 /// `portal eval 2afc --checkpoint F --dataset DIR [--format nights|bapps] [--split test] [--attack none|apgd|square]
 /// [--norm linf|l2] [--eps 4/255] [--iters 100] [--queries 5000] [--restarts 1] [--seed 0] [--limit N] [--batch N]
-/// [--device cpu|cuda] [--threads N] [--profile] --json OUT.json`. `--profile` prints where the time went (stderr, and `profile` in the output). `--iters` is APGD's budget, `--queries` the Square Attack's (its output adds
+/// [--device cpu|cuda] [--threads N] [--cache DIR] [--profile] --json OUT.json`. `--profile` prints where the time went (stderr, and
+/// `profile` in the output); `--cache DIR` keeps the candidates' clean embeddings for the next run on this dataset (clean → L∞ → L2). `--iters` is APGD's budget, `--queries` the Square Attack's (its output adds
 /// per-item `queries` and `query_stats`). Per-item results go to OUT.json.items.jsonl as batches finish; rerunning the same command after
 /// a kill resumes from it. `--checkpoint builtin:pixel-l2` evaluates the pixel-space L2 baseline.
 /// </summary>
@@ -49,6 +50,7 @@ public sealed class Eval2AfcCommand : ICommand
         var quiet = args.Flag("quiet");
         var profiling = args.Flag("profile");
         var threads = args.Int("threads", 0);
+        var cacheDir = args.Get("cache");
         var device = Devices.Parse(args.Get("device"));
         var load = EncoderArgs.Read(args, device);
         args.EnsureAllUsed();
@@ -93,6 +95,9 @@ public sealed class Eval2AfcCommand : ICommand
             checkpointHash, format, split, dataset = System.IO.Path.GetFullPath(dataset), options.Attack, batch, limit, skipBad,
             load.Architecture, load.MlpHeadPath, load.LoraPath,
         })));
+        if (cacheDir != null)
+            options = options with { CandidateCache = new CandidateEmbeddings(new EmbeddingCache(folder: cacheDir),
+                Portal.Engine.Retrieval.RetrievalEmbeddings.ModelKey(checkpointHash + ContentKey(load.MlpHeadPath) + ContentKey(load.LoraPath), model.Preprocessing)) };
         var storePath = json + ".items.jsonl";
         var store = new JsonlRecordStore<TwoAfcItemResult>(storePath, fingerprint);
         var progress = quiet ? null : new StderrProgress();
@@ -150,6 +155,12 @@ public sealed class Eval2AfcCommand : ICommand
         });
         return Task.FromResult(result.Sanity.All(s => s.Passed) ? 0 : 3);
     }
+
+    /// <summary>"|sha256" of a file, or of every file of a folder in ordinal order; "" for none (a LoRA or head changes the embedding).</summary>
+    private static string ContentKey(string? path) =>
+        path == null ? ""
+        : Directory.Exists(path) ? "|" + string.Join(",", Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(FileHash.Sha256))
+        : "|" + FileHash.Sha256(path);
 
     /// <summary>A NIGHTS or BAPPS folder (format detected when not given); unreadable items stop the run unless skipped.</summary>
     /// <param name="splitGiven">--split was on the command line; without it a NIGHTS-layout folder with no test rows but

@@ -39,6 +39,10 @@ public sealed record TwoAfcOptions
     public int ZeroEpsCheckIterations { get; init; } = 10;
     /// <summary>Drop a triplet from the attacked batch once it is fooled (cannot change robust accuracy; faster).</summary>
     public bool DropFooled { get; init; } = true;
+    /// <summary>Where the candidates' clean embeddings are kept across runs (null: embedded every run). Not part of any
+    /// fingerprint: a hit returns the same floats (see <see cref="CandidateEmbeddings"/>).</summary>
+    [JsonIgnore]
+    public CandidateEmbeddings? CandidateCache { get; init; }
 }
 
 /// <summary>Per-triplet result, written out as soon as its batch completes so a killed run can resume.</summary>

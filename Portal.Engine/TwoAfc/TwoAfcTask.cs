@@ -82,7 +82,7 @@ public static class TwoAfcTask
         {
             prefetch.Start();   // the first batches decode while the ε = 0 check runs
             if (attack != null && options.ZeroEpsCheckIterations > 0 && batches.Count > 0)
-                sanity.Add(ZeroEpsCheck(model, batches[0], attack.ZeroEps(options.ZeroEpsCheckIterations), ct));
+                sanity.Add(ZeroEpsCheck(model, batches[0], attack.ZeroEps(options.ZeroEpsCheckIterations), options.CandidateCache, ct));
             for (int k = 0; k < pending.Count; k++)
             {
                 ct.ThrowIfCancellationRequested();
@@ -93,7 +93,7 @@ public static class TwoAfcTask
                     if (!options.SkipBadItems) throw new TwoAfcBadItemsException(images.Bad);
                     bad.AddRange(images.Bad);
                 }
-                var results = EvaluateBatch(model, images, attack, ct);
+                var results = EvaluateBatch(model, images, attack, options.CandidateCache, ct);
                 var fresh = results.Where(r => !done.ContainsKey(r.Id)).ToList();
                 using (Profile.Phase("store per-item results"))
                     if (fresh.Count > 0) store?.Append(fresh);
@@ -106,7 +106,7 @@ public static class TwoAfcTask
         IReadOnlyList<EpsSweepPoint>? sweep = null;
         if (attack != null && options.EpsSweep is { Count: > 0 })
         {
-            sweep = EpsSweep(model, list.Take(Math.Max(options.SweepItems, 1)).ToList(), attack, options.EpsSweep, ct);
+            sweep = EpsSweep(model, list.Take(Math.Max(options.SweepItems, 1)).ToList(), attack, options.EpsSweep, options.CandidateCache, ct);
             var rise = sweep.Zip(sweep.Skip(1), (p, q) => q.RobustAccuracy - p.RobustAccuracy).DefaultIfEmpty(0).Max();
             sanity.Add(new SanityCheck("eps_sweep_nonincreasing", rise <= 1e-12, Math.Max(rise, 0), 0,
                 "robust accuracy over the ε sweep: " + string.Join(", ", sweep.Select(p => $"ε={p.Eps:G4}: {p.RobustAccuracy:P1}"))));
@@ -126,7 +126,8 @@ public static class TwoAfcTask
     }
 
     /// <summary>Clean scores, then the attack on the clean-correct triplets (the others are already non-robust).</summary>
-    private static List<TwoAfcItemResult> EvaluateBatch(IPerceptualModel model, TwoAfcBatchImages images, AttackPlan? attack, CancellationToken ct)
+    private static List<TwoAfcItemResult> EvaluateBatch(IPerceptualModel model, TwoAfcBatchImages images, AttackPlan? attack,
+        CandidateEmbeddings? candidates, CancellationToken ct)
     {
         var items = images.Items;
         var results = new List<TwoAfcItemResult>();
@@ -140,10 +141,10 @@ public static class TwoAfcTask
         {
             using (Profile.Phase("embed references"))
                 eRef = model.Embed(refs);
-            // Candidates are embedded once: the attack never touches them.
+            // Candidates are embedded once: the attack never touches them (and other runs may have embedded them already).
             using (Profile.Phase("embed candidates (x0, x1)"))
             {
-                var both = model.Embed(torch.cat([images.X0, images.X1], 0).to(dev));
+                var both = CandidateEmbeddingsOf(model, images, candidates);
                 e0 = both[TensorIndex.Slice(0, items.Count)];
                 e1 = both[TensorIndex.Slice(items.Count, 2 * items.Count)];
             }
@@ -217,15 +218,28 @@ public static class TwoAfcTask
         return results;
     }
 
+    /// <summary>[x0; x1] embedded as one 2N batch, or the exact floats of an earlier run of this batch (vector representations only).</summary>
+    private static Tensor CandidateEmbeddingsOf(IPerceptualModel model, TwoAfcBatchImages images, CandidateEmbeddings? candidates)
+    {
+        string? key = candidates?.BatchKey(images.Items, model.Device.ToString(), torch.get_num_threads());
+        if (key != null && candidates!.Cache.TryGet(candidates.ModelKey, key, out var cached) && cached.Length % (2 * images.Items.Count) == 0)
+            return torch.tensor(cached, [2 * images.Items.Count, cached.Length / (2 * images.Items.Count)], ScalarType.Float32).to(model.Device);
+        var both = model.Embed(torch.cat([images.X0, images.X1], 0).to(model.Device));
+        // Pixel baselines' representation is the image itself: nothing worth keeping.
+        if (key != null && both.dim() == 2 && both.dtype == ScalarType.Float32)
+            candidates!.Cache.Put(candidates.ModelKey, key, both.cpu().data<float>().ToArray());
+        return both;
+    }
+
     /// <summary>ε = 0 must reproduce clean accuracy: attack the first batch with a zero budget.</summary>
-    private static SanityCheck ZeroEpsCheck(IPerceptualModel model, IReadOnlyList<TwoAfcItem> batch, AttackPlan zero, CancellationToken ct)
+    private static SanityCheck ZeroEpsCheck(IPerceptualModel model, IReadOnlyList<TwoAfcItem> batch, AttackPlan zero, CandidateEmbeddings? candidates, CancellationToken ct)
     {
         using var scope = torch.NewDisposeScope();
         TwoAfcBatchImages images;
         using (Profile.Phase("decode + resize images"))
             images = TwoAfcBatchImages.Load(batch, model);
         using var _ = images;
-        var r = EvaluateBatch(model, images, zero, ct);
+        var r = EvaluateBatch(model, images, zero, candidates, ct);
         if (r.Count == 0) return new SanityCheck("zero_eps_reproduces_clean", true, 0, 0, "no readable item in the first batch");
         double clean = r.Average(x => x.CleanCorrect ? 1.0 : 0.0), rob = r.Average(x => x.RobustCorrect == true ? 1.0 : 0.0);
         return new SanityCheck("zero_eps_reproduces_clean", clean == rob, Math.Abs(clean - rob), 0,
@@ -242,7 +256,8 @@ public static class TwoAfcTask
         yield return new SanityCheck("images_in_range", range <= 0, range, 0, "largest distance of an adversarial pixel outside [0,1]");
     }
 
-    private static List<EpsSweepPoint> EpsSweep(IPerceptualModel model, IReadOnlyList<TwoAfcItem> items, AttackPlan attack, IReadOnlyList<double> epss, CancellationToken ct)
+    private static List<EpsSweepPoint> EpsSweep(IPerceptualModel model, IReadOnlyList<TwoAfcItem> items, AttackPlan attack, IReadOnlyList<double> epss,
+        CandidateEmbeddings? candidates, CancellationToken ct)
     {
         var points = new List<EpsSweepPoint>();
         foreach (var eps in epss.Order())
@@ -252,7 +267,7 @@ public static class TwoAfcTask
             {
                 using var scope = torch.NewDisposeScope();
                 using var images = TwoAfcBatchImages.Load(batch, model);
-                all.AddRange(EvaluateBatch(model, images, attack.WithEps(eps), ct));
+                all.AddRange(EvaluateBatch(model, images, attack.WithEps(eps), candidates, ct));
             }
             points.Add(new EpsSweepPoint(eps, all.Count, all.Count == 0 ? 0 : all.Average(r => r.RobustCorrect == true ? 1.0 : 0.0)));
         }

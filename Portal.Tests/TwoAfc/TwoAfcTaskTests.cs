@@ -182,15 +182,51 @@ public class TwoAfcTaskTests
         Assert.Contains($"{path}:3", e.Message);
     }
 
+    [Fact]
+    public void Runs_sharing_a_candidate_cache_embed_the_candidates_once_and_give_exactly_the_uncached_numbers()
+    {
+        using var dir = new FixturePaths.TempDir();
+        WriteNights(dir.Path, TestRows(10));
+        var load = NightsReader.Load(dir.Path, "test");
+        using var model = new EncoderMetric(new TinyConvEncoder(seed: 9, size: 16));
+        var clean = new TwoAfcOptions { BatchSize = 4 };
+        var counting = new CountingModel(model);
+        var plain = TwoAfcTask.Run(counting, load, Attack, null, null, CancellationToken.None);
+        long plainRows = counting.Rows;
+
+        var folder = Path.Combine(dir.Path, "cache");
+        counting.Rows = 0;
+        var cleanRun = TwoAfcTask.Run(counting, load, clean with { CandidateCache = new(new EmbeddingCache(folder: folder), "tiny") }, null, null, CancellationToken.None);
+        Assert.Equal(10 + 2 * 10, counting.Rows);   // references + candidates, the candidates now on disk
+
+        // The attack job after it (a new process: a new cache object on the same folder) embeds no candidate: its
+        // uncached twin embedded 2 × 10 of them, plus 2 × 4 for the ε = 0 check of the first batch.
+        counting.Rows = 0;
+        var cached = TwoAfcTask.Run(counting, load, Attack with { CandidateCache = new(new EmbeddingCache(folder: folder), "tiny") }, null, null, CancellationToken.None);
+        Assert.Equal(plainRows - 2 * 10 - 2 * 4, counting.Rows);
+        Assert.Equal(plain.Items, cached.Items);
+        Assert.Equal(plain.CleanAccuracy, cleanRun.CleanAccuracy);
+
+        // Another model key (another checkpoint or recipe) or another batch size shares nothing.
+        counting.Rows = 0;
+        TwoAfcTask.Run(counting, load, clean with { CandidateCache = new(new EmbeddingCache(folder: folder), "other") }, null, null, CancellationToken.None);
+        Assert.Equal(10 + 2 * 10, counting.Rows);
+        counting.Rows = 0;
+        TwoAfcTask.Run(counting, load, clean with { BatchSize = 5, CandidateCache = new(new EmbeddingCache(folder: folder), "tiny") }, null, null, CancellationToken.None);
+        Assert.Equal(10 + 2 * 10, counting.Rows);
+    }
+
     /// <summary>Wraps a model to observe (and interrupt) its forward passes.</summary>
     private sealed class CountingModel(IPerceptualModel inner) : IPerceptualModel
     {
         public Action<int>? OnEmbed;
         private int _calls;
+        /// <summary>Images embedded so far (rows of every batch).</summary>
+        public long Rows;
         public string Name => inner.Name;
         public global::Portal.Engine.Encoders.Preprocessing Preprocessing => inner.Preprocessing;
         public TorchSharp.torch.Device Device => inner.Device;
-        public TorchSharp.torch.Tensor Embed(TorchSharp.torch.Tensor pixels) { OnEmbed?.Invoke(++_calls); return inner.Embed(pixels); }
+        public TorchSharp.torch.Tensor Embed(TorchSharp.torch.Tensor pixels) { OnEmbed?.Invoke(++_calls); Rows += pixels.shape[0]; return inner.Embed(pixels); }
         public TorchSharp.torch.Tensor Similarity(TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) => inner.Similarity(a, b);
         public void Dispose() { }
     }

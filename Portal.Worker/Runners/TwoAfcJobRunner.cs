@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Engine.Metric;
+using Portal.Engine.Retrieval;
 using Portal.Engine.TwoAfc;
 using Portal.Web.Benchmarks;
 using Portal.Web.Configuration;
@@ -11,7 +13,7 @@ namespace Portal.Worker.Runners;
 
 /// <summary>2AFC jobs (NIGHTS, BAPPS, the demo): the engine's TwoAfcTask with per-triplet records in the database.</summary>
 public sealed class TwoAfcJobRunner(
-    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, ModelFactory models, IEvaluationHooks hooks) : IJobRunner
+    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, ModelFactory models, IEvaluationHooks hooks, DataPaths paths) : IJobRunner
 {
     public IReadOnlyCollection<string> TaskKinds { get; } = ["2afc"];
 
@@ -27,15 +29,21 @@ public sealed class TwoAfcJobRunner(
 
         if (c.Job.Config.Attack == Audit.Kind) return Audit.Run(c, load, models, options.Value.Worker.BatchSize);
         var store = new DbItemStore(dbFactory, c.Job.Id, hooks, c.Cancellation);
-        var taskOptions = new TwoAfcOptions
-        {
-            Attack = JobExecutor.ToAttack(c.Job.Config),
-            BatchSize = Math.Max(1, options.Value.Worker.BatchSize),
-            Limit = c.Job.Config.Limit,
-        };
         TwoAfcResult r;
         using (var model = models.Create(c.Encoder))
+        {
+            var taskOptions = new TwoAfcOptions
+            {
+                Attack = JobExecutor.ToAttack(c.Job.Config),
+                BatchSize = Math.Max(1, options.Value.Worker.BatchSize),
+                Limit = c.Job.Config.Limit,
+                // The clean, L∞ and L2 jobs of this encoder embed the candidates once (artifacts/cache, as retrieval's database).
+                CandidateCache = c.Encoder.Sha256 is { } sha
+                    ? new CandidateEmbeddings(new EmbeddingCache(folder: Path.Combine(paths.Artifacts, "cache")), RetrievalEmbeddings.ModelKey(sha, model.Preprocessing))
+                    : null,
+            };
             r = TwoAfcTask.Run(model, load.Items, bench.Name, taskOptions, store, c.Progress, c.Cancellation);
+        }
         return new JobOutcome(ResultWriter.Draft(r));
     }
 }
