@@ -16,11 +16,11 @@ public sealed record RetrievalDataset(
 {
     public static readonly string[] Formats = ["roxford5k", "rparis6k", "folder", "rworld"];
 
-    /// <summary>Opens DIR in the given format, or detects it (a gnd_*.pkl → revisitop, else folder).</summary>
+    /// <summary>Opens DIR in the given format, or detects it (a gnd_roxford5k|rparis6k|rworld.pkl → revisitop layout, else folder).</summary>
     public static RetrievalDataset Open(string dir, string? format = null)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"dataset folder not found: {dir}");
-        format ??= Formats.Take(2).FirstOrDefault(f => File.Exists(Path.Combine(dir, $"gnd_{f}.pkl"))) ?? "folder";
+        format ??= Formats.Where(f => f != "folder").FirstOrDefault(f => File.Exists(Path.Combine(dir, $"gnd_{f}.pkl"))) ?? "folder";
         return format switch
         {
             "roxford5k" or "rparis6k" or "rworld" => Revisitop(dir, format), // rworld: the portal demo world in the revisitop layout

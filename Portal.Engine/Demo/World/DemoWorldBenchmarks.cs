@@ -5,14 +5,12 @@ using Portal.Engine.Images;
 namespace Portal.Engine.Demo.World;
 
 /// <summary>
-/// Benchmarks drawn from the demo world (a seed disjoint from the training seeds), written as files:
+/// The demo world's 2AFC benchmark (a seed disjoint from the training seeds), written as files; its retrieval and
+/// detection benchmarks are <see cref="DemoTaskData"/>'s (the same writer as the portal's first start):
 /// <list type="bullet">
 /// <item><c>2afc/</c>: NIGHTS layout (data.csv, ref/, distort/), rows in the split "procedural" (not NIGHTS' test splits:
 /// evaluate with <c>--split procedural</c>); each reference is a world scene, one distortion is
 /// milder by construction (same distortions as <see cref="DemoTwoAfcGenerator"/>), so labels are known.</item>
-/// <item><c>retrieval/gallery/&lt;class&gt;/*.png</c> and <c>retrieval/queries/&lt;class&gt;/*.png</c>: a query's
-/// relevant gallery images are those of its class.</item>
-/// <item><c>detection/hazard/*.png</c> and <c>detection/clear/*.png</c>: scenes with and without the hazard sign.</item>
 /// </list>
 /// </summary>
 public static class DemoWorldBenchmarks
@@ -38,31 +36,6 @@ public static class DemoWorldBenchmarks
             csv.Append(CultureInfo.InvariantCulture, $"{i},{1 - right},{right},6,{refRel},{leftRel},{rightRel},{TwoAfc.NightsReader.ProceduralSplit},False,{WorldClasses.Names[DemoWorld.ClassOf(i)]}: {kind}\n");
         }
         File.WriteAllText(Path.Combine(root, "data.csv"), csv.ToString());
-    }
-
-    public static void WriteRetrieval(string root, int perClassGallery, int perClassQueries, ulong seed = DefaultSeed)
-    {
-        int k = WorldClasses.Count;
-        long baseIndex = 1_000_000;
-        for (int i = 0; i < (perClassGallery + perClassQueries) * k; i++)
-        {
-            long index = baseIndex + i;
-            int cls = DemoWorld.ClassOf(index);
-            int nth = i / k;
-            var part = nth < perClassGallery ? "gallery" : "queries";
-            Write(root, $"{part}/{WorldClasses.Names[cls]}/{index}.png", DemoWorld.Image(seed, index));
-        }
-    }
-
-    public static void WriteDetection(string root, int perSide, ulong seed = DefaultSeed)
-    {
-        int hazards = 0, clear = 0;
-        for (long index = 2_000_000; hazards < perSide || clear < perSide; index++)
-        {
-            bool isHazard = DemoWorld.ClassOf(index) == WorldClasses.Hazard;
-            if (isHazard && hazards < perSide) { Write(root, $"hazard/{index}.png", DemoWorld.Image(seed, index)); hazards++; }
-            else if (!isHazard && clear < perSide) { Write(root, $"clear/{index}.png", DemoWorld.Image(seed, index)); clear++; }
-        }
     }
 
     private static void Write(string root, string rel, float[] img)

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Portal.Web.Features.Retrieval;
+namespace Portal.Engine.Retrieval;
 
 /// <summary>
 /// Writes plain Python data (dict, list, str, int, float) as a protocol-2 pickle, the form of revisitop's gnd files;

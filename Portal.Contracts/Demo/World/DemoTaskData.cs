@@ -1,13 +1,14 @@
 using System.Globalization;
-using Portal.Engine.Demo.World;
 using Portal.Engine.Images;
+using Portal.Engine.Retrieval;
 using SkiaSharp;
 
-namespace Portal.Web.Features.Retrieval;
+namespace Portal.Engine.Demo.World;
 
 /// <summary>
 /// Small retrieval and detection benchmarks drawn from the demo world (64×64 scenes, one object class each), written in
-/// the layouts the portal registers, so a fresh portal shows retrieval and detection results within a minute on a CPU.
+/// the layouts the engine reads (`portal eval retrieval|detection`) and the portal registers: the one writer of both,
+/// used by the portal's first start and by `portal demo data`. A fresh portal shows their results within a minute on a CPU.
 /// <list type="bullet">
 /// <item>Retrieval (<c>rworld</c>, revisitop layout): <c>jpg/*.jpg</c> + <c>gnd_rworld.pkl</c>. Per class: plain
 /// scenes = easy positives, shifted/darkened/noisy scenes = hard positives, mostly occluded scenes = junk; one query per
@@ -23,7 +24,8 @@ public static class DemoTaskData
     public const int Easy = 3, Hard = 2, Junk = 1, QueriesPerClass = 1;
     public const int PoolPerClass = 6, QueriesPerDetectionClass = 3, TargetsPerClass = 4;
 
-    public static void WriteRetrieval(string root)
+    /// <param name="queriesPerClass">Queries per class (the portal's demo: <see cref="QueriesPerClass"/>).</param>
+    public static void WriteRetrieval(string root, int queriesPerClass = QueriesPerClass)
     {
         if (File.Exists(Path.Combine(root, "gnd_rworld.pkl"))) return;
         int k = WorldClasses.Count;
@@ -49,7 +51,7 @@ public static class DemoTaskData
         var gnd = new List<object>();
         index = 4_100_000 - 4_100_000 % k;
         for (int cls = 0; cls < k; cls++)
-            for (int q = 0; q < QueriesPerClass; q++)
+            for (int q = 0; q < queriesPerClass; q++)
             {
                 long i = index + (long)q * k + cls;
                 var name = $"query_{WorldClasses.Names[cls]}_{q.ToString("00", CultureInfo.InvariantCulture)}";
@@ -70,11 +72,12 @@ public static class DemoTaskData
     public static string DetectionClass(int worldClass) =>
         worldClass == WorldClasses.Hazard ? "unsafe" : WorldClasses.Names[worldClass] == "triangle" ? "buffer" : "safe";
 
-    public static void WriteDetection(string root)
+    /// <param name="poolPerClass">Pool images per class (the portal's demo: <see cref="PoolPerClass"/>).</param>
+    public static void WriteDetection(string root, int poolPerClass = PoolPerClass)
     {
         var done = Path.Combine(root, ".complete");
         if (File.Exists(done)) return;
-        foreach (var (section, perClass, start) in new[] { ("pools", PoolPerClass, 5_000_000L), ("queries", QueriesPerDetectionClass, 5_100_000L), ("targets", TargetsPerClass, 5_200_000L) })
+        foreach (var (section, perClass, start) in new[] { ("pools", poolPerClass, 5_000_000L), ("queries", QueriesPerDetectionClass, 5_100_000L), ("targets", TargetsPerClass, 5_200_000L) })
         {
             var counts = new Dictionary<string, int> { ["safe"] = 0, ["buffer"] = 0, ["unsafe"] = 0 };
             // Targets only for the classes attacks pull towards (safe, unsafe).
