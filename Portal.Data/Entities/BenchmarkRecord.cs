@@ -8,7 +8,7 @@ public sealed class BenchmarkRecord
 {
     public int Id { get; set; }
     public required string Name { get; set; }
-    /// <summary>"2afc" today; retrieval and others later.</summary>
+    /// <summary>One of <see cref="TaskKinds"/> (what the record is a benchmark, gallery or training set of).</summary>
     public required string TaskKind { get; set; }
     /// <summary>Dataset layout: "nights".</summary>
     public required string Format { get; set; }

@@ -41,9 +41,9 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
         if ((req.Presets ?? []).FirstOrDefault(p => !Presets.AllowedFor(bench.TaskKind).Contains(p)) is { } foreign)
             throw new ArgumentException($"preset '{foreign}' does not belong to {bench.Name}, a {bench.TaskKind} benchmark (its presets: {string.Join(", ", Presets.AllowedFor(bench.TaskKind))})");
         // Square attacks each task's own loss (2AFC margin, retrieval embedding shift, detection target); the audit is 2AFC's.
-        if (configs.Any(c => c.Config.Attack == "square") && bench.TaskKind is not ("2afc" or "retrieval" or "detection"))
+        if (configs.Any(c => c.Config.Attack == "square") && bench.TaskKind is not (TaskKinds.TwoAfc or TaskKinds.Retrieval or TaskKinds.Detection))
             throw new ArgumentException($"the square attack runs on 2AFC, retrieval and detection benchmarks; {bench.Name} is a {bench.TaskKind} benchmark");
-        if (configs.Any(c => c.Config.Attack == "audit") && bench.TaskKind != "2afc")
+        if (configs.Any(c => c.Config.Attack == "audit") && bench.TaskKind != TaskKinds.TwoAfc)
             throw new ArgumentException($"the attack audit runs on 2AFC benchmarks; {bench.Name} is a {bench.TaskKind} benchmark (use APGD, or Square as a check)");
         await JobLimits.EnforceAsync(db, await limits.ForAsync(db, submittedBy, ct), configs.Select(c => (c.Config, Math.Min(c.Config.Limit ?? int.MaxValue, bench.ItemCount))), ct, queueOnly: operatorConfig);
 

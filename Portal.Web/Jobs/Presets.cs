@@ -22,8 +22,8 @@ public static class Presets
     /// <summary>The presets offered for a benchmark task kind (retrieval: the paper's L∞ 4/255; detection: its targeted L∞ 8/255, 200 it).</summary>
     public static string[] ForKind(string taskKind) => taskKind switch
     {
-        "retrieval" => [Clean, Linf4],
-        "detection" => [Clean, Linf8],
+        TaskKinds.Retrieval => [Clean, Linf4],
+        TaskKinds.Detection => [Clean, Linf8],
         _ => All,
     };
 
@@ -32,7 +32,7 @@ public static class Presets
 
     /// <summary>What a benchmark offers: its task's presets, and on a demo 2AFC benchmark also its own threat model (L∞ 1/255).</summary>
     public static string[] ForBenchmark(BenchmarkRecord bench) =>
-        bench.IsDemo && bench.TaskKind == "2afc" ? [.. ForKind(bench.TaskKind), DemoLinf1] : ForKind(bench.TaskKind);
+        bench.IsDemo && bench.TaskKind == TaskKinds.TwoAfc ? [.. ForKind(bench.TaskKind), DemoLinf1] : ForKind(bench.TaskKind);
 
     /// <summary>
     /// The presets that belong to a task kind: what <see cref="ForKind"/> offers, and for 2AFC also the Square Attack
@@ -41,10 +41,10 @@ public static class Presets
     /// </summary>
     public static string[] AllowedFor(string taskKind) => taskKind switch
     {
-        "2afc" => [.. All, SquareLinf4, SquareL2_3, AuditLinf4, AuditL2_3, DemoLinf1],
+        TaskKinds.TwoAfc => [.. All, SquareLinf4, SquareL2_3, AuditLinf4, AuditL2_3, DemoLinf1],
         // Square as a gradient-masking check on retrieval at its ε (detection runs Square through a custom attack config).
-        "retrieval" => [.. ForKind(taskKind), SquareLinf4],
-        "detection" => ForKind(taskKind),
+        TaskKinds.Retrieval => [.. ForKind(taskKind), SquareLinf4],
+        TaskKinds.Detection => ForKind(taskKind),
         _ => Known,
     };
 

@@ -26,10 +26,10 @@ public sealed record ResultMetric(string? Clean, string? Robust, bool IsPercent,
 
     public static ResultMetric For(BenchmarkRecord? bench) => bench?.TaskKind switch
     {
-        "retrieval" => string.IsNullOrWhiteSpace(bench.Splits) ? TopK : Map,
-        "detection" => Detection,
-        Features.Galleries.GalleryDefinition.FeatureKind or Features.Galleries.GalleryDefinition.TextKind => Cosine,
-        Features.Robustify.FareImageSets.TaskKind => None,
+        TaskKinds.Retrieval => string.IsNullOrWhiteSpace(bench.Splits) ? TopK : Map,
+        TaskKinds.Detection => Detection,
+        TaskKinds.FeatureInversion or TaskKinds.TextInversion => Cosine,
+        TaskKinds.Fare => None,
         _ => TwoAfc,
     };
 

@@ -2,6 +2,7 @@ using Portal.Engine.Detection;
 using Portal.Engine.Retrieval;
 using Portal.Web.Benchmarks;
 using Portal.Web.Features.Retrieval;
+using Portal.Data.Entities;
 
 namespace Portal.Worker.Datasets;
 
@@ -15,7 +16,7 @@ public static class TaskDatasets
     /// <summary>Opens the dataset (so a bad layout is refused at registration, naming the file) and describes it.</summary>
     public static BenchmarkShape Describe(string kind, string format, string root, string split)
     {
-        if (kind == TaskBenchmarks.Retrieval)
+        if (kind == TaskKinds.Retrieval)
         {
             var d = OpenRetrieval(format, root);
             if (d.Queries.Count == 0) throw new InvalidDataException($"{root}: the retrieval benchmark has no queries");

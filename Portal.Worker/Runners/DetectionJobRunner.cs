@@ -16,7 +16,7 @@ namespace Portal.Worker.Runners;
 /// </summary>
 public sealed class DetectionJobRunner(IOptions<PortalOptions> options, ModelFactory models, DataPaths paths) : IJobRunner
 {
-    public IReadOnlyCollection<string> TaskKinds { get; } = [TaskBenchmarks.Detection];
+    public IReadOnlyCollection<string> TaskKinds { get; } = [Portal.Data.Entities.TaskKinds.Detection];
 
     public JobOutcome Run(JobRunContext c)
     {

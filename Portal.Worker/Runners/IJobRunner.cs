@@ -1,7 +1,7 @@
 namespace Portal.Worker.Runners;
 
 /// <summary>
-/// Runs one kind of job (a benchmark's <c>TaskKind</c>: "2afc", "retrieval", "detection", "inversion", …) on the
+/// Runs one kind of job (a benchmark's <c>TaskKind</c>, one of <see cref="Portal.Data.Entities.TaskKinds"/>) on the
 /// worker thread. The worker claims the job, hands it here, and stores the returned result exactly once; progress,
 /// cancellation and resume (per-item records or the job's artifacts folder) are the runner's business.
 /// </summary>

@@ -16,7 +16,7 @@ namespace Portal.Worker.Runners;
 /// </summary>
 public sealed class RetrievalJobRunner(IOptions<PortalOptions> options, ModelFactory models, DataPaths paths) : IJobRunner
 {
-    public IReadOnlyCollection<string> TaskKinds { get; } = [TaskBenchmarks.Retrieval];
+    public IReadOnlyCollection<string> TaskKinds { get; } = [Portal.Data.Entities.TaskKinds.Retrieval];
 
     public JobOutcome Run(JobRunContext c)
     {

@@ -4,6 +4,7 @@ using Portal.Data;
 using Portal.Web.Accounts;
 using Portal.Web.Api;
 using Portal.Web.Configuration;
+using Portal.Data.Entities;
 
 namespace Portal.Web.Features.Galleries;
 
@@ -72,7 +73,7 @@ public static class GalleriesApi
         {
             await using var db = await f.CreateDbContextAsync(ct);
             var r = await db.Results.AsNoTracking().Include(x => x.Benchmark).FirstOrDefaultAsync(x => x.Id == resultId, ct);
-            if (r?.ArtifactsDir is null || r.Benchmark is null || !GalleryService.IsGallery(r.Benchmark.TaskKind))
+            if (r?.ArtifactsDir is null || r.Benchmark is null || !TaskKinds.IsGallery(r.Benchmark.TaskKind))
                 return Results.NotFound(new { error = $"no inversion result {resultId}" });
             var file = SafeFile(paths.Artifacts, r.ArtifactsDir, path);
             if (file is null) return Results.BadRequest(new { error = "not a file of this result (paths stay inside its folder; png and json only)" });

@@ -6,6 +6,8 @@ using System.Text.Json.Serialization;
 using Portal.Engine.Images;
 using Portal.Engine.Inversion;
 
+using Portal.Data.Entities;
+
 namespace Portal.Web.Features.Galleries;
 
 /// <summary>
@@ -17,7 +19,6 @@ namespace Portal.Web.Features.Galleries;
 public sealed record GalleryDefinition
 {
     public const string FileName = "gallery.json";
-    public const string FeatureKind = "feature-inversion", TextKind = "text-inversion";
     public const string DefinedOrigin = "definition", RequestOrigin = "request";
 
     /// <summary>
@@ -32,7 +33,7 @@ public sealed record GalleryDefinition
         "a photo of the eiffel tower", "a bowl of fruit on a table", "a lighthouse by the sea",
     ];
 
-    /// <summary><see cref="FeatureKind"/> or <see cref="TextKind"/> (= the benchmark's TaskKind).</summary>
+    /// <summary><see cref="TaskKinds.FeatureInversion"/> or <see cref="TaskKinds.TextInversion"/> (= the benchmark's TaskKind).</summary>
     public required string Kind { get; init; }
     /// <summary>Feature galleries: the folder of target images (absolute, or relative to the definition's folder).</summary>
     public string? Images { get; init; }
@@ -66,7 +67,7 @@ public sealed record GalleryDefinition
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public bool IsText => Kind == TextKind;
+    public bool IsText => Kind == TaskKinds.TextInversion;
 
     public InversionSettings Settings(int batchSize) => new()
     {
@@ -76,7 +77,7 @@ public sealed record GalleryDefinition
     /// <summary>Checks everything a job needs before it is queued; messages name the field and the file.</summary>
     public void Validate(string where)
     {
-        if (Kind is not (FeatureKind or TextKind)) throw new InvalidDataException($"{where}: kind must be '{FeatureKind}' or '{TextKind}', got '{Kind}'");
+        if (Kind is not (TaskKinds.FeatureInversion or TaskKinds.TextInversion)) throw new InvalidDataException($"{where}: kind must be '{TaskKinds.FeatureInversion}' or '{TaskKinds.TextInversion}', got '{Kind}'");
         try { Settings(1).Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"{where}: {e.Message}"); }
         if (Iterations > 10_000) throw new InvalidDataException($"{where}: iterations must be at most 10000, got {Iterations}");

@@ -36,7 +36,7 @@ public static class GalleryUrls
 /// <summary>Reads galleries, finished inversions (with their index files) and active inversion jobs for the pages.</summary>
 public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths)
 {
-    public static readonly string[] Kinds = [GalleryDefinition.FeatureKind, GalleryDefinition.TextKind];
+    public static readonly string[] Kinds = [TaskKinds.FeatureInversion, TaskKinds.TextInversion];
 
     public async Task<List<BenchmarkRecord>> GalleriesAsync(string? kind = null, CancellationToken ct = default)
     {

@@ -1,5 +1,7 @@
 using Portal.Web.Benchmarks;
 
+using Portal.Data.Entities;
+
 namespace Portal.Web.Features.Retrieval;
 
 /// <summary>What a registered benchmark holds: its task kind, item count (queries), sub-splits and version hash.</summary>
@@ -11,7 +13,6 @@ public sealed record BenchmarkShape(string TaskKind, int Items, string Splits, s
 /// </summary>
 public static class TaskBenchmarks
 {
-    public const string Retrieval = "retrieval", Detection = "detection";
     /// <summary>Detection layouts: pools/queries/targets per class; "-2class" drops the buffer class (Table X).</summary>
     public const string DetectionFormat = "detection", DetectionTwoClassFormat = "detection-2class";
     /// <summary>RetrievalDataset.Formats (the engine's retrieval layouts; a test keeps the two equal).</summary>
@@ -20,7 +21,7 @@ public static class TaskBenchmarks
     public static IEnumerable<string> Formats => RetrievalFormats.Concat(DetectionFormats);
 
     public static string? TaskKindOf(string format) =>
-        RetrievalFormats.Contains(format) ? Retrieval : DetectionFormats.Contains(format) ? Detection : null;
+        RetrievalFormats.Contains(format) ? TaskKinds.Retrieval : DetectionFormats.Contains(format) ? TaskKinds.Detection : null;
 
     /// <summary>
     /// Opens the dataset (so a bad layout is refused at registration, naming the file) and describes it. Revisitop's

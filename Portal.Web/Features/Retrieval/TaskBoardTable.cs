@@ -16,7 +16,7 @@ public sealed class TaskBoardTable
     public required IReadOnlyList<TaskColumn> Columns { get; init; }
     public required IReadOnlyList<TaskBoardRow> Rows { get; init; }
 
-    public static string Metric(string taskKind, string split) => taskKind == TaskBenchmarks.Retrieval
+    public static string Metric(string taskKind, string split) => taskKind == TaskKinds.Retrieval
         ? split switch { "medium" => "mAP M", "hard" => "mAP H", _ => "top-5 kept" }
         : $"detection rate {split}";
 
@@ -29,7 +29,7 @@ public sealed class TaskBoardTable
         // The threat model of the robust columns: the attacked results' setting (one line if all rows agree).
         var settings = rows.Select(r => r.Attacked?.Config).OfType<JobConfig>().Select(PortalQueries.Setting).Distinct().ToList();
         var threat = settings.Count switch { 0 => "no attacked result yet", 1 => settings[0], _ => string.Join(" / ", settings) + " (see each row's Attack column)" };
-        var retrieval = bench.TaskKind == TaskBenchmarks.Retrieval;
+        var retrieval = bench.TaskKind == TaskKinds.Retrieval;
         string What(string split) => retrieval
             ? split switch
             {

@@ -32,5 +32,5 @@ public static class PresetChoices
     /// <summary>The ticked presets that belong to this benchmark's task, in the task's order.</summary>
     public static string[] For(BenchmarkRecord bench, IReadOnlySet<string> ticked) => Presets.ForBenchmark(bench).Where(ticked.Contains).ToArray();
 
-    public static string KindName(string kind) => kind switch { "2afc" => "2AFC", var k => k };
+    public static string KindName(string kind) => kind switch { TaskKinds.TwoAfc => "2AFC", var k => k };
 }
