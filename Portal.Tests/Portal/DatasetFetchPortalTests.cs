@@ -53,7 +53,7 @@ public sealed class DatasetFetchPortalTests : IDisposable
         using var admin = await host.ApiAs(Roles.Admin);
 
         var catalog = await host.GetJson(admin, "/api/datasets/catalog");
-        Assert.Equal(["nights", "bapps", "roxford5k", "rparis6k"], catalog.EnumerateArray().Select(d => d.GetProperty("name").GetString()).ToArray());
+        Assert.Equal(["nights", "bapps", "roxford5k", "rparis6k"], catalog.EnumerateArray().Select(d => d.GetProperty("name").GetString()!).ToArray());
         Assert.Equal("https://data.csail.mit.edu/nights/nights.zip", catalog[0].GetProperty("files")[0].GetProperty("url").GetString());
 
         var accepted = await host.PostJson(admin, "/api/datasets/fetches", new { name = "NIGHTS" }, 202);

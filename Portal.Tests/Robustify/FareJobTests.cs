@@ -90,7 +90,7 @@ public sealed class FareJobTests : IDisposable
         var configs = queued.EnumerateArray().Select(j => j.GetProperty("job")).ToList();
         Assert.Equal(2, configs.Count);   // one 2AFC benchmark × clean + L∞ 4/255
         Assert.All(configs, j => Assert.Equal(childId, j.GetProperty("encoder_id").GetInt32()));
-        Assert.Equal(["clean", "linf-4"], configs.Select(j => j.GetProperty("preset").GetString()).Order().ToArray());
+        Assert.Equal(["clean", "linf-4"], configs.Select(j => j.GetProperty("preset").GetString()!).Order().ToArray());
         foreach (var j in configs)
         {
             var e = await host.WaitForJobEnd(api, j.GetProperty("id").GetInt32(), TimeSpan.FromMinutes(2));
