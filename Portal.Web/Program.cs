@@ -79,6 +79,7 @@ services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = Back
 services.AddProgress(builder.Configuration); // SignalR hub, Redis backplane when Portal:Progress:Redis is set (docs/deployment.md)
 services.AddMudServices();
 services.AddRazorComponents().AddInteractiveServerComponents();
+services.AddReadCache(); // anonymous read pages and lists: output cache evicted on change, Brotli/gzip (Services/ReadCache.cs, docs/performance.md)
 
 var app = builder.Build();
 
@@ -101,6 +102,10 @@ app.UseStaticFiles();
 app.UseCrossSiteRequestGuard(); // CSRF: cookie-authenticated API writes need the portal header and this origin
 app.UseAuthentication();
 app.UseAuthorization();
+// After authentication (the cache never answers or stores for a signed-in user), outside compression (what is stored
+// is the compressed body, varied by Accept-Encoding, so a cached hit costs no Brotli pass).
+app.UseOutputCache();
+app.UseResponseCompression();
 app.UseAntiforgery();
 AccountEndpoints.Map(app);
 TokensApi.Map(app);

@@ -1,0 +1,137 @@
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.AspNetCore.ResponseCompression;
+using Portal.Web.Encoders;
+using Portal.Web.Progress;
+
+namespace Portal.Web.Services;
+
+/// <summary>
+/// A read page that anonymous visitors get as static server-rendered HTML (no Blazor circuit), output-cached and
+/// compressed (docs/performance.md). Signed-in users, and anyone who asks for <c>?interactive=1</c>, get the interactive
+/// page as before. App.razor picks the render mode per request with <see cref="ReadCache.IsStaticRead"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class StaticForAnonymousAttribute : Attribute;
+
+/// <summary>
+/// Output caching of anonymous reads (the board, the encoder list, the queue, /api/results and /api/jobs), evicted by tag
+/// when what they show changes (<see cref="ReadCacheInvalidation"/>), with a short expiry as a backstop for changes the
+/// web does not hear of (another web node's admin action). Authenticated requests are never served from or stored in
+/// the cache (ASP.NET Core's default output-cache policy), nor are responses that set a cookie.
+/// </summary>
+public static class ReadCache
+{
+    /// <summary>Results and everything derived from them: the boards, /api/results.</summary>
+    public const string BoardTag = "board";
+    /// <summary>Jobs and their progress: the queue, /api/jobs (the board's running rows use <see cref="BoardTag"/>).</summary>
+    public const string JobsTag = "jobs";
+    /// <summary>Encoders: /encoders (the board names encoders too: an encoder change evicts both).</summary>
+    public const string EncodersTag = "encoders";
+
+    public const string BoardPolicy = "reads-board";
+    public const string JobsPolicy = "reads-jobs";
+    public const string EncodersPolicy = "reads-encoders";
+
+    /// <summary>The query parameter that asks for the interactive page (sorting by any column, pins, live updates).</summary>
+    public const string InteractiveQuery = "interactive";
+
+    /// <summary>Backstop expiry of a cached read; eviction on change is what keeps pages current.</summary>
+    public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(10);
+
+    /// <summary>Whether this request renders a [StaticForAnonymous] page statically: an anonymous visitor who did not ask for interactivity.</summary>
+    public static bool IsStaticRead(HttpContext? http) =>
+        http != null
+        && http.GetEndpoint()?.Metadata.GetMetadata<StaticForAnonymousAttribute>() != null
+        && http.User.Identity?.IsAuthenticated != true
+        && !http.Request.Query.ContainsKey(InteractiveQuery);
+
+    public static IServiceCollection AddReadCache(this IServiceCollection services)
+    {
+        services.AddOutputCache(o =>
+        {
+            // Every query parameter (filters, paging) and the encoding (the compressed body is what is stored) vary the key.
+            void Policy(string name, params string[] tags) => o.AddPolicy(name, b => b
+                .Expire(Expiry).Tag(tags).SetVaryByQuery("*").SetVaryByHeader("Accept-Encoding")
+                // The interactive page carries per-visitor circuit state: never cached.
+                .With(c => !c.HttpContext.Request.Query.ContainsKey(InteractiveQuery)));
+            Policy(BoardPolicy, BoardTag);
+            Policy(JobsPolicy, JobsTag);
+            Policy(EncodersPolicy, EncodersTag);
+        });
+        services.AddResponseCompression(o =>
+        {
+            o.EnableForHttps = true; // the pages carry no secret a compression side channel could leak (no tokens in cached reads)
+            o.Providers.Add<BrotliCompressionProvider>();
+            o.Providers.Add<GzipCompressionProvider>();
+            // SignalR and Blazor's circuit negotiate their own framing; only documents and JSON/CSV answers are compressed.
+            o.MimeTypes = ["text/html", "application/json", "text/csv", "text/plain", "image/svg+xml"];
+        });
+        services.AddHostedService<ReadCacheInvalidation>();
+
+        // Blazor persists component state into every first-rendered page, the antiforgery token among it, which sets a
+        // per-visitor cookie: a page carrying that is neither cacheable nor shareable. Static reads post no form, so
+        // they get no token (no cookie, nothing per visitor in the HTML); every other request gets Blazor's own provider.
+        var antiforgery = services.LastOrDefault(d => d.ServiceType == typeof(AntiforgeryStateProvider))
+            ?? throw new InvalidOperationException("AddReadCache must come after AddRazorComponents");
+        services.Remove(antiforgery);
+        services.Add(ServiceDescriptor.Scoped<AntiforgeryStateProvider>(sp =>
+            IsStaticRead(sp.GetRequiredService<IHttpContextAccessor>().HttpContext) ? new NoAntiforgeryToken()
+            : antiforgery.ImplementationFactory?.Invoke(sp) as AntiforgeryStateProvider
+              ?? (AntiforgeryStateProvider)ActivatorUtilities.CreateInstance(sp, antiforgery.ImplementationType!)));
+        return services;
+    }
+
+    private sealed class NoAntiforgeryToken : AntiforgeryStateProvider
+    {
+        public override AntiforgeryRequestToken? GetAntiforgeryToken() => null;
+    }
+}
+
+/// <summary>
+/// Evicts cached reads when the web learns of a change: a job's status (queued, started, finished: a new result) at
+/// once, running progress at most every <see cref="ProgressInterval"/> (the queue's and the board's progress bars), an
+/// encoder's change (validation ended, imported) at once.
+/// </summary>
+public sealed class ReadCacheInvalidation(IOutputCacheStore store, ProgressBroadcaster progress, EncoderEvents encoders, ILogger<ReadCacheInvalidation> log) : IHostedService
+{
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
+    private long _lastProgressEviction;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        progress.OnMessage += OnProgress;
+        encoders.OnChanged += OnEncoder;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        progress.OnMessage -= OnProgress;
+        encoders.OnChanged -= OnEncoder;
+        return Task.CompletedTask;
+    }
+
+    private void OnProgress(JobProgressMessage m)
+    {
+        if (m.Status == "running")
+        {
+            var now = Environment.TickCount64;
+            var last = Interlocked.Read(ref _lastProgressEviction);
+            if (now - last < ProgressInterval.TotalMilliseconds || Interlocked.CompareExchange(ref _lastProgressEviction, now, last) != last) return;
+            Evict(ReadCache.JobsTag, ReadCache.BoardTag);
+        }
+        else Evict(ReadCache.JobsTag, ReadCache.BoardTag, ReadCache.EncodersTag); // an ended job brings a result (board, encoder's result count)
+    }
+
+    private void OnEncoder(int _) => Evict(ReadCache.EncodersTag, ReadCache.BoardTag);
+
+    /// <summary>Evicts now (also for callers that change results outside a job: admin deletions, imports).</summary>
+    public void Evict(params string[] tags) => _ = EvictAsync(tags);
+
+    private async Task EvictAsync(string[] tags)
+    {
+        try { foreach (var t in tags) await store.EvictByTagAsync(t, CancellationToken.None); }
+        catch (Exception e) { log.LogWarning(e, "could not evict cached reads {Tags}", string.Join(", ", tags)); }
+    }
+}
