@@ -43,7 +43,24 @@ function scheduleRefresh() {
   }, seconds * 1000);
 }
 
-function onPage() { drawCharts(); scheduleRefresh(); }
+// Dark mode without a circuit: the layout ships the dark palette in a <template>; the toggle flips js/theme.js's key.
+const darkKey = "portal.darkMode";
+function applyDark() {
+  const template = document.getElementById("static-dark-theme");
+  document.getElementById("static-dark-style")?.remove();
+  if (!template || localStorage.getItem(darkKey) !== "true") return;
+  const style = template.content.querySelector("style")?.cloneNode(true);
+  if (!style) return;
+  style.id = "static-dark-style";
+  document.head.appendChild(style);
+}
+document.addEventListener("click", (e) => {
+  if (!document.getElementById("static-dark-theme") || !e.target.closest?.("#dark-mode-toggle")) return;
+  localStorage.setItem(darkKey, localStorage.getItem(darkKey) === "true" ? "false" : "true");
+  applyDark();
+});
+
+function onPage() { applyDark(); drawCharts(); scheduleRefresh(); }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", onPage); else onPage();
 // blazor.web.js loads before this module and defines Blazor; enhanced navigation swaps the page without a reload.
