@@ -104,6 +104,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 // After authentication (the cache never answers or stores for a signed-in user), outside compression (what is stored
 // is the compressed body, varied by Accept-Encoding, so a cached hit costs no Brotli pass).
+app.UseRateLimiter(); // anonymous reads wait their turn before the cache answers them (Portal:Reads:AnonymousPerSecond)
 app.UseOutputCache();
 app.UseResponseCompression();
 app.UseAntiforgery();

@@ -29,6 +29,15 @@ public sealed class StaticPagesBrowserTests(BrowserFixture f)
         await page.WaitForFunctionAsync("() => Number(document.getElementById('leaderboard-scatter')?.dataset.points) > 0");
         await f.Screenshot(page, "static-board");
 
+        // Dark mode without a circuit: the toggle applies the dark palette and the choice survives a reload.
+        await page.Locator("#dark-mode-toggle").ClickAsync();
+        await page.Locator("style#static-dark-style").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.ReloadAsync();
+        await page.Locator("style#static-dark-style").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await f.Screenshot(page, "static-board-dark");
+        await page.Locator("#dark-mode-toggle").ClickAsync();
+        Assert.Equal(0, await page.Locator("style#static-dark-style").CountAsync());
+
         // The search is a GET form: the filtered board is a URL (and a cached page).
         await page.Locator("#static-search").FillAsync("SSIM");
         await page.Locator("#static-apply").ClickAsync();

@@ -33,7 +33,7 @@ public static class JobsApi
             var jobs = await q.OrderByDescending(j => j.Id).Skip(offset).Take(limit).ToListAsync();
             ListFilters.PageHeaders(response, await q.CountAsync(), offset, limit);
             return Results.Ok(await JobJson.ManyAsync(db, jobs, json.Value.SerializerOptions));
-        })).CacheOutput(Portal.Web.Services.ReadCache.JobsPolicy);
+        })).CacheOutput(Portal.Web.Services.ReadCache.JobsPolicy).RequireRateLimiting(Portal.Web.Services.ReadCache.AnonymousReadsLimit);
 
         g.MapGet("/jobs/{id:int}", async (int id, IDbContextFactory<PortalDbContext> f, IOptions<JsonOptions> json) =>
         {

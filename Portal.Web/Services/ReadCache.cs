@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Components.Forms;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.ResponseCompression;
 using Portal.Web.Encoders;
 using Portal.Web.Progress;
@@ -46,8 +49,38 @@ public static class ReadCache
         && http.User.Identity?.IsAuthenticated != true
         && !http.Request.Query.ContainsKey(InteractiveQuery);
 
+    /// <summary>The rate-limiter policy of anonymous reads (<see cref="Configuration.ReadsOptions"/>).</summary>
+    public const string AnonymousReadsLimit = "anonymous-reads";
+
     public static IServiceCollection AddReadCache(this IServiceCollection services)
     {
+        // Admission control in front of the cache: a cached answer is cheap, but a closed loop of a hundred clients on a
+        // small machine would still spend every core on them and starve the local worker's job (docs/performance.md).
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
+            o.OnRejected = (c, _) =>
+            {
+                c.HttpContext.Response.Headers.RetryAfter = "2";
+                return ValueTask.CompletedTask;
+            };
+            o.AddPolicy(AnonymousReadsLimit, http =>
+            {
+                var reads = http.RequestServices.GetRequiredService<IOptions<Configuration.PortalOptions>>().Value.Reads;
+                if (reads.AnonymousPerSecond <= 0 || http.User.Identity?.IsAuthenticated == true || http.Request.Headers.Authorization.Count > 0)
+                    return RateLimitPartition.GetNoLimiter("not limited");
+                // One bucket for every anonymous visitor, refilled every 20 ms; a burst of a quarter second is answered at once.
+                return RateLimitPartition.GetTokenBucketLimiter("anonymous", _ => new TokenBucketRateLimiterOptions
+                {
+                    TokensPerPeriod = Math.Max(1, reads.AnonymousPerSecond / 50),
+                    ReplenishmentPeriod = TimeSpan.FromMilliseconds(20),
+                    TokenLimit = Math.Max(1, reads.AnonymousPerSecond / 4),
+                    QueueLimit = Math.Max(0, reads.QueueLimit),
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                    AutoReplenishment = true,
+                });
+            });
+        });
         services.AddOutputCache(o =>
         {
             // Every query parameter (filters, paging) and the encoding (the compressed body is what is stored) vary the key.
