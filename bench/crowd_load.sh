@@ -5,11 +5,11 @@
 # fixture, times the running job's batches idle, then has CLIENTS anonymous clients read /, /encoders, /queue,
 # /api/results and /api/jobs for SECONDS, and prints requests/s, p50/p95 per route, the web's RSS, and the batch time
 # under load over idle.
-#   bash bench/crowd_load.sh [clients=100] [seconds=30] [src=.] [iterations=10] [triplets=96]
+#   bash bench/crowd_load.sh [clients=100] [seconds=30] [src=.] [iterations=20] [triplets=256]
 # Side by side: git clone -q . /tmp/base && git -C /tmp/base checkout -q 6ca2f3d && bash bench/crowd_load.sh 100 30 /tmp/base
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CLIENTS=${1:-100} SECONDS_=${2:-30} SRC=$(cd "${3:-.}" && pwd) ITER=${4:-10} TRIPLETS=${5:-96}
+CLIENTS=${1:-100} SECONDS_=${2:-30} SRC=$(cd "${3:-.}" && pwd) ITER=${4:-20} TRIPLETS=${5:-256}
 dotnet build -c Release -v q -nologo "$SRC/Portal.Web" >/dev/null
 dotnet build -c Release -v q -nologo "$SRC/Portal.Cli" >/dev/null
 dotnet build -c Release -v q -nologo bench/PortalBench >/dev/null

@@ -144,5 +144,27 @@ public sealed class ReadCacheTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Anonymous_reads_beyond_the_admission_limit_are_turned_away_while_signed_in_users_are_not_counted()
+    {
+        // One anonymous read a second and nobody waiting in line: the second read at once is refused with a reason to retry.
+        using var host = new PortalHost(Path.Combine(_dir.Path, "data"), new Dictionary<string, string?>
+        {
+            ["Portal:Worker:Enabled"] = "false", ["Portal:Reads:AnonymousPerSecond"] = "1", ["Portal:Reads:QueueLimit"] = "0",
+        });
+        var user = await TestAccounts.CreateAsync(host, Roles.Researcher, password: Password);
+        using var script = host.ApiWithToken(user.Token);
+        using var anonymous = host.Api();
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 3; i++) answers.Add(await anonymous.GetAsync("/api/jobs"));
+        Assert.Equal(HttpStatusCode.OK, answers[0].StatusCode);
+        var refused = answers.First(a => a.StatusCode != HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.OK, (await script.GetAsync("/api/jobs")).StatusCode);
+        // Pages other than the cached reads are not counted either.
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/api/health")).StatusCode);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

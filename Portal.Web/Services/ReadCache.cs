@@ -69,11 +69,13 @@ public static class ReadCache
                 var reads = http.RequestServices.GetRequiredService<IOptions<Configuration.PortalOptions>>().Value.Reads;
                 if (reads.AnonymousPerSecond <= 0 || http.User.Identity?.IsAuthenticated == true || http.Request.Headers.Authorization.Count > 0)
                     return RateLimitPartition.GetNoLimiter("not limited");
-                // One bucket for every anonymous visitor, refilled every 20 ms; a burst of a quarter second is answered at once.
+                // One bucket for every anonymous visitor, refilled every 20 ms (or once per token below 50/s); a burst of a
+                // quarter second is answered at once.
+                var period = Math.Max(20.0, 1000.0 / reads.AnonymousPerSecond);
                 return RateLimitPartition.GetTokenBucketLimiter("anonymous", _ => new TokenBucketRateLimiterOptions
                 {
-                    TokensPerPeriod = Math.Max(1, reads.AnonymousPerSecond / 50),
-                    ReplenishmentPeriod = TimeSpan.FromMilliseconds(20),
+                    TokensPerPeriod = Math.Max(1, (int)Math.Round(reads.AnonymousPerSecond * period / 1000)),
+                    ReplenishmentPeriod = TimeSpan.FromMilliseconds(period),
                     TokenLimit = Math.Max(1, reads.AnonymousPerSecond / 4),
                     QueueLimit = Math.Max(0, reads.QueueLimit),
                     QueueProcessingOrder = QueueProcessingOrder.OldestFirst,

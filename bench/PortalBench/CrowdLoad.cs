@@ -51,7 +51,7 @@ static class CrowdLoad
         await hub.InvokeAsync("WatchQueue");
 
         // Enough work for idle + load + idle: jobs differ by seed only, so none reuses another's result.
-        for (int seed = 0; seed < 4; seed++)
+        for (int seed = 0; seed < 6; seed++)
             await Post(admin, "/api/jobs", new { encoder_id = encoderId, benchmark_id = benchId, presets = new[] { "linf-4" }, iterations, seed });
         while (batches.IsEmpty && clock.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(200);
         if (batches.IsEmpty) { Console.Error.WriteLine("no batch finished in 5 minutes"); return 1; }
