@@ -26,8 +26,11 @@ TOKEN=$($CLI user add bench --role admin --data-root "$ROOT" | python3 -c 'impor
 # reported tables.
 (cd "$SRC" && Portal__DataRoot="$ROOT" Portal__Demo__Triplets=48 Portal__Demo__ImageSize=32 Portal__Demo__ApgdIterations=3 \
   Portal__Demo__InversionIterations=20 Portal__Demo__Retrieval=false Portal__Worker__PollSeconds=0.2 Portal__AllowServerFileRegistration=true Portal__ServerFileRoots__0="$WORK" \
-  exec dotnet Portal.Web/bin/Release/net10.0/Portal.Web.dll --urls "http://127.0.0.1:$PORT") >"$ROOT/web.log" 2>&1 &
+  exec nice -n "${WEB_NICE:-0}" dotnet Portal.Web/bin/Release/net10.0/Portal.Web.dll --urls "http://127.0.0.1:$PORT") >"$ROOT/web.log" 2>&1 &
 WEB=$!
+if [ "${WEB_NICE:-0}" != 0 ]; then # experiment (root): the web below its worker's priority, the worker's threads back at 0
+  (while kill -0 $WEB 2>/dev/null; do for c in $(pgrep -P $WEB); do for t in /proc/$c/task/*; do renice -n 0 -p "${t##*/}" >/dev/null 2>&1; done; done; sleep 1; done) &
+fi
 URL="http://127.0.0.1:$PORT"
 for _ in $(seq 200); do curl -sf "$URL/api/health" >/dev/null && break; sleep 0.5; done
 echo "== portal from $SRC ($(git -C "$SRC" rev-parse --short HEAD)) at $URL, web pid $WEB; waiting for the demo's jobs"

@@ -89,6 +89,13 @@ public sealed class ReadCacheTests : IDisposable
             var plain = await c.GetAsync(path);
             Assert.Empty(plain.Content.Headers.ContentEncoding);
         }
+        // A page with a secret next to what a link can put in it (the sign-in form's antiforgery token, returnUrl) is not
+        // compressed: nothing for a compression side channel to recover.
+        var signIn = new HttpRequestMessage(HttpMethod.Get, "/account/signin?returnUrl=%2Fqueue");
+        signIn.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("br"));
+        var page = await c.SendAsync(signIn);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Empty(page.Content.Headers.ContentEncoding);
     }
 
     [Fact]
