@@ -129,6 +129,12 @@ app.MapPortalDispatch(); // Hangfire dashboard (admins only), the workers API, f
 app.MapProgress();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();
 
+// Readers must not slow the local workers' jobs: the web's threads below the workers' priority, when this is the
+// portal's own process (a test host's threads are left alone) and it runs local workers.
+if (System.Reflection.Assembly.GetEntryAssembly() == typeof(Program).Assembly
+    && app.Services.GetRequiredService<IOptions<PortalOptions>>().Value is { Workers.Local: > 0, Workers.WebNice: > 0 } started)
+    WebPriority.Lower(started.Workers.WebNice, app.Logger);
+
 app.Run();
 
 /// <summary>Entry point; public so integration tests can host it with WebApplicationFactory.</summary>

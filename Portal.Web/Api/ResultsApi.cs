@@ -20,7 +20,7 @@ public static class ResultsApi
         // Oldest first, a page at a time (limit, default 1000, at most 5000; the CSV export defaults to 5000; offset); X-Total-Count and Link rel="next" say
         // what is left. Anonymous reads are output-cached, evicted when a job ends (Services/ReadCache.cs).
         g.MapGet("/results", (HttpRequest request, IDbContextFactory<PortalDbContext> f) => ApiErrors.Guard(async () =>
-            Results.Ok((await Query(f, request)).Select(Summary)))).CacheOutput(Portal.Web.Services.ReadCache.BoardPolicy).RequireRateLimiting(Portal.Web.Services.ReadCache.AnonymousReadsLimit);
+            Results.Ok((await Query(f, request)).Select(Summary)))).CacheOutput(Portal.Web.Services.ReadCache.ResultsPolicy).RequireRateLimiting(Portal.Web.Services.ReadCache.AnonymousReadsLimit);
 
         g.MapGet("/results/{id:int}", async (int id, ClaimsPrincipal user, IDbContextFactory<PortalDbContext> f) =>
         {
@@ -33,7 +33,7 @@ public static class ResultsApi
         });
 
         g.MapGet("/results.csv", (HttpRequest request, IDbContextFactory<PortalDbContext> f) => ApiErrors.Guard(async () =>
-            Results.Text(Csv(await Query(f, request, MaxResultsLimit)), "text/csv; charset=utf-8"))).CacheOutput(Portal.Web.Services.ReadCache.BoardPolicy).RequireRateLimiting(Portal.Web.Services.ReadCache.AnonymousReadsLimit);
+            Results.Text(Csv(await Query(f, request, MaxResultsLimit)), "text/csv; charset=utf-8"))).CacheOutput(Portal.Web.Services.ReadCache.ResultsPolicy).RequireRateLimiting(Portal.Web.Services.ReadCache.AnonymousReadsLimit);
     }
 
     private static async Task<List<ResultRecord>> Query(IDbContextFactory<PortalDbContext> f, HttpRequest request, int defaultLimit = DefaultResultsLimit)

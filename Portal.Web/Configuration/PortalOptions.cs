@@ -114,6 +114,11 @@ public sealed class WorkersOptions
 {
     /// <summary>How many local `portal worker` processes the web starts and restarts; 0 = workers run elsewhere.</summary>
     public int Local { get; set; } = 1;
+    /// <summary>
+    /// With local workers, the web's threads run at this nice value, below the workers' (normal) priority, so readers do
+    /// not slow a running job (Services/WebPriority.cs); 0 leaves the priority alone. Ignored without local workers.
+    /// </summary>
+    public int WebNice { get; set; } = 10;
     /// <summary>The worker executable (Portal.Cli apphost or Portal.Cli.dll); empty = found next to the web or in the repository's build output.</summary>
     public string? Command { get; set; }
     /// <summary>Queues the local workers take.</summary>

@@ -26,14 +26,17 @@ public sealed class StaticForAnonymousAttribute : Attribute;
 /// </summary>
 public static class ReadCache
 {
-    /// <summary>Results and everything derived from them: the boards, /api/results.</summary>
+    /// <summary>The boards' pages: results, and the running rows' progress.</summary>
     public const string BoardTag = "board";
+    /// <summary>/api/results and its CSV: results only.</summary>
+    public const string ResultsTag = "results";
     /// <summary>Jobs and their progress: the queue, /api/jobs (the board's running rows use <see cref="BoardTag"/>).</summary>
     public const string JobsTag = "jobs";
     /// <summary>Encoders: /encoders (the board names encoders too: an encoder change evicts both).</summary>
     public const string EncodersTag = "encoders";
 
     public const string BoardPolicy = "reads-board";
+    public const string ResultsPolicy = "reads-results";
     public const string JobsPolicy = "reads-jobs";
     public const string EncodersPolicy = "reads-encoders";
 
@@ -41,7 +44,7 @@ public static class ReadCache
     public const string InteractiveQuery = "interactive";
 
     /// <summary>Backstop expiry of a cached read; eviction on change is what keeps pages current.</summary>
-    public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(15);
 
     /// <summary>Whether this request renders a [StaticForAnonymous] page statically: an anonymous visitor who did not ask for interactivity.</summary>
     public static bool IsStaticRead(HttpContext? http) =>
@@ -92,6 +95,7 @@ public static class ReadCache
                 // The interactive page carries per-visitor circuit state: never cached.
                 .With(c => !c.HttpContext.Request.Query.ContainsKey(InteractiveQuery)));
             Policy(BoardPolicy, BoardTag);
+            Policy(ResultsPolicy, ResultsTag);
             Policy(JobsPolicy, JobsTag);
             Policy(EncodersPolicy, EncodersTag);
         });
@@ -139,13 +143,16 @@ public static class ReadCache
 
 /// <summary>
 /// Evicts cached reads when the web learns of a change: a job's status (queued, started, finished: a new result) at
-/// once, running progress at most every <see cref="ProgressInterval"/> (the queue's and the board's progress bars), an
+/// once, running progress at most every <see cref="ProgressInterval"/> (the queue's progress bars; the board's move with its expiry), an
 /// encoder's change (validation ended, imported) at once.
 /// </summary>
 public sealed class ReadCacheInvalidation(IOutputCacheStore store, ProgressBroadcaster progress, EncoderEvents encoders, ILogger<ReadCacheInvalidation> log) : IHostedService
 {
-    public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
-    private long _lastProgressEviction;
+    /// <summary>The board's pages (and the queue's progress) are evicted at most this often: a render of the board is
+    /// the costliest answer, and on a busy machine a crowd waits for it.</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (long Last, bool Pending)> _spaced = [];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -163,19 +170,41 @@ public sealed class ReadCacheInvalidation(IOutputCacheStore store, ProgressBroad
 
     private void OnProgress(JobProgressMessage m)
     {
-        if (m.Status == "running")
-        {
-            var now = Environment.TickCount64;
-            var last = Interlocked.Read(ref _lastProgressEviction);
-            if (now - last < ProgressInterval.TotalMilliseconds || Interlocked.CompareExchange(ref _lastProgressEviction, now, last) != last) return;
-            Evict(ReadCache.JobsTag, ReadCache.BoardTag);
-        }
-        else Evict(ReadCache.JobsTag, ReadCache.BoardTag, ReadCache.EncodersTag); // an ended job brings a result (board, encoder's result count)
+        // Running: the queue's progress bars (the board's move with its expiry). Anything else (queued, ended, a new
+        // result): the lists at once, the board's pages at once or, after a recent eviction, once the interval is over.
+        if (m.Status == "running") { Spaced(ReadCache.JobsTag); return; }
+        Evict(ReadCache.JobsTag, ReadCache.ResultsTag, ReadCache.EncodersTag);
+        Spaced(ReadCache.BoardTag);
     }
 
-    private void OnEncoder(int _) => Evict(ReadCache.EncodersTag, ReadCache.BoardTag);
+    private void OnEncoder(int _)
+    {
+        Evict(ReadCache.EncodersTag, ReadCache.ResultsTag);
+        Spaced(ReadCache.BoardTag);
+    }
 
-    /// <summary>Evicts now (also for callers that change results outside a job: admin deletions, imports).</summary>
+    /// <summary>Evicts now, or when <see cref="ProgressInterval"/> has passed since the last eviction (the last change is never lost).</summary>
+    private void Spaced(string tag)
+    {
+        TimeSpan wait;
+        lock (_gate)
+        {
+            var now = Environment.TickCount64;
+            var (last, pending) = _spaced.GetValueOrDefault(tag, (long.MinValue / 2, false));
+            var since = now - last;
+            if (since >= ProgressInterval.TotalMilliseconds) { _spaced[tag] = (now, false); Evict(tag); return; }
+            if (pending) return;
+            _spaced[tag] = (last, true);
+            wait = TimeSpan.FromMilliseconds(ProgressInterval.TotalMilliseconds - since);
+        }
+        _ = Task.Delay(wait).ContinueWith(_ =>
+        {
+            lock (_gate) _spaced[tag] = (Environment.TickCount64, false);
+            Evict(tag);
+        }, TaskScheduler.Default);
+    }
+
+    /// <summary>Evicts now.</summary>
     public void Evict(params string[] tags) => _ = EvictAsync(tags);
 
     private async Task EvictAsync(string[] tags)
