@@ -36,7 +36,10 @@ static class CrowdLoad
         }
 
         // Batch times from progress: an increment of a job's item count ends a batch; the first one of a job has no start.
+        // Progress is coalesced (Portal:Progress:ThrottleMs), so short batches read as the throttle: the items done per
+        // second over each window (every increment, whatever it spans) is the measure that holds.
         var batches = new ConcurrentQueue<(double At, double Seconds)>();
+        var items = new ConcurrentQueue<(double At, int Items)>();
         var last = new ConcurrentDictionary<int, (int Done, double At)>();
         var clock = Stopwatch.StartNew();
         await using var hub = new HubConnectionBuilder().WithUrl($"{url}/hubs/progress").Build();
@@ -44,7 +47,7 @@ static class CrowdLoad
         {
             var (job, done, now) = (m.GetProperty("jobId").GetInt32(), m.GetProperty("done").GetInt32(), clock.Elapsed.TotalSeconds);
             if (m.GetProperty("status").GetString() != "running") { last.TryRemove(job, out _); return; }
-            if (last.TryGetValue(job, out var prev) && done > prev.Done) batches.Enqueue((now, now - prev.At));
+            if (last.TryGetValue(job, out var prev) && done > prev.Done) { batches.Enqueue((now, now - prev.At)); items.Enqueue((now, done - prev.Done)); }
             if (!last.TryGetValue(job, out prev) || done > prev.Done) last[job] = (done, now);
         });
         await hub.StartAsync();
@@ -109,8 +112,11 @@ static class CrowdLoad
         var idle = b.Where(x => x.At > idleFrom && x.At <= idleTo).Select(x => x.Seconds).Order().ToArray();
         var loaded = b.Where(x => x.At > loadFrom && x.At <= loadTo).Select(x => x.Seconds).Order().ToArray();
         Console.WriteLine($"job batch seconds: idle median {Median(idle):F2} (n={idle.Length}), under load median {Median(loaded):F2} (n={loaded.Length}), ratio {Median(loaded) / Median(idle):F2}");
+        double Rate(double from, double to) => items.Where(x => x.At > from && x.At <= to).Sum(x => x.Items) / (to - from);
+        var (idleRate, loadRate) = (Rate(idleFrom, idleTo), Rate(loadFrom, loadTo));
+        Console.WriteLine($"job items/s: idle {idleRate:F1}, under load {loadRate:F1}: the job is {idleRate / loadRate:F2}x slower under load");
         Console.WriteLine($"RESULT rps={all.Length / (loadTo - loadFrom):F1} p50_ms={P(all, .5):F0} p95_ms={P(all, .95):F0} encoders_p50_ms={P(latencies["/encoders"].Order().ToArray(), .5):F0} "
-            + $"rss_before_mib={rssBefore / 1024} rss_peak_mib={peak / 1024} rss_after_mib={rssAfter / 1024} batch_idle_s={Median(idle):F2} batch_load_s={Median(loaded):F2} batch_ratio={Median(loaded) / Median(idle):F2} errors={errors}");
+            + $"rss_before_mib={rssBefore / 1024} rss_peak_mib={peak / 1024} rss_after_mib={rssAfter / 1024} batch_idle_s={Median(idle):F2} batch_load_s={Median(loaded):F2} batch_ratio={Median(loaded) / Median(idle):F2} items_idle_per_s={idleRate:F1} items_load_per_s={loadRate:F1} slowdown={idleRate / loadRate:F2} errors={errors}");
         return 0;
     }
 
