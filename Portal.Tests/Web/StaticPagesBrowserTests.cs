@@ -30,10 +30,13 @@ public sealed class StaticPagesBrowserTests(BrowserFixture f)
         await f.Screenshot(page, "static-board");
 
         // Dark mode without a circuit: the toggle applies the dark palette and the choice survives a reload.
+        const string background = "() => getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-background').trim()";
+        var light = await page.EvaluateAsync<string>(background);
         await page.Locator("#dark-mode-toggle").ClickAsync();
         await page.Locator("style#static-dark-style").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         await page.ReloadAsync();
         await page.Locator("style#static-dark-style").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        Assert.NotEqual(light, await page.EvaluateAsync<string>(background));
         await f.Screenshot(page, "static-board-dark");
         await page.Locator("#dark-mode-toggle").ClickAsync();
         Assert.Equal(0, await page.Locator("style#static-dark-style").CountAsync());

@@ -11,10 +11,12 @@ async function drawCharts() {
   const canvases = document.querySelectorAll("canvas[data-static-points]");
   if (canvases.length === 0) return;
   const charts = await import("./charts.js");
+  const dark = !!document.getElementById("static-dark-style");
   for (const c of canvases) {
-    if (c.dataset.drawn === c.dataset.staticPoints) continue;
-    c.dataset.drawn = c.dataset.staticPoints;
-    const ok = await charts.renderScatter(c.id, JSON.parse(c.dataset.staticPoints), c.dataset.xTitle, c.dataset.yTitle, false);
+    const key = c.dataset.staticPoints + dark;
+    if (c.dataset.drawn === key) continue;
+    c.dataset.drawn = key;
+    const ok = await charts.renderScatter(c.id, JSON.parse(c.dataset.staticPoints), c.dataset.xTitle, c.dataset.yTitle, dark);
     if (!ok) document.getElementById(c.id + "-unavailable")?.removeAttribute("hidden");
   }
 }
@@ -49,15 +51,20 @@ function applyDark() {
   const template = document.getElementById("static-dark-theme");
   document.getElementById("static-dark-style")?.remove();
   if (!template || localStorage.getItem(darkKey) !== "true") return;
-  const style = template.content.querySelector("style")?.cloneNode(true);
-  if (!style) return;
+  // MudThemeProvider writes several <style> elements (scrollbars, palette, …): all of them, as one.
+  const css = [...template.content.querySelectorAll("style")].map((x) => x.textContent).join("\n");
+  if (!css) return;
+  const style = document.createElement("style");
   style.id = "static-dark-style";
+  // The light palette's <style> comes later in the page: a more specific selector wins wherever this one sits.
+  style.textContent = css.replaceAll(":root", ":root:root");
   document.head.appendChild(style);
 }
 document.addEventListener("click", (e) => {
   if (!document.getElementById("static-dark-theme") || !e.target.closest?.("#dark-mode-toggle")) return;
   localStorage.setItem(darkKey, localStorage.getItem(darkKey) === "true" ? "false" : "true");
   applyDark();
+  drawCharts();
 });
 
 function onPage() { applyDark(); drawCharts(); scheduleRefresh(); }
