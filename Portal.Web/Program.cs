@@ -79,6 +79,7 @@ services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = Back
 services.AddProgress(builder.Configuration); // SignalR hub, Redis backplane when Portal:Progress:Redis is set (docs/deployment.md)
 services.AddMudServices();
 services.AddRazorComponents().AddInteractiveServerComponents();
+services.AddReadCache(); // anonymous read pages and lists: output cache evicted on change, Brotli/gzip (Services/ReadCache.cs, docs/performance.md)
 
 var app = builder.Build();
 
@@ -101,6 +102,11 @@ app.UseStaticFiles();
 app.UseCrossSiteRequestGuard(); // CSRF: cookie-authenticated API writes need the portal header and this origin
 app.UseAuthentication();
 app.UseAuthorization();
+// After authentication (the cache never answers or stores for a signed-in user), outside compression (what is stored
+// is the compressed body, varied by Accept-Encoding, so a cached hit costs no Brotli pass).
+app.UseRateLimiter(); // anonymous reads wait their turn before the cache answers them (Portal:Reads:AnonymousPerSecond)
+app.UseOutputCache();
+app.UseResponseCompression();
 app.UseAntiforgery();
 AccountEndpoints.Map(app);
 TokensApi.Map(app);
@@ -122,6 +128,12 @@ app.MapDatasets();
 app.MapPortalDispatch(); // Hangfire dashboard (admins only), the workers API, files for workers without the storage root
 app.MapProgress();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequirePagePolicies();
+
+// Readers must not slow the local workers' jobs: the web's threads below the workers' priority, when this is the
+// portal's own process (a test host's threads are left alone) and it runs local workers.
+if (System.Reflection.Assembly.GetEntryAssembly() == typeof(Program).Assembly
+    && app.Services.GetRequiredService<IOptions<PortalOptions>>().Value is { Workers.Local: > 0, Workers.WebNice: > 0 } started)
+    WebPriority.Lower(started.Workers.WebNice, app.Logger);
 
 app.Run();
 

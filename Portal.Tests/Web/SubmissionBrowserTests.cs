@@ -16,7 +16,8 @@ public sealed class SubmissionBrowserTests(BrowserFixture f)
     {
         var context = await f.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = f.Portal.BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         var board = await f.NewPage(context);
-        await BrowserFixture.Open(board, "/leaderboards/1");
+        // An anonymous visitor's live board is the interactive view (the static one refreshes only rows already running).
+        await BrowserFixture.Open(board, "/leaderboards/1?interactive=1");
         // At least one more row and point than before: the demo may still be adding its own rows when this test starts.
         var rowsBefore = await board.Locator("#leaderboard tbody tr.lb-row").CountAsync();
         await board.WaitForFunctionAsync("() => (document.getElementById('leaderboard-scatter')?.dataset.points ?? '0') !== '0'");

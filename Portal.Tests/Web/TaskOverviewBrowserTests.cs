@@ -38,7 +38,8 @@ public sealed class TaskOverviewBrowserTests(RetrievalBrowserFixture f) : IClass
     {
         await WaitForTaskResults();
         var page = await f.NewPage();
-        await BrowserFixture.Open(page, "/");
+        // The interactive view: the test goes on to sort a retrieval board in the same circuit (the static overview: StaticPagesBrowserTests).
+        await BrowserFixture.Open(page, "/?interactive=1");
         await page.Locator("#task-overview-table .task-overview-row").First.WaitForAsync();
         var groups = await page.Locator("#task-overview-table th.task-overview-group").AllInnerTextsAsync();
         Assert.Contains("2AFC", groups.Select(g => g.Trim()));

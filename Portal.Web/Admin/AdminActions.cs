@@ -9,19 +9,20 @@ using Portal.Web.Accounts;
 namespace Portal.Web.Admin;
 
 /// <summary>Admin-only changes to what the leaderboards show: delete a result, delete an encoder, re-run a job.</summary>
-public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, JobQueue queue, Configuration.DataPaths paths, ILogger<AdminActions> log)
+public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, JobQueue queue, Configuration.DataPaths paths, ILogger<AdminActions> log, Encoders.EncoderEvents events)
 {
     /// <summary>Removes a result (and its per-split rows); jobs that pointed to it stay, without a result.</summary>
     public async Task DeleteResultAsync(int resultId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await db.Results.AnyAsync(r => r.Id == resultId, ct)) throw new KeyNotFoundException($"no result {resultId}");
+        var encoderId = await db.Results.Where(r => r.Id == resultId).Select(r => (int?)r.EncoderId).FirstOrDefaultAsync(ct) ?? throw new KeyNotFoundException($"no result {resultId}");
         await db.Jobs.Where(j => j.ResultId == resultId).ExecuteUpdateAsync(s => s.SetProperty(j => j.ResultId, (int?)null), ct);
         await db.ResultSplits.Where(s => s.ResultId == resultId).ExecuteDeleteAsync(ct);
         await db.Results.Where(r => r.Id == resultId).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
         log.LogInformation("result {Id} deleted", resultId);
+        events.Changed(encoderId); // its pages refresh; the cached boards and lists are evicted (Services/ReadCache.cs)
     }
 
     /// <summary>
@@ -64,6 +65,7 @@ public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, J
         if (e.OwnsFile && e.StoragePath != null && File.Exists(e.StoragePath)) File.Delete(e.StoragePath);
         Encoders.EncoderVariants.DeleteAdapters(e, paths, log);
         log.LogInformation("encoder {Id} ({Name}) deleted", encoderId, e.DisplayName);
+        events.Changed(encoderId);
     }
 
     /// <summary>

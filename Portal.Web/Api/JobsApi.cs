@@ -11,23 +11,29 @@ namespace Portal.Web.Api;
 
 public static class JobsApi
 {
+    public const int DefaultJobsLimit = 200, MaxJobsLimit = 1000;
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api");
         g.MapGet("/presets", () => Results.Ok(Presets.Known.Select(p => new { name = p, label = Presets.Describe(p), config = Presets.Config(p) })));
 
-        g.MapGet("/jobs", (HttpRequest request, IDbContextFactory<PortalDbContext> f, IOptions<JsonOptions> json) => ApiErrors.Guard(async () =>
+        // Newest first, a page at a time (limit, default 200, at most 1000; offset); X-Total-Count and Link rel="next" say
+        // what is left. Anonymous reads are output-cached, evicted when a job changes (Services/ReadCache.cs).
+        g.MapGet("/jobs", (HttpRequest request, HttpResponse response, IDbContextFactory<PortalDbContext> f, IOptions<JsonOptions> json) => ApiErrors.Guard(async () =>
         {
-            var filters = ListFilters.Read(request, "status", "encoder_id", "benchmark_id");
+            var filters = ListFilters.Read(request, ["status", "encoder_id", "benchmark_id", .. ListFilters.PagingNames]);
             var (status, encoderId, benchmarkId) = (filters.Enum<JobStatus>("status"), filters.Int("encoder_id"), filters.Int("benchmark_id"));
+            var (offset, limit) = filters.Page(DefaultJobsLimit, MaxJobsLimit);
             await using var db = await f.CreateDbContextAsync();
             var q = db.Jobs.AsNoTracking();
             if (status != null) q = q.Where(j => j.Status == status);
             if (encoderId != null) q = q.Where(j => j.EncoderId == encoderId);
             if (benchmarkId != null) q = q.Where(j => j.BenchmarkId == benchmarkId);
-            var jobs = await q.OrderByDescending(j => j.Id).Take(500).ToListAsync();
+            var jobs = await q.OrderByDescending(j => j.Id).Skip(offset).Take(limit).ToListAsync();
+            ListFilters.PageHeaders(response, await q.CountAsync(), offset, limit);
             return Results.Ok(await JobJson.ManyAsync(db, jobs, json.Value.SerializerOptions));
-        }));
+        })).CacheOutput(Portal.Web.Services.ReadCache.JobsPolicy).RequireRateLimiting(Portal.Web.Services.ReadCache.AnonymousReadsLimit);
 
         g.MapGet("/jobs/{id:int}", async (int id, IDbContextFactory<PortalDbContext> f, IOptions<JsonOptions> json) =>
         {

@@ -12,11 +12,15 @@ namespace Portal.Web.Api;
 
 public static class ResultsApi
 {
+    public const int DefaultResultsLimit = 1000, MaxResultsLimit = 5000;
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api");
+        // Oldest first, a page at a time (limit, default 1000, at most 5000; the CSV export defaults to 5000; offset); X-Total-Count and Link rel="next" say
+        // what is left. Anonymous reads are output-cached, evicted when a job ends (Services/ReadCache.cs).
         g.MapGet("/results", (HttpRequest request, IDbContextFactory<PortalDbContext> f) => ApiErrors.Guard(async () =>
-            Results.Ok((await Query(f, request)).Select(Summary))));
+            Results.Ok((await Query(f, request)).Select(Summary)))).CacheOutput(Portal.Web.Services.ReadCache.ResultsPolicy).RequireRateLimiting(Portal.Web.Services.ReadCache.AnonymousReadsLimit);
 
         g.MapGet("/results/{id:int}", async (int id, ClaimsPrincipal user, IDbContextFactory<PortalDbContext> f) =>
         {
@@ -29,18 +33,20 @@ public static class ResultsApi
         });
 
         g.MapGet("/results.csv", (HttpRequest request, IDbContextFactory<PortalDbContext> f) => ApiErrors.Guard(async () =>
-            Results.Text(Csv(await Query(f, request)), "text/csv; charset=utf-8")));
+            Results.Text(Csv(await Query(f, request, MaxResultsLimit)), "text/csv; charset=utf-8"))).CacheOutput(Portal.Web.Services.ReadCache.ResultsPolicy).RequireRateLimiting(Portal.Web.Services.ReadCache.AnonymousReadsLimit);
     }
 
-    private static async Task<List<ResultRecord>> Query(IDbContextFactory<PortalDbContext> f, HttpRequest request)
+    private static async Task<List<ResultRecord>> Query(IDbContextFactory<PortalDbContext> f, HttpRequest request, int defaultLimit = DefaultResultsLimit)
     {
-        var filters = ListFilters.Read(request, "benchmark_id", "encoder_id");
+        var filters = ListFilters.Read(request, ["benchmark_id", "encoder_id", .. ListFilters.PagingNames]);
         var (benchmarkId, encoderId) = (filters.Int("benchmark_id"), filters.Int("encoder_id"));
+        var (offset, limit) = filters.Page(defaultLimit, MaxResultsLimit);
         await using var db = await f.CreateDbContextAsync();
-        var q = db.Results.AsNoTracking().Include(r => r.Splits).Include(r => r.Encoder).Include(r => r.Benchmark).AsQueryable();
+        var q = db.Results.AsNoTracking().AsQueryable();
         if (benchmarkId != null) q = q.Where(r => r.BenchmarkId == benchmarkId);
         if (encoderId != null) q = q.Where(r => r.EncoderId == encoderId);
-        return await q.OrderBy(r => r.Id).ToListAsync();
+        ListFilters.PageHeaders(request.HttpContext.Response, await q.CountAsync(), offset, limit);
+        return await q.Include(r => r.Splits).Include(r => r.Encoder).Include(r => r.Benchmark).OrderBy(r => r.Id).Skip(offset).Take(limit).AsSplitQuery().ToListAsync();
     }
 
     public static object Summary(ResultRecord r) => new

@@ -25,6 +25,8 @@ public sealed class PortalOptions
     public DatabaseOptions Database { get; set; } = new();
     public DispatchOptions Dispatch { get; set; } = new();
     public ProgressOptions Progress { get; set; } = new();
+    /// <summary>Anonymous read pages and lists: admission control in front of the output cache (Services/ReadCache.cs, docs/performance.md).</summary>
+    public ReadsOptions Reads { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
     public GalleryOptions Galleries { get; set; } = new();
     public ImportOptions Imports { get; set; } = new();
@@ -112,6 +114,11 @@ public sealed class WorkersOptions
 {
     /// <summary>How many local `portal worker` processes the web starts and restarts; 0 = workers run elsewhere.</summary>
     public int Local { get; set; } = 1;
+    /// <summary>
+    /// With local workers, the web's threads run at this nice value, below the workers' (normal) priority, so readers do
+    /// not slow a running job (Services/WebPriority.cs); 0 leaves the priority alone. Ignored without local workers.
+    /// </summary>
+    public int WebNice { get; set; } = 10;
     /// <summary>The worker executable (Portal.Cli apphost or Portal.Cli.dll); empty = found next to the web or in the repository's build output.</summary>
     public string? Command { get; set; }
     /// <summary>Queues the local workers take.</summary>
@@ -165,6 +172,18 @@ public sealed class WorkerOptions
     /// is fetched from the web and every finished job's artifacts are sent back, whatever paths happen to exist here.
     /// </summary>
     public bool SharedStorage { get; set; } = true;
+}
+
+public sealed class ReadsOptions
+{
+    /// <summary>
+    /// Anonymous reads of the cached pages and lists (/, /leaderboards/*, /encoders, /queue, /api/results, /api/jobs)
+    /// answered per second, all anonymous visitors together; beyond it they wait in line (first come, first served), so a
+    /// crowd cannot take the CPU the workers' jobs need. Signed-in users and API tokens are not counted. 0: no limit.
+    /// </summary>
+    public int AnonymousPerSecond { get; set; } = 400;
+    /// <summary>Anonymous reads waiting for their turn at most; one more is answered 503 with Retry-After.</summary>
+    public int QueueLimit { get; set; } = 5000;
 }
 
 public sealed class ProgressOptions

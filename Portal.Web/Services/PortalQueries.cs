@@ -25,6 +25,19 @@ public sealed class PortalQueries(IDbContextFactory<PortalDbContext> dbFactory)
         return await db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark).OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
     }
 
+    public sealed record JobsPage(List<JobRecord> Jobs, int Active, int All);
+
+    /// <summary>One page of the queue, newest first: active jobs (queued, running) or all; with both tabs' counts.</summary>
+    public async Task<JobsPage> JobsPageAsync(bool activeOnly, int offset, int limit, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var active = await db.Jobs.CountAsync(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Running, ct);
+        var all = await db.Jobs.CountAsync(ct);
+        var q = db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark).AsQueryable();
+        if (activeOnly) q = q.Where(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Running);
+        return new JobsPage(await q.OrderByDescending(j => j.Id).Skip(offset).Take(limit).ToListAsync(ct), active, all);
+    }
+
     public async Task<(JobRecord? Job, ResultRecord? Result)> JobAsync(int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
