@@ -11,8 +11,6 @@ namespace Portal.Cli;
 /// </summary>
 public static class ProfileReport
 {
-    public const string Beside = "(prefetch, beside the rest)";
-
     /// <summary>Time from the process's start to now: runtime start-up, JIT and argument parsing.</summary>
     public static double SinceProcessStart() => (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;
 
@@ -25,7 +23,7 @@ public static class ProfileReport
         double top = 0;
         foreach (var p in phases.Where(p => !p.Name.Contains('/')))
         {
-            bool beside = p.Name.Contains(Beside, StringComparison.Ordinal);
+            bool beside = p.Name.EndsWith(Profile.BesideMarker, StringComparison.Ordinal);
             if (!beside) top += p.Seconds;
             rows.Add(new Row(p.Name, p.Seconds, p.Count, p.Seconds / wallSeconds, beside));
             var parts = phases.Where(q => q.Name.StartsWith(p.Name + "/", StringComparison.Ordinal)).ToList();

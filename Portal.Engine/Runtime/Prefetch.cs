@@ -5,7 +5,7 @@ namespace Portal.Engine.Runtime;
 /// image decoding and resizing beside the attack). <see cref="Take"/> returns items in order and rethrows a producer's
 /// exception at that item; disposing waits for what is still in flight and disposes results never taken.
 /// </summary>
-/// <param name="phase">The profile phase the producer's work is recorded under (it runs beside the consumer's phases).</param>
+/// <param name="phase">The profile phase the producer's work is recorded under, marked <see cref="Profile.BesideMarker"/> (it runs beside the consumer's phases).</param>
 public sealed class Prefetch<T>(int count, Func<int, T> produce, string phase, int depth = 1) : IDisposable where T : class, IDisposable
 {
     private readonly Dictionary<int, Task<T>> _inFlight = [];
@@ -30,7 +30,7 @@ public sealed class Prefetch<T>(int count, Func<int, T> produce, string phase, i
             int k = _next;
             _inFlight[k] = Task.Run(() =>
             {
-                using (Profile.Phase(phase)) return produce(k);
+                using (Profile.Phase($"{phase} {Profile.BesideMarker}")) return produce(k);
             });
         }
     }

@@ -16,6 +16,9 @@ public sealed record ProfilePhase(string Name, double Seconds, long Count);
 /// </summary>
 public sealed class Profile(Device? device = null)
 {
+    /// <summary>Ends the name of a phase that runs beside the main thread (not part of the wall-time sum).</summary>
+    public const string BesideMarker = "(prefetch, beside the rest)";
+
     private static readonly AsyncLocal<Profile?> Ambient = new();
     private readonly object _gate = new();
     private readonly Dictionary<string, (double Seconds, long Count)> _phases = new(StringComparer.Ordinal);
@@ -47,8 +50,6 @@ public sealed class Profile(Device? device = null)
     {
         get { lock (_gate) return _order.Select(n => new ProfilePhase(n, _phases[n].Seconds, _phases[n].Count)).ToList(); }
     }
-
-    public double SecondsOf(string name) { lock (_gate) return _phases.TryGetValue(name, out var v) ? v.Seconds : 0; }
 
     private void WaitForDevice()
     {

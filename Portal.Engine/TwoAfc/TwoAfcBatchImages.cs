@@ -16,8 +16,11 @@ public sealed class TwoAfcBatchImages : IDisposable
     public required Tensor X0 { get; init; }
     public required Tensor X1 { get; init; }
     public required IReadOnlyList<BadItem> Bad { get; init; }
+    /// <summary>The key of this batch's candidate embeddings (<see cref="CandidateEmbeddings.BatchKey"/>), hashed where the
+    /// files are read (on the prefetch thread, off the attack's path); null without a cache.</summary>
+    public string? CandidateKey { get; init; }
 
-    public static TwoAfcBatchImages Load(IReadOnlyList<TwoAfcItem> batch, IPerceptualModel model)
+    public static TwoAfcBatchImages Load(IReadOnlyList<TwoAfcItem> batch, IPerceptualModel model, CandidateEmbeddings? candidates = null)
     {
         var good = new List<TwoAfcItem>();
         var bad = new List<BadItem>();
@@ -46,7 +49,11 @@ public sealed class TwoAfcBatchImages : IDisposable
         }
         // The batch owns its tensors (Dispose), whichever thread or dispose scope it was loaded in (the prefetch loads off the main thread).
         Tensor Cat(List<Tensor> l) => (l.Count > 0 ? torch.cat(l, 0) : torch.zeros(0, 3, 1, 1)).DetachFromDisposeScope();
-        return new TwoAfcBatchImages { Items = good, Bad = bad, Refs = Cat(r), X0 = Cat(a), X1 = Cat(b) };
+        return new TwoAfcBatchImages
+        {
+            Items = good, Bad = bad, Refs = Cat(r), X0 = Cat(a), X1 = Cat(b),
+            CandidateKey = candidates?.BatchKey(good, model.Device.ToString(), torch.get_num_threads()),
+        };
     }
 
     private static string Shape(Tensor t) => $"{t.shape[2]}×{t.shape[3]}";

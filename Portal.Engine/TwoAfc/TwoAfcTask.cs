@@ -78,16 +78,24 @@ public static class TwoAfcTask
 
         // Images of the next batch are decoded and resized while this one is evaluated (same images, same numbers).
         var pending = batches.Where(b => !b.All(i => done.ContainsKey(i.Id))).ToList();
-        using (var prefetch = new Prefetch<TwoAfcBatchImages>(pending.Count, k => TwoAfcBatchImages.Load(pending[k], model), "decode + resize images (prefetch, beside the rest)"))
+        using var prefetch = new Prefetch<TwoAfcBatchImages>(pending.Count, k => TwoAfcBatchImages.Load(pending[k], model, options.CandidateCache), "decode + resize images");
+        prefetch.Start();
+        // The ε = 0 check attacks the first batch; when the loop evaluates it too, both use the one decoded copy.
+        TwoAfcBatchImages? first = null;
+        try
         {
-            prefetch.Start();   // the first batches decode while the ε = 0 check runs
             if (attack != null && options.ZeroEpsCheckIterations > 0 && batches.Count > 0)
-                sanity.Add(ZeroEpsCheck(model, batches[0], attack.ZeroEps(options.ZeroEpsCheckIterations), options.CandidateCache, ct));
+            {
+                if (pending.Count > 0 && ReferenceEquals(pending[0], batches[0])) first = prefetch.Take(0);
+                using var own = first == null ? LoadOnThisThread(batches[0], model, options.CandidateCache) : null;
+                sanity.Add(ZeroEpsCheck(model, first ?? own!, attack.ZeroEps(options.ZeroEpsCheckIterations), options.CandidateCache, ct));
+            }
             for (int k = 0; k < pending.Count; k++)
             {
                 ct.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
-                using var images = prefetch.Take(k);
+                using var images = k == 0 && first != null ? first : prefetch.Take(k);
+                first = null;
                 if (images.Bad.Count > 0)
                 {
                     if (!options.SkipBadItems) throw new TwoAfcBadItemsException(images.Bad);
@@ -101,6 +109,10 @@ public static class TwoAfcTask
                 computedThisRun += images.Items.Count;
                 Report("evaluating");
             }
+        }
+        finally
+        {
+            first?.Dispose();   // taken for the ε = 0 check, never reached the loop (the check or cancellation threw)
         }
 
         IReadOnlyList<EpsSweepPoint>? sweep = null;
@@ -221,7 +233,7 @@ public static class TwoAfcTask
     /// <summary>[x0; x1] embedded as one 2N batch, or the exact floats of an earlier run of this batch (vector representations only).</summary>
     private static Tensor CandidateEmbeddingsOf(IPerceptualModel model, TwoAfcBatchImages images, CandidateEmbeddings? candidates)
     {
-        string? key = candidates?.BatchKey(images.Items, model.Device.ToString(), torch.get_num_threads());
+        var key = candidates == null ? null : images.CandidateKey;
         if (key != null && candidates!.Cache.TryGet(candidates.ModelKey, key, out var cached) && cached.Length % (2 * images.Items.Count) == 0)
             return torch.tensor(cached, [2 * images.Items.Count, cached.Length / (2 * images.Items.Count)], ScalarType.Float32).to(model.Device);
         var both = model.Embed(torch.cat([images.X0, images.X1], 0).to(model.Device));
@@ -231,14 +243,15 @@ public static class TwoAfcTask
         return both;
     }
 
+    private static TwoAfcBatchImages LoadOnThisThread(IReadOnlyList<TwoAfcItem> batch, IPerceptualModel model, CandidateEmbeddings? candidates)
+    {
+        using (Profile.Phase("decode + resize images")) return TwoAfcBatchImages.Load(batch, model, candidates);
+    }
+
     /// <summary>ε = 0 must reproduce clean accuracy: attack the first batch with a zero budget.</summary>
-    private static SanityCheck ZeroEpsCheck(IPerceptualModel model, IReadOnlyList<TwoAfcItem> batch, AttackPlan zero, CandidateEmbeddings? candidates, CancellationToken ct)
+    private static SanityCheck ZeroEpsCheck(IPerceptualModel model, TwoAfcBatchImages images, AttackPlan zero, CandidateEmbeddings? candidates, CancellationToken ct)
     {
         using var scope = torch.NewDisposeScope();
-        TwoAfcBatchImages images;
-        using (Profile.Phase("decode + resize images"))
-            images = TwoAfcBatchImages.Load(batch, model);
-        using var _ = images;
         var r = EvaluateBatch(model, images, zero, candidates, ct);
         if (r.Count == 0) return new SanityCheck("zero_eps_reproduces_clean", true, 0, 0, "no readable item in the first batch");
         double clean = r.Average(x => x.CleanCorrect ? 1.0 : 0.0), rob = r.Average(x => x.RobustCorrect == true ? 1.0 : 0.0);
@@ -266,7 +279,7 @@ public static class TwoAfcTask
             foreach (var batch in items.Chunk(32))
             {
                 using var scope = torch.NewDisposeScope();
-                using var images = TwoAfcBatchImages.Load(batch, model);
+                using var images = TwoAfcBatchImages.Load(batch, model, candidates);
                 all.AddRange(EvaluateBatch(model, images, attack.WithEps(eps), candidates, ct));
             }
             points.Add(new EpsSweepPoint(eps, all.Count, all.Count == 0 ? 0 : all.Average(r => r.RobustCorrect == true ? 1.0 : 0.0)));

@@ -54,13 +54,14 @@ public class PrefetchTests
     {
         var profile = new Profile();
         using (profile.Activate())
-        using (var prefetch = new Prefetch<Item>(2, k => { Thread.Sleep(20); return new Item(k); }, "decode (beside)"))
+        using (var prefetch = new Prefetch<Item>(2, k => { Thread.Sleep(20); return new Item(k); }, "decode"))
         {
             using (Profile.Phase("main")) { prefetch.Take(0); prefetch.Take(1); }
         }
         var phases = profile.Phases.ToDictionary(p => p.Name);
-        Assert.Equal(2, phases["decode (beside)"].Count);
-        Assert.True(phases["decode (beside)"].Seconds >= 0.03, phases["decode (beside)"].ToString());
+        var beside = phases[$"decode {Profile.BesideMarker}"];
+        Assert.Equal(2, beside.Count);
+        Assert.True(beside.Seconds >= 0.03, beside.ToString());
         Assert.Equal(2, phases["waiting for prefetched input"].Count);
         Assert.Equal(1, phases["main"].Count);
 

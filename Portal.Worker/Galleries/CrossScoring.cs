@@ -20,7 +20,8 @@ public static class CrossScoring
     {
         var selfId = c.Encoder.Id;
         var ownDir = c.ArtifactsDir;
-        var cells = new List<CrossCell> { Score(self, selfId, selfId, own, ownDir, originals) };
+        using var selfOriginals = CrossScore.EmbedEach(self, originals.Select(o => ImageIO.Load(o.File)));   // once: self scores every row
+        var cells = new List<CrossCell> { Score(self, selfOriginals, selfId, selfId, own, ownDir, originals) };
         List<(Data.Entities.EncoderRecord Encoder, string Dir)> others;
         using (var db = dbFactory.CreateDbContext())
         {
@@ -38,20 +39,21 @@ public static class CrossScoring
             if (!File.Exists(indexPath)) continue;
             var theirs = InversionIndex.Read(indexPath);
             using var enc = EncoderLoader.Load(other.StoragePath!, models.LoadOptions(other));
-            cells.Add(Score(enc, selfId, other.Id, own, ownDir, originals));
-            cells.Add(Score(self, other.Id, selfId, theirs, dir, originals));
+            using var otherOriginals = CrossScore.EmbedEach(enc, originals.Select(o => ImageIO.Load(o.File)));
+            cells.Add(Score(enc, otherOriginals, selfId, other.Id, own, ownDir, originals));
+            cells.Add(Score(self, selfOriginals, other.Id, selfId, theirs, dir, originals));
         }
         return new CrossScores(c.Benchmark.Id, cells);
     }
 
-    private static CrossCell Score(IImageEncoder scorer, int reconstructedBy, int scoredBy, InversionIndex index, string folder,
+    /// <param name="embedded">The scorer's embeddings of <paramref name="originals"/>, in their order.</param>
+    private static CrossCell Score(IImageEncoder scorer, Tensor embedded, int reconstructedBy, int scoredBy, InversionIndex index, string folder,
         IReadOnlyList<(string Id, string File)> originals)
     {
         using var scope = torch.NewDisposeScope();
         var target = originals.Select((o, i) => (o.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
         var reconstructions = index.Results.Where(r => target.ContainsKey(r.Target))
             .Select(r => (target[r.Target], ImageIO.Load(Path.Combine(folder, r.Image)))).ToList();
-        using var embedded = CrossScore.EmbedEach(scorer, originals.Select(o => ImageIO.Load(o.File)));
         var scores = CrossScore.PerTarget(scorer, embedded, reconstructions);
         var perTarget = originals.Select((o, i) => (o.Id, Score: scores[i])).Where(x => !double.IsNaN(x.Score)).ToDictionary(x => x.Id, x => x.Score);
         return new CrossCell(reconstructedBy, scoredBy, perTarget.Count > 0 ? perTarget.Values.Average() : double.NaN, perTarget);
