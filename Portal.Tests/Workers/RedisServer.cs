@@ -39,10 +39,7 @@ public sealed class RedisServer : IDisposable
 
     public RedisServer()
     {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        Port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
+        Port = Support.FreePort.Next();
         _process = Process.Start(new ProcessStartInfo(RedisFactAttribute.Executable!,
             ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
         { RedirectStandardOutput = true, RedirectStandardError = true })!;

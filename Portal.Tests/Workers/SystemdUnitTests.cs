@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Portal.Data.Accounts;
 using Portal.Tests.Accounts;
@@ -67,7 +66,7 @@ public sealed class SystemdUnitTests : IDisposable
         var data = PortalTestData.Nights(_dir, count: 8, size: 32);
 
         var install = Install();
-        var port = FreePort();
+        var port = FreePort.Next();
         Assert.Contains("Portal__Workers__Local=0", SystemdInstall.WebEnvironment()); // the web of a scaled portal runs no engine
         using var web = install.Web(port);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
@@ -121,14 +120,5 @@ public sealed class SystemdUnitTests : IDisposable
             Assert.True(DateTime.UtcNow < deadline, "the web unit did not answer within 90 s:\n" + web.Log);
             await Task.Delay(300);
         }
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 }
