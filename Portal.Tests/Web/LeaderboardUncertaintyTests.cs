@@ -135,4 +135,56 @@ public sealed class LeaderboardUncertaintyTests : ComponentTestContext
         // Cost: A ran 312 s on cuda:0; the others 25 s on cpu.
         Assert.Equal(["312 s on cuda:0", "25 s on cpu", "25 s on cpu"], cut.FindAll("td.lb-cost").Select(e => e.TextContent.Trim()));
     }
+
+    /// <summary>Per-split cells carry their split's own N and interval (tooltips, CSV, JSON), not the whole benchmark's.</summary>
+    [Fact]
+    public void Split_cells_carry_their_own_interval_in_the_grid_and_the_exports()
+    {
+        var b = Bench();
+        var a = Encoder(1, "A");
+        var results = new List<ResultRecord>
+        {
+            Result(a, b, Clean(), 0.90, null, [(0.92, null), (0.88, null)]),
+            Result(a, b, Linf(), 0.90, 0.60, [(0.92, 0.70), (0.88, 0.50)]),
+        };
+        var board = LeaderboardBuilder.ForBenchmark(b, [a], results, []);
+        var cell = board.Rows[0].Cell("test_imagenet");
+        Assert.Equal(50, cell.CleanN);
+        Assert.Equal(50, cell.LinfN);
+        Assert.Null(cell.L2N);
+        Assert.Equal(Wilson.Of(0.70, 50), cell.Ci(AccuracyKind.Linf));
+        Assert.Null(cell.Ci(AccuracyKind.L2));
+
+        var cut = Render<LeaderboardGrid>(p => p.Add(x => x.Board, board).Add(x => x.Rows, board.Rows).Add(x => x.ShowBreakdown, true));
+        var tips = cut.FindAll("td.lb-split .lb-ci").Select(e => e.GetAttribute("title")).ToList();
+        Assert.Contains($"95% Wilson interval {Wilson.Of(0.70, 50)} % over N=50 items of test_imagenet", tips);
+        Assert.Contains($"95% Wilson interval {Wilson.Of(0.50, 50)} % over N=50 items of test_no_imagenet", tips);
+
+        var lines = LeaderboardExport.Csv(board, board.Rows).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r').Split(',')).ToList();
+        string Csv(string col) => lines[1][Array.IndexOf(lines[0], col)];
+        Assert.Equal("50", Csv("split:test_imagenet:linf_n"));
+        Assert.Equal(Wilson.Of(0.70, 50)!.Value.Lo, double.Parse(Csv("split:test_imagenet:linf_lo"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("", Csv("split:test_imagenet:l2_lo"));
+        // The value columns keep their place (scripts reading split:…:linf by name or position still work).
+        Assert.Equal("0.7", Csv("split:test_imagenet:linf"));
+
+        var json = System.Text.Json.JsonSerializer.Serialize(LeaderboardExport.Json(board, board.Rows));
+        Assert.Contains("\"linf_n\":50,", json);
+        Assert.Contains("\"linf_hi\":" + Wilson.Of(0.50, 50)!.Value.Hi.ToString("R", System.Globalization.CultureInfo.InvariantCulture), json);
+    }
+
+    [Fact]
+    public void Comparison_table_shows_intervals_and_marks_differences_inside_them()
+    {
+        var board = Board();
+        var rows = board.Rows; // A (60 %), B (58 %: inside A's interval at N=100), C (10 %: far)
+        var cut = Render<ComparisonTable>(p => p.Add(x => x.Board, board).Add(x => x.Rows, rows));
+        var cells = cut.FindAll("tr.comparison-row").Select(tr => tr.QuerySelectorAll("td.comparison-cell").ToList()).ToList();
+        Assert.Contains($"95% Wilson interval {Wilson.Of(0.60, 100)} % over N=100 items", cells[0][1].GetAttribute("title"));
+        // Only B's L∞ difference to A is inside the intervals; the first row never gets a mark.
+        Assert.NotNull(cells[1][1].QuerySelector(".comparison-tied"));
+        Assert.Null(cells[2][1].QuerySelector(".comparison-tied"));
+        Assert.Null(cells[0][1].QuerySelector(".comparison-tied"));
+        Assert.Contains("not significant", cells[1][1].QuerySelector(".comparison-tied")!.GetAttribute("title"));
+    }
 }

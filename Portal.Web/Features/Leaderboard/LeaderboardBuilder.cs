@@ -34,10 +34,11 @@ public static class LeaderboardBuilder
             var breakdown = new Dictionary<string, LeaderboardCell>();
             foreach (var s in splitNames)
             {
-                var cell = new LeaderboardCell(
-                    pick.Clean?.Splits.FirstOrDefault(x => x.Name == s)?.CleanAccuracy,
-                    pick.Linf?.Splits.FirstOrDefault(x => x.Name == s)?.RobustAccuracy,
-                    pick.L2?.Splits.FirstOrDefault(x => x.Name == s)?.RobustAccuracy);
+                var (clean, linf, l2) = (Split(pick.Clean, s), Split(pick.Linf, s), Split(pick.L2, s));
+                var cell = new LeaderboardCell(clean?.CleanAccuracy, linf?.RobustAccuracy, l2?.RobustAccuracy)
+                {
+                    CleanN = clean?.N, LinfN = linf?.RobustAccuracy.HasValue == true ? linf.N : null, L2N = l2?.RobustAccuracy.HasValue == true ? l2.N : null,
+                };
                 if (cell != LeaderboardCell.Empty) breakdown[s] = cell;
             }
             rows.Add(Row(e, pick, breakdown, jobs[e.Id], AuditOf(mine, "linf", linfEps), AuditOf(mine, "l2", l2Eps), NightsBoard(bench.Name)));
@@ -50,6 +51,8 @@ public static class LeaderboardBuilder
         };
     }
 
+    private static ResultSplit? Split(ResultRecord? r, string name) => r?.Splits.FirstOrDefault(x => x.Name == name);
+
     /// <summary>The overview: main columns are the mean over the benchmarks an encoder has that number on; breakdown per benchmark.</summary>
     public static Leaderboard Overview(IReadOnlyList<BenchmarkRecord> benchmarks, IReadOnlyList<EncoderRecord> encoders, IReadOnlyList<ResultRecord> results, IReadOnlyList<JobRecord> activeJobs)
     {
@@ -59,7 +62,8 @@ public static class LeaderboardBuilder
         {
             var mine = boards.Select(b => (Board: b, Row: b.Rows.FirstOrDefault(r => r.EncoderId == e.Id))).Where(x => x.Row != null).ToList();
             if (mine.Count == 0) continue;
-            var breakdown = mine.ToDictionary(x => x.Board.Title, x => new LeaderboardCell(x.Row!.Clean, x.Row.Linf, x.Row.L2));
+            var breakdown = mine.ToDictionary(x => x.Board.Title, x => new LeaderboardCell(x.Row!.Clean, x.Row.Linf, x.Row.L2)
+                { CleanN = x.Row.CleanRun?.N, LinfN = x.Row.LinfRun?.N, L2N = x.Row.L2Run?.N });
             var template = mine[0].Row!;
             rows.Add(new LeaderboardRow
             {

@@ -19,6 +19,9 @@ public static class LeaderboardExport
             "clean_lo", "clean_hi", "linf_lo", "linf_hi", "l2_lo", "l2_hi", "clean_n", "linf_n", "l2_n", "linf_iterations", "linf_restarts", "l2_iterations", "l2_restarts",
             "default_rank", "tied_with_rank", "device_seconds", "devices", "date", "parameters", "training_data", "trained_on_this_benchmark", "paper_url" };
         foreach (var b in board.BreakdownNames) { head.Add($"{board.BreakdownKind}:{b}:clean"); head.Add($"{board.BreakdownKind}:{b}:linf"); head.Add($"{board.BreakdownKind}:{b}:l2"); }
+        // Each breakdown number's N and 95% Wilson interval, after the values (the value columns keep their positions).
+        foreach (var b in board.BreakdownNames)
+            foreach (var k in Kinds) head.AddRange([$"{board.BreakdownKind}:{b}:{Key(k)}_n", $"{board.BreakdownKind}:{b}:{Key(k)}_lo", $"{board.BreakdownKind}:{b}:{Key(k)}_hi"]);
         sb.AppendLine(string.Join(',', head.Select(Esc)));
         var rank = 0;
         foreach (var r in rows)
@@ -33,6 +36,8 @@ public static class LeaderboardExport
             line.AddRange([rk is null ? "" : I(rk.Rank), rk?.TiedWith is int t ? I(t) : "", D(r.CostSeconds), string.Join(' ', r.Devices), Date(r.Date),
                 r.ParameterCount?.ToString(CultureInfo.InvariantCulture) ?? "", r.TrainingData, r.TrainedOnThisBenchmark ? "true" : "false", r.PaperUrl]);
             foreach (var b in board.BreakdownNames) { var c = r.Cell(b); line.Add(D(c.Clean)); line.Add(D(c.Linf)); line.Add(D(c.L2)); }
+            foreach (var b in board.BreakdownNames)
+                foreach (var k in Kinds) { var c = r.Cell(b); line.AddRange([c.N(k) is int n ? I(n) : "", D(c.Ci(k)?.Lo), D(c.Ci(k)?.Hi)]); }
             sb.AppendLine(string.Join(',', line.Select(Esc)));
         }
         return sb.ToString();
@@ -62,7 +67,13 @@ public static class LeaderboardExport
             default_rank = board.Ranking.GetValueOrDefault(r.EncoderId)?.Rank, tied_with_rank = board.Ranking.GetValueOrDefault(r.EncoderId)?.TiedWith,
             device_seconds = r.CostSeconds, devices = r.Devices, date = r.Date, parameters = r.ParameterCount, training_data = r.TrainingData,
             trained_on_this_benchmark = r.TrainedOnThisBenchmark, paper_url = r.PaperUrl,
-            breakdown = r.Breakdown.ToDictionary(kv => kv.Key, kv => new { clean = kv.Value.Clean, linf = kv.Value.Linf, l2 = kv.Value.L2 }),
+            breakdown = r.Breakdown.ToDictionary(kv => kv.Key, kv => new
+            {
+                clean = kv.Value.Clean, linf = kv.Value.Linf, l2 = kv.Value.L2,
+                clean_n = kv.Value.CleanN, linf_n = kv.Value.LinfN, l2_n = kv.Value.L2N,
+                clean_lo = kv.Value.Ci(AccuracyKind.Clean)?.Lo, clean_hi = kv.Value.Ci(AccuracyKind.Clean)?.Hi, linf_lo = kv.Value.Ci(AccuracyKind.Linf)?.Lo,
+                linf_hi = kv.Value.Ci(AccuracyKind.Linf)?.Hi, l2_lo = kv.Value.Ci(AccuracyKind.L2)?.Lo, l2_hi = kv.Value.Ci(AccuracyKind.L2)?.Hi,
+            }),
             source = r.IsReported ? "reported" : "measured",
             reported = (r.Reported ?? r.Linked) is { } m ? new
             {
@@ -75,6 +86,7 @@ public static class LeaderboardExport
     };
 
     private static readonly AccuracyKind[] Kinds = [AccuracyKind.Clean, AccuracyKind.Linf, AccuracyKind.L2];
+    private static string Key(AccuracyKind k) => k switch { AccuracyKind.Clean => "clean", AccuracyKind.Linf => "linf", _ => "l2" };
     private static string Date(DateTime? d) => d?.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "";
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
     private static string D(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";

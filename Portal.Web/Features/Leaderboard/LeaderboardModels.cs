@@ -8,6 +8,15 @@ public sealed record LeaderboardCell(double? Clean, double? Linf, double? L2)
 {
     public static readonly LeaderboardCell Empty = new(null, null, null);
     public double? Get(AccuracyKind k) => k switch { AccuracyKind.Clean => Clean, AccuracyKind.Linf => Linf, _ => L2 };
+
+    /// <summary>Items behind each number (a split's own N); null where there is no item count (reported cells, overview means).</summary>
+    public int? CleanN { get; init; }
+    public int? LinfN { get; init; }
+    public int? L2N { get; init; }
+    public int? N(AccuracyKind k) => k switch { AccuracyKind.Clean => CleanN, AccuracyKind.Linf => LinfN, _ => L2N };
+
+    /// <summary>95% Wilson interval of one number over its split's N items.</summary>
+    public Interval? Ci(AccuracyKind k) => Get(k) is double v && N(k) is int n ? Wilson.Of(v, n) : null;
 }
 
 /// <summary>A queued or running evaluation of a row's encoder, shown in the row until its result lands.</summary>
