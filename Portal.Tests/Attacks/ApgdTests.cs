@@ -175,7 +175,7 @@ public class ApgdTests
     }
 
     /// <summary>
-    /// "No native memory growth across attack iterations" (README, engine numerics): the live native tensors counted at
+    /// "No native memory growth across attack iterations" (docs/development.md, Conventions): the live native tensors counted at
     /// every objective call stay level over 60 iterations (checkpoints and step-size halvings included), and none
     /// outlives the run.
     /// </summary>

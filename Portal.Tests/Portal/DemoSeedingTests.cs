@@ -28,7 +28,7 @@ public sealed class DemoSeedingTests : IDisposable
             Assert.Single(twoAfc);
             Assert.True(twoAfc[0].GetProperty("is_demo").GetBoolean());
             Assert.Equal(16, twoAfc[0].GetProperty("item_count").GetInt32());
-            // The inversion gallery of the demo encoders (README, “Inversion galleries in the portal”).
+            // The inversion gallery of the demo encoders (docs/inversion.md, “In the portal”).
             var gallery = Assert.Single(benches.EnumerateArray(), b => b.GetProperty("task_kind").GetString() == "feature-inversion");
             // One scene per demo-world class; the configured iterations and the paper's radius rescaled to 64 px.
             Assert.Equal(Portal.Engine.Demo.World.WorldClasses.Count, gallery.GetProperty("item_count").GetInt32());

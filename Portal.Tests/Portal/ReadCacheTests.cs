@@ -7,7 +7,7 @@ using Portal.Tests.Support;
 namespace Portal.Tests.PortalWeb;
 
 /// <summary>
-/// "Fast for a crowd" (issue 15, item 11; docs/performance.md): anonymous read pages are static, output-cached and
+/// "Fast for a crowd" (issue 15, item 11; docs/measurements.md, “Read pages for a crowd”): anonymous read pages are static, output-cached and
 /// compressed; signed-in users get their own interactive pages, never a cached one, and never see another's; a new
 /// result evicts the cached board and lists; paged lists refuse bad paging with a 400.
 /// </summary>

@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 namespace Portal.Tests.Web;
 
 /// <summary>
-/// What an anonymous visitor gets without a circuit (issue 15, item 11; docs/performance.md): the board's filters as a
+/// What an anonymous visitor gets without a circuit (issue 15, item 11; docs/measurements.md, “Read pages for a crowd”): the board's filters as a
 /// GET form, its chart drawn by js/static-pages.js, the queue's tabs and pages as links; a signed-in researcher still gets
 /// the interactive pages.
 /// </summary>
