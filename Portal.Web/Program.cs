@@ -55,6 +55,7 @@ services.AddSingleton<Portal.Web.Features.Retrieval.EvidenceFiles>();
 services.AddSingleton<Portal.Web.Features.Retrieval.RetrievalQueries>();
 services.AddSingleton<Portal.Web.Features.Retrieval.TaskOverviewService>();
 services.AddSingleton<Portal.Web.Demo.DemoEncoders>();
+services.AddSingleton<Portal.Web.Demo.DemoUpgrade>();
 services.AddHostedService<DemoSeeder>();
 services.AddSingleton<EncoderVariants>();
 Portal.Web.Features.Galleries.GalleriesApi.AddGalleries(services); // gallery services, demo galleries

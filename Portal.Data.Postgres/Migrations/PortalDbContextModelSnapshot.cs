@@ -506,6 +506,9 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<bool>("TorchScriptApproved")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("TrainingData")
+                        .HasColumnType("text");
+
                     b.Property<DateTime?>("ValidatedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -62,6 +62,12 @@ public sealed class EncoderRecord
     public string? ReportedBackbone { get; set; }
     public string? ReportedTraining { get; set; }
     /// <summary>
+    /// What the encoder learned perceptual similarity from, as its submitter or an admin states it ("zero-shot",
+    /// "fine-tuned on NIGHTS", "LoRA on NIGHTS", "fine-tuned on BAPPS", free text). Null: not stated; the boards then say
+    /// only what is known by construction (pixel baselines, MLP/LoRA variants, a linked reported model), never a guess.
+    /// </summary>
+    public string? TrainingData { get; set; }
+    /// <summary>
     /// Where an imported checkpoint comes from, as the submitter named it: an http(s) URL or "hf-hub:org/repo[/file]".
     /// Null for uploads and server files. An import is a validation that starts by downloading (in a worker).
     /// </summary>
@@ -87,4 +93,16 @@ public sealed class EncoderRecord
     public bool IsImporting => Status == EncoderStatus.Validating && SourceUrl != null && StoragePath == null;
     /// <summary>A fine-tuned variant (MLP head and/or LoRA adapter on its parent's checkpoint). Derived, not stored.</summary>
     public bool IsVariant => MlpHeadPath != null || LoraPath != null;
+
+    /// <summary>Shown for an encoder whose training data nobody stated and nothing else tells.</summary>
+    public const string TrainingNotStated = "not stated";
+
+    /// <summary>
+    /// The training data the pages show: as stated; else what is known by construction (a pixel baseline learns nothing;
+    /// the portal's MLP-head and LoRA variants are the paper's NIGHTS-tuned heads); else the reported model an admin
+    /// linked it to; else "not stated". Never guessed from the name or the description.
+    /// </summary>
+    public string TrainingDataShown => TrainingData
+        ?? (IsBuiltin ? "none (pixels)" : MlpHeadPath != null ? "MLP on NIGHTS" : LoraPath != null ? "LoRA on NIGHTS" : ReportedTraining)
+        ?? TrainingNotStated;
 }

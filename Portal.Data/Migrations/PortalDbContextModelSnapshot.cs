@@ -489,6 +489,9 @@ namespace Portal.Data.Migrations
                     b.Property<bool>("TorchScriptApproved")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("TrainingData")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("ValidatedAt")
                         .HasColumnType("TEXT");
 

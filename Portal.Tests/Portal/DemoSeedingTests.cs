@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.PortalWeb;
@@ -39,6 +41,8 @@ public sealed class DemoSeedingTests : IDisposable
             var byName = encoders.EnumerateArray().ToDictionary(e => e.GetProperty("display_name").GetString()!, e => e.GetProperty("id").GetInt32());
             var fare = await host.GetJson(api, $"/api/encoders/{byName[Portal.Web.Demo.DemoEncoders.FareName]}");
             Assert.Equal(byName[Portal.Web.Demo.DemoEncoders.CleanName], fare.GetProperty("parent_encoder_id").GetInt32());
+            // Stated at registration, not guessed: the demo encoders learned no similarity judgements.
+            Assert.Equal("zero-shot", fare.GetProperty("training_data").GetString());
 
             // The baselines' jobs at once; the demo encoders' 2AFC clean + L∞ 1/255 (the board's) + L∞ 4/255 (the paper's) and
             // their inversion galleries once validated: 4 × 3 + 2.
@@ -71,7 +75,34 @@ public sealed class DemoSeedingTests : IDisposable
         {
             Assert.Equal(4, (await host.GetJson(api, "/api/encoders")).GetArrayLength());
             Assert.Equal(14, (await host.GetJson(api, "/api/jobs")).GetArrayLength());
+
+            // Make it look like a demo an earlier version seeded: no stated training data, no run at the board's own
+            // threat model (L∞ 1/255); its board fell back to the paper's 4/255.
+            var dbFactory = host.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Data.PortalDbContext>>();
+            await using var db = await dbFactory.CreateDbContextAsync();
+            var key = Portal.Web.Jobs.Presets.Config(Portal.Web.Jobs.Presets.DemoLinf1, 3).Key;
+            await db.Jobs.Where(j => j.ConfigKey == key).ExecuteDeleteAsync();
+            await db.Results.Where(r => r.ConfigKey == key).ExecuteDeleteAsync();
+            await db.Encoders.ExecuteUpdateAsync(s => s.SetProperty(e => e.TrainingData, (string?)null));
         }
+
+        // The next start brings that demo up to date: training data stated again, the 1/255 runs queued (once) and run.
+        using (var host = new PortalHost(_dir.Path, Demo))
+        using (var api = host.Api())
+        {
+            var jobs = await host.WaitFor(api, "/api/jobs", j => j.GetArrayLength() == 10 + 4, TimeSpan.FromMinutes(1));
+            foreach (var j in jobs.EnumerateArray().Where(j => j.GetProperty("preset").GetString() == Portal.Web.Jobs.Presets.DemoLinf1))
+                Assert.Equal("succeeded", (await host.WaitForJobEnd(api, j.GetProperty("id").GetInt32(), TimeSpan.FromMinutes(2))).GetProperty("status").GetString());
+            Assert.Equal(4, jobs.EnumerateArray().Count(j => j.GetProperty("preset").GetString() == Portal.Web.Jobs.Presets.DemoLinf1));
+            var encoders = (await host.GetJson(api, "/api/encoders")).EnumerateArray().ToList();
+            Assert.All(encoders.Where(e => e.GetProperty("display_name").GetString()!.StartsWith("Demo ConvNeXt", StringComparison.Ordinal)),
+                e => Assert.Equal("zero-shot", e.GetProperty("training_data").GetString()));
+            var bench = (await host.GetJson(api, "/api/benchmarks")).EnumerateArray().Single(b => b.GetProperty("task_kind").GetString() == "2afc");
+            Assert.Equal("1/255", (await host.GetJson(api, $"/api/leaderboards/{bench.GetProperty("id").GetInt32()}")).GetProperty("linf_eps").GetString());
+        }
+        using (var host = new PortalHost(_dir.Path, Demo))
+        using (var api = host.Api())
+            Assert.Equal(14, (await host.GetJson(api, "/api/jobs")).GetArrayLength()); // nothing queued twice
     }
 
     public void Dispose() => _dir.Dispose();

@@ -78,6 +78,22 @@ public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, J
     /// <summary>EncoderRecord.Format of a TorchScript file waiting for an admin (set by the worker's validation).</summary>
     public const string TorchScriptFormat = "torchscript";
 
+    /// <summary>
+    /// States what an encoder learned perceptual similarity from (null or blank: not stated), one line like the
+    /// submitter's fields; its boards say it from now on, and a NIGHTS-tuned model is marked on NIGHTS boards.
+    /// </summary>
+    public async Task<EncoderRecord> SetTrainingDataAsync(int encoderId, string? trainingData, CancellationToken ct)
+    {
+        var value = EncoderFields.Line(trainingData, "training_data", EncoderFields.MaxLine);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var e = await db.Encoders.FindAsync([encoderId], ct) ?? throw new KeyNotFoundException($"no encoder {encoderId}");
+        e.TrainingData = value;
+        await db.SaveChangesAsync(ct);
+        log.LogInformation("encoder {Id} ({Name}): training data set to '{Value}' by an admin", e.Id, e.DisplayName, value ?? "not stated");
+        events.Changed(encoderId);
+        return e;
+    }
+
     public async Task<EncoderRecord> AllowTorchScriptAsync(int encoderId, Dispatch.JobDispatcher dispatcher, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

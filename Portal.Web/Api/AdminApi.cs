@@ -4,6 +4,9 @@ using Portal.Web.Admin;
 
 namespace Portal.Web.Api;
 
+/// <summary>PUT /api/encoders/{id}/training-data: what the encoder learned similarity from (null: not stated).</summary>
+public sealed record TrainingDataRequest(string? TrainingData);
+
 /// <summary>Admin-only endpoints: delete results and encoders, re-run jobs, allow one TorchScript checkpoint.</summary>
 public static class AdminApi
 {
@@ -28,6 +31,12 @@ public static class AdminApi
 
         g.MapPost("/encoders/{id:int}/allow-torchscript", (int id, AdminActions admin, Portal.Web.Dispatch.JobDispatcher dispatcher, CancellationToken ct) => ApiErrors.Guard(async () =>
             Results.Ok(await admin.AllowTorchScriptAsync(id, dispatcher, ct))));
+
+        g.MapPut("/encoders/{id:int}/training-data", (int id, TrainingDataRequest req, AdminActions admin, CancellationToken ct) => ApiErrors.Guard(async () =>
+        {
+            var e = await admin.SetTrainingDataAsync(id, req.TrainingData, ct);
+            return Results.Ok(new { id = e.Id, training_data = e.TrainingData, training_data_shown = e.TrainingDataShown });
+        }));
 
         g.MapPost("/jobs/{id:int}/rerun", (int id, ClaimsPrincipal user, AdminActions admin, CancellationToken ct) => ApiErrors.Guard(async () =>
         {

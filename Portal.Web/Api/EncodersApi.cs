@@ -10,17 +10,19 @@ using Portal.Web.Encoders;
 namespace Portal.Web.Api;
 
 public sealed record RegisterServerFileRequest(string Path, string? Name = null, string? Family = null, string? Backbone = null, string? Architecture = null,
-    string? Submitter = null, string? Description = null, string? PaperUrl = null, string? LicenseUrl = null)
+    string? Submitter = null, string? Description = null, string? PaperUrl = null, string? LicenseUrl = null,
+    string? TrainingData = null)
 {
-    public EncoderMetadata Metadata => new() { Name = Name, Family = Family, Backbone = Backbone, Architecture = Architecture, Submitter = Submitter, Description = Description, PaperUrl = PaperUrl, LicenseUrl = LicenseUrl };
+    public EncoderMetadata Metadata => new() { Name = Name, Family = Family, Backbone = Backbone, Architecture = Architecture, Submitter = Submitter, Description = Description, PaperUrl = PaperUrl, LicenseUrl = LicenseUrl, TrainingData = TrainingData };
 }
 
 /// <summary>POST /api/encoders/import: a checkpoint by URL or hub id, downloaded and validated by a worker.</summary>
 public sealed record ImportEncoderRequest(string? Source, string? Sha256 = null, string? Revision = null, string? Name = null, string? Family = null,
-    string? Backbone = null, string? Architecture = null, string? Submitter = null, string? Description = null, string? PaperUrl = null, string? LicenseUrl = null)
+    string? Backbone = null, string? Architecture = null, string? Submitter = null, string? Description = null, string? PaperUrl = null, string? LicenseUrl = null,
+    string? TrainingData = null)
 {
     public ImportRequest Import => new(Source, Sha256, Revision);
-    public EncoderMetadata Metadata => new() { Name = Name, Family = Family, Backbone = Backbone, Architecture = Architecture, Submitter = Submitter, Description = Description, PaperUrl = PaperUrl, LicenseUrl = LicenseUrl };
+    public EncoderMetadata Metadata => new() { Name = Name, Family = Family, Backbone = Backbone, Architecture = Architecture, Submitter = Submitter, Description = Description, PaperUrl = PaperUrl, LicenseUrl = LicenseUrl, TrainingData = TrainingData };
 }
 
 public sealed record BuiltinRequest(string Name, int Size = 224, string? DisplayName = null);
@@ -158,11 +160,12 @@ public static class EncodersApi
         [FromQuery(Name = "paper_url")] public string? PaperUrl { get; set; }
         [FromQuery(Name = "license_url")] public string? LicenseUrl { get; set; }
         [FromQuery(Name = "file_name")] public string? FileName { get; set; }
+        [FromQuery(Name = "training_data")] public string? TrainingData { get; set; }
 
         public EncoderMetadata Metadata => new()
         {
             Name = Name, Family = Family, Backbone = Backbone, Architecture = Architecture, Submitter = Submitter,
-            Description = Description, PaperUrl = PaperUrl, LicenseUrl = LicenseUrl, FileName = FileName,
+            Description = Description, PaperUrl = PaperUrl, LicenseUrl = LicenseUrl, FileName = FileName, TrainingData = TrainingData,
         };
     }
 }

@@ -17,17 +17,19 @@ public sealed class DemoEncoders(
     IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, EncoderRegistry encoders, ILogger<DemoEncoders> log)
 {
     public const string CleanName = "Demo ConvNeXt (clean)", FareName = "Demo ConvNeXt (FARE)";
+    /// <summary>Both demo encoders learned scene classes (and FARE's unlabeled images), never a similarity judgement.</summary>
+    public const string TrainingData = "zero-shot";
 
     public async Task<(EncoderRecord Clean, EncoderRecord Fare)> RegisterAsync(CancellationToken ct)
     {
         var clean = await RegisterShipped(DemoWeights.CleanFile, new EncoderMetadata
         {
-            Name = CleanName, Family = "demo", Backbone = "convnext-demo", Submitter = "portal",
+            Name = CleanName, Family = "demo", Backbone = "convnext-demo", Submitter = "portal", TrainingData = TrainingData,
             Description = "Tiny ConvNeXt (0.1 M parameters, 64×64) trained by the portal's own code to classify demo-world scenes; shipped weights, reproducible with `portal demo train`",
         }, ct);
         var fare = await RegisterShipped(DemoWeights.FareFile, new EncoderMetadata
         {
-            Name = FareName, Family = "demo", Backbone = "convnext-demo", Submitter = "portal", PaperUrl = "https://arxiv.org/abs/2402.12336",
+            Name = FareName, Family = "demo", Backbone = "convnext-demo", Submitter = "portal", PaperUrl = "https://arxiv.org/abs/2402.12336", TrainingData = TrainingData,
             Description = "The clean demo encoder after FARE adversarial fine-tuning (ε 4/255) on demo-world images; shipped weights",
         }, ct);
         if (fare.ParentEncoderId is null)

@@ -17,7 +17,7 @@ namespace Portal.Web.Demo;
 public sealed class DemoSeeder(
     IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, DataPaths paths,
     BenchmarkRegistry benchmarks, EncoderRegistry encoders, JobQueue queue, ILogger<DemoSeeder> log,
-    Portal.Web.Features.Retrieval.RetrievalDemo retrievalDemo, Portal.Web.Features.Galleries.DemoGalleries galleries, DemoEncoders demoEncoders) : IHostedService
+    Portal.Web.Features.Retrieval.RetrievalDemo retrievalDemo, Portal.Web.Features.Galleries.DemoGalleries galleries, DemoEncoders demoEncoders, DemoUpgrade upgrade) : IHostedService
 {
     public const string BenchmarkName = "Demo 2AFC (procedural)";
 
@@ -32,16 +32,19 @@ public sealed class DemoSeeder(
     {
         var demo = options.Value.Demo;
         if (!demo.Enabled) return;
+        bool seeded;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
-            if (await db.Encoders.AnyAsync(ct) || await db.Benchmarks.AnyAsync(ct) || await db.Jobs.AnyAsync(ct)) return;
+            seeded = await db.Encoders.AnyAsync(ct) || await db.Benchmarks.AnyAsync(ct) || await db.Jobs.AnyAsync(ct);
         try
         {
-            await SeedAsync(demo, ct);
+            // A database with content is never re-seeded; a demo an earlier version seeded is brought up to date.
+            if (seeded) await upgrade.RunAsync(demo.ApgdIterations, ct);
+            else await SeedAsync(demo, ct);
         }
         catch (Exception e)
         {
             // The portal is still usable without its demo; say why it is missing.
-            log.LogError(e, "could not seed the demo benchmark: {Message}", e.Message);
+            log.LogError(e, seeded ? "could not bring the demo up to date: {Message}" : "could not seed the demo benchmark: {Message}", e.Message);
         }
     }
 

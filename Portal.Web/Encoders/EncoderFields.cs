@@ -24,6 +24,7 @@ public static class EncoderFields
         Description = Text(m.Description, "description", MaxDescription),
         PaperUrl = Url(m.PaperUrl, "paper_url"),
         LicenseUrl = Url(m.LicenseUrl, "license_url"),
+        TrainingData = Line(m.TrainingData, "training_data", MaxLine),
     };
 
     /// <summary>A one-line field: trimmed, invisible and control characters removed, empty → null.</summary>

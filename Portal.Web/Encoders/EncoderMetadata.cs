@@ -12,6 +12,8 @@ public sealed record EncoderMetadata
     public string? Description { get; init; }
     public string? PaperUrl { get; init; }
     public string? LicenseUrl { get; init; }
+    /// <summary>What it learned perceptual similarity from ("zero-shot", "fine-tuned on NIGHTS", …); see EncoderRecord.TrainingData.</summary>
+    public string? TrainingData { get; init; }
     public string? FileName { get; init; }
     /// <summary>The signed-in account (user id), set by the endpoint from the request's identity, never from its fields.</summary>
     public string? SubmittedBy { get; init; }

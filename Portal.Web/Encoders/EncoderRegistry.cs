@@ -152,6 +152,7 @@ public sealed class EncoderRegistry(
         r.Description = m.Description ?? r.Description;
         r.PaperUrl = m.PaperUrl ?? r.PaperUrl;
         r.LicenseUrl = m.LicenseUrl ?? r.LicenseUrl;
+        r.TrainingData = m.TrainingData ?? r.TrainingData;
     }
 
     private static string DisplayName(EncoderMetadata m, string? sha) =>

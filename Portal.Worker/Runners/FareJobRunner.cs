@@ -86,6 +86,8 @@ public sealed class FareJobRunner(
             Description = string.Create(CultureInfo.InvariantCulture,
                 $"FARE fine-tune of encoder {parent.Id} ({parent.DisplayName}) by job {c.Job.Id}: ε {eps}/255, {r.Steps} steps, batch {o.BatchSize}, lr {o.LearningRate:G3}, {o.InnerSteps} PGD steps, images {c.Benchmark.DatasetRoot}"),
             PaperUrl = "https://arxiv.org/abs/2402.12336", LicenseUrl = parent.LicenseUrl, FileName = $"fare-job-{c.Job.Id}.safetensors",
+            // FARE trains on ImageNet images without labels or judgements: the child learned no more perceptual data than its parent.
+            TrainingData = parent.TrainingData,
         };
         var outcome = registry.RegisterReceivedFileAsync(temp, new FileInfo(temp).Length, r.ModelSha256, meta, CancellationToken.None).GetAwaiter().GetResult();
         using var db = dbFactory.CreateDbContext();

@@ -160,20 +160,8 @@ public static class LeaderboardBuilder
     /// <summary>Boards of NIGHTS (its test split): a model tuned on NIGHTS' training split is marked there.</summary>
     public static bool NightsBoard(string benchmark) => benchmark.StartsWith("NIGHTS", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>
-    /// What the encoder learned perceptual similarity from, read from what the submitter wrote: "fine-tuned on NIGHTS"
-    /// (DreamSim-style heads and LoRA adapters are trained on NIGHTS), or "zero-shot" (an off-the-shelf or robust vision
-    /// encoder used as is; adversarial fine-tuning on ImageNet is not perceptual training).
-    /// </summary>
-    public static string TrainingOf(EncoderRecord e)
-    {
-        if (e.IsBuiltin) return "none (pixels)";
-        var text = $"{e.DisplayName} {e.Family} {e.Description}".ToLowerInvariant();
-        if (text.Contains("nights") || text.Contains("dreamsim") || e.IsVariant)
-            return e.MlpHeadPath != null ? "MLP on NIGHTS" : e.LoraPath != null ? "LoRA on NIGHTS" : "fine-tuned on NIGHTS";
-        if (text.Contains("bapps") || text.Contains("lpips")) return "fine-tuned on BAPPS";
-        return "zero-shot";
-    }
+    /// <summary>What the encoder learned perceptual similarity from (EncoderRecord.TrainingDataShown: stated or known, never guessed).</summary>
+    public static string TrainingOf(EncoderRecord e) => e.TrainingDataShown;
 
     /// <summary>When the submitter named no family, the loader's architecture says it ("openclip-vit" → "openclip").</summary>
     private static string FamilyOf(EncoderRecord e) =>
