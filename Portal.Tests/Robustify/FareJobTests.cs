@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Accounts;
 using Portal.Engine.Checkpoints;
 using Portal.Engine.Demo.World;
@@ -43,7 +44,7 @@ public sealed class FareJobTests : IDisposable
     private static async Task<int> RegisterReady(PortalHost host, HttpClient api, string path)
     {
         using var admin = await host.ApiAs(Roles.Admin);
-        var e = await host.PostJson(admin, "/api/encoders/register", new { path, name = "demo clean" });
+        var e = await host.PostJson(admin, "/api/encoders/register", new { path, name = "demo clean", training_data = "zero-shot" });
         var id = e.GetProperty("encoder").GetProperty("id").GetInt32();
         await host.WaitFor(api, $"/api/encoders/{id}", x => x.GetProperty("status").GetString() == "ready");
         return id;
@@ -81,6 +82,8 @@ public sealed class FareJobTests : IDisposable
         Assert.Equal(Path.Combine(host.DataRoot, "checkpoints", ready.GetProperty("sha256").GetString() + ".ckpt"), stored);
         Assert.Equal(FileHash.Sha256(Path.Combine(host.DataRoot, "artifacts", "jobs", jobId.ToString(), FareJob.ModelFile)), ready.GetProperty("sha256").GetString());
         Assert.NotEqual(FileHash.Sha256(DemoClean()), ready.GetProperty("sha256").GetString());
+        // FARE trains on unlabeled images: the child learned no more perceptual data than its parent states.
+        Assert.Equal("zero-shot", ready.GetProperty("training_data").GetString());
 
         // FARE image sets are not leaderboards.
         var boards = await host.GetJson(api, "/api/leaderboards");
@@ -100,6 +103,24 @@ public sealed class FareJobTests : IDisposable
         // The same request again: the finished run is reused, not trained twice.
         var again = await host.PostJson(api, $"/api/encoders/{parent}/robustify", Request(images, steps: 3), 201);
         Assert.Equal(JobQueue.ReusedResult, again.GetProperty("outcome").GetString());
+    }
+
+    /// <summary>"Queue its evaluations" on a portal with a demo board: the child also gets the board's own L∞ 1/255 there, and only there.</summary>
+    [Fact]
+    public async Task Standard_evaluations_add_the_demo_boards_own_threat_model_on_demo_benchmarks_only()
+    {
+        using var host = new PortalHost(Path.Combine(_dir.Path, "data"), new Dictionary<string, string?> { ["Portal:Worker:Enabled"] = "false" });
+        var benchmarks = host.Services.GetRequiredService<Portal.Web.Benchmarks.BenchmarkRegistry>();
+        var demo = await benchmarks.RegisterAsync(new Portal.Web.Benchmarks.BenchmarkRequest("demo board", PortalTestData.Nights(_dir, count: 4, seed: 1), "nights", "test"), isDemo: true, CancellationToken.None);
+        var real = await benchmarks.RegisterAsync(new Portal.Web.Benchmarks.BenchmarkRequest("real board", PortalTestData.Nights(_dir, count: 4, seed: 2), "nights", "test"), isDemo: false, CancellationToken.None);
+        var encoder = await host.Services.GetRequiredService<Portal.Web.Encoders.EncoderRegistry>().RegisterBuiltinAsync("pixel-l2", 32, "Pixel L2", "baseline", CancellationToken.None);
+
+        var jobs = await host.Services.GetRequiredService<Portal.Web.Features.Robustify.RobustifyService>().QueueStandardEvaluationsAsync(encoder.Id, null, CancellationToken.None, iterations: 2);
+        string[] Presets(int bench) => jobs.Where(j => j.Job.BenchmarkId == bench).Select(j => j.Job.Preset).Order().ToArray();
+        Assert.All(jobs, j => Assert.Equal(JobQueue.Queued, j.Outcome));
+        Assert.Equal(["clean", "linf-4"], Presets(real.Id));
+        Assert.Equal(["clean", Portal.Web.Jobs.Presets.DemoLinf1, "linf-4"], Presets(demo.Id));
+        Assert.All(jobs.Where(j => j.Job.Preset == Portal.Web.Jobs.Presets.DemoLinf1), j => Assert.Equal(1.0 / 255, j.Job.Config.Eps, 12));
     }
 
     /// <summary>Holds the worker after a given FARE step until the host shuts down.</summary>
