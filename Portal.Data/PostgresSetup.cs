@@ -10,5 +10,9 @@ public static class PostgresSetup
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString, o => o.MigrationsAssembly(MigrationsAssembly));
 
-    public static void Migrate(PortalDbContext db) => db.Database.Migrate();
+    public static void Migrate(PortalDbContext db)
+    {
+        SquashedMigrations.Adopt(db, SquashedMigrations.Postgres);
+        db.Database.Migrate();
+    }
 }

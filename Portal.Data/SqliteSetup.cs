@@ -20,6 +20,7 @@ public static class SqliteSetup
     /// <summary>Applies pending migrations and switches the file to WAL (persistent: readers no longer block the writer).</summary>
     public static void Migrate(PortalDbContext db)
     {
+        SquashedMigrations.Adopt(db, SquashedMigrations.Sqlite);
         db.Database.Migrate();
         db.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
         db.Database.ExecuteSqlRaw("PRAGMA synchronous=NORMAL;");

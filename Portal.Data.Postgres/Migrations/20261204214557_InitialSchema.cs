@@ -76,6 +76,33 @@ namespace Portal.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "dataset_fetches",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Dataset = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Phase = table.Column<string>(type: "text", nullable: true),
+                    BytesDone = table.Column<long>(type: "bigint", nullable: false),
+                    BytesTotal = table.Column<long>(type: "bigint", nullable: true),
+                    Root = table.Column<string>(type: "text", nullable: true),
+                    FilesJson = table.Column<string>(type: "text", nullable: true),
+                    BenchmarkId = table.Column<int>(type: "integer", nullable: true),
+                    Error = table.Column<string>(type: "text", nullable: true),
+                    WorkerId = table.Column<string>(type: "text", nullable: true),
+                    Deaths = table.Column<int>(type: "integer", nullable: false),
+                    RequestedBy = table.Column<string>(type: "text", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    FinishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_dataset_fetches", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "encoders",
                 columns: table => new
                 {
@@ -95,6 +122,7 @@ namespace Portal.Data.Postgres.Migrations
                     OwnsFile = table.Column<bool>(type: "boolean", nullable: false),
                     IsBuiltin = table.Column<bool>(type: "boolean", nullable: false),
                     Submitter = table.Column<string>(type: "text", nullable: true),
+                    SubmittedBy = table.Column<string>(type: "text", nullable: true),
                     Description = table.Column<string>(type: "text", nullable: true),
                     PaperUrl = table.Column<string>(type: "text", nullable: true),
                     LicenseUrl = table.Column<string>(type: "text", nullable: true),
@@ -109,7 +137,18 @@ namespace Portal.Data.Postgres.Migrations
                     ParentEncoderId = table.Column<int>(type: "integer", nullable: true),
                     TorchScriptApproved = table.Column<bool>(type: "boolean", nullable: false),
                     MlpHeadPath = table.Column<string>(type: "text", nullable: true),
-                    LoraPath = table.Column<string>(type: "text", nullable: true)
+                    LoraPath = table.Column<string>(type: "text", nullable: true),
+                    ReportedMethod = table.Column<string>(type: "text", nullable: true),
+                    ReportedBackbone = table.Column<string>(type: "text", nullable: true),
+                    ReportedTraining = table.Column<string>(type: "text", nullable: true),
+                    TrainingData = table.Column<string>(type: "text", nullable: true),
+                    SourceUrl = table.Column<string>(type: "text", nullable: true),
+                    SourceRevision = table.Column<string>(type: "text", nullable: true),
+                    SourceFile = table.Column<string>(type: "text", nullable: true),
+                    DownloadUrl = table.Column<string>(type: "text", nullable: true),
+                    ExpectedSha256 = table.Column<string>(type: "text", nullable: true),
+                    ImportedBytes = table.Column<long>(type: "bigint", nullable: true),
+                    ImportTotalBytes = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -138,11 +177,42 @@ namespace Portal.Data.Postgres.Migrations
                     RobustMargin = table.Column<double>(type: "double precision", nullable: true),
                     LpipsScore = table.Column<double>(type: "double precision", nullable: true),
                     PerturbationNorm = table.Column<double>(type: "double precision", nullable: true),
-                    RangeViolation = table.Column<double>(type: "double precision", nullable: true)
+                    RangeViolation = table.Column<double>(type: "double precision", nullable: true),
+                    Queries = table.Column<int>(type: "integer", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_job_items", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "reported_results",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Paper = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    PaperTitle = table.Column<string>(type: "text", nullable: true),
+                    Table = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Row = table.Column<int>(type: "integer", nullable: false),
+                    Method = table.Column<string>(type: "text", nullable: false),
+                    Encoder = table.Column<string>(type: "text", nullable: false),
+                    Training = table.Column<string>(type: "text", nullable: false),
+                    Benchmark = table.Column<string>(type: "text", nullable: false),
+                    Split = table.Column<string>(type: "text", nullable: false),
+                    Metric = table.Column<string>(type: "text", nullable: false),
+                    Threat = table.Column<string>(type: "text", nullable: false),
+                    Eps = table.Column<string>(type: "text", nullable: false),
+                    ValueText = table.Column<string>(type: "text", nullable: false),
+                    Value = table.Column<double>(type: "double precision", nullable: true),
+                    Reference = table.Column<string>(type: "text", nullable: false),
+                    Note = table.Column<string>(type: "text", nullable: false),
+                    Source = table.Column<string>(type: "text", nullable: false),
+                    ImportedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_reported_results", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -338,6 +408,7 @@ namespace Portal.Data.Postgres.Migrations
                     sample_limit = table.Column<int>(type: "integer", nullable: true),
                     norm = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
                     options = table.Column<string>(type: "text", nullable: true),
+                    queries = table.Column<int>(type: "integer", nullable: true),
                     restarts = table.Column<int>(type: "integer", nullable: false),
                     seed = table.Column<int>(type: "integer", nullable: false)
                 },
@@ -388,6 +459,7 @@ namespace Portal.Data.Postgres.Migrations
                     sample_limit = table.Column<int>(type: "integer", nullable: true),
                     norm = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
                     options = table.Column<string>(type: "text", nullable: true),
+                    queries = table.Column<int>(type: "integer", nullable: true),
                     restarts = table.Column<int>(type: "integer", nullable: false),
                     seed = table.Column<int>(type: "integer", nullable: false)
                 },
@@ -487,6 +559,11 @@ namespace Portal.Data.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_dataset_fetches_Status_Id",
+                table: "dataset_fetches",
+                columns: new[] { "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_encoders_ParentEncoderId",
                 table: "encoders",
                 column: "ParentEncoderId");
@@ -527,6 +604,17 @@ namespace Portal.Data.Postgres.Migrations
                 name: "IX_jobs_UpdatedAt",
                 table: "jobs",
                 column: "UpdatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_reported_results_Method_Encoder_Training",
+                table: "reported_results",
+                columns: new[] { "Method", "Encoder", "Training" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_reported_results_Paper_Table_Row",
+                table: "reported_results",
+                columns: new[] { "Paper", "Table", "Row" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_result_splits_ResultId_Name",
@@ -590,10 +678,16 @@ namespace Portal.Data.Postgres.Migrations
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "dataset_fetches");
+
+            migrationBuilder.DropTable(
                 name: "job_items");
 
             migrationBuilder.DropTable(
                 name: "jobs");
+
+            migrationBuilder.DropTable(
+                name: "reported_results");
 
             migrationBuilder.DropTable(
                 name: "result_splits");

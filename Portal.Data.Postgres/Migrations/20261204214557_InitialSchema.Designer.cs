@@ -13,8 +13,8 @@ using Portal.Data;
 namespace Portal.Data.Postgres.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261203173049_ReportedResults")]
-    partial class ReportedResults
+    [Migration("20261204214557_InitialSchema")]
+    partial class InitialSchema
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -323,6 +323,70 @@ namespace Portal.Data.Postgres.Migrations
                     b.ToTable("benchmarks", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.DatasetFetchRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int?>("BenchmarkId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("BytesDone")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("BytesTotal")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Deaths")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<string>("FilesJson")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Phase")
+                        .HasColumnType("text");
+
+                    b.Property<string>("RequestedBy")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Root")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("WorkerId")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status", "Id");
+
+                    b.ToTable("dataset_fetches", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Data.Entities.EncoderRecord", b =>
                 {
                     b.Property<int>("Id")
@@ -350,14 +414,26 @@ namespace Portal.Data.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("DownloadUrl")
+                        .HasColumnType("text");
+
                     b.Property<int?>("EmbeddingDim")
                         .HasColumnType("integer");
+
+                    b.Property<string>("ExpectedSha256")
+                        .HasColumnType("text");
 
                     b.Property<string>("Family")
                         .HasColumnType("text");
 
                     b.Property<string>("Format")
                         .HasColumnType("text");
+
+                    b.Property<long?>("ImportTotalBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ImportedBytes")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("InfoJson")
                         .HasColumnType("text");
@@ -407,6 +483,15 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<long>("SizeBytes")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("SourceFile")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SourceRevision")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SourceUrl")
+                        .HasColumnType("text");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -423,6 +508,9 @@ namespace Portal.Data.Postgres.Migrations
 
                     b.Property<bool>("TorchScriptApproved")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("TrainingData")
+                        .HasColumnType("text");
 
                     b.Property<DateTime?>("ValidatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -474,6 +562,9 @@ namespace Portal.Data.Postgres.Migrations
 
                     b.Property<double?>("PerturbationNorm")
                         .HasColumnType("double precision");
+
+                    b.Property<int?>("Queries")
+                        .HasColumnType("integer");
 
                     b.Property<double?>("RangeViolation")
                         .HasColumnType("double precision");
@@ -622,6 +713,10 @@ namespace Portal.Data.Postgres.Migrations
                             b1.Property<string>("Options")
                                 .HasColumnType("text")
                                 .HasColumnName("options");
+
+                            b1.Property<int?>("Queries")
+                                .HasColumnType("integer")
+                                .HasColumnName("queries");
 
                             b1.Property<int>("Restarts")
                                 .HasColumnType("integer")
@@ -833,6 +928,10 @@ namespace Portal.Data.Postgres.Migrations
                             b1.Property<string>("Options")
                                 .HasColumnType("text")
                                 .HasColumnName("options");
+
+                            b1.Property<int?>("Queries")
+                                .HasColumnType("integer")
+                                .HasColumnName("queries");
 
                             b1.Property<int>("Restarts")
                                 .HasColumnType("integer")
