@@ -38,9 +38,7 @@ public sealed class InversionJobRunner(
         var bench = c.Benchmark;
         var def = GalleryDefinition.Load(bench.DatasetRoot);
         def.Validate($"gallery '{bench.Name}'");
-        var version = def.Version(bench.DatasetRoot);
-        if (version != bench.VersionHash)
-            throw new InvalidDataException($"gallery '{bench.Name}' changed since it was defined (version {version[..12]} ≠ {bench.VersionHash[..12]}); define it again under a new name");
+        Datasets.DatasetVersionCheck.Ensure(bench, def.Version(bench.DatasetRoot));
         if (c.Encoder.IsBuiltin || c.Encoder.StoragePath is null || BuiltinModels.IsBuiltin(c.Encoder.StoragePath))
             throw new InvalidOperationException($"{c.Encoder.DisplayName} is a pixel baseline: it has no learned embedding to invert");
         // The job's configuration may override iterations (a preview); radius and seeds are the gallery's.

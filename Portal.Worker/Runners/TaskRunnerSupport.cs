@@ -19,12 +19,7 @@ internal static class TaskRunnerSupport
     /// <summary>Queries per run that get evidence images (the engine's default).</summary>
     public const int ArtifactCount = 24;
 
-    public static void CheckVersion(BenchmarkRecord bench)
-    {
-        var version = TaskDatasets.CurrentVersion(bench);
-        if (version != bench.VersionHash)
-            throw new InvalidDataException($"the dataset at {bench.DatasetRoot} changed since benchmark '{bench.Name}' was registered (version {version[..12]} ≠ {bench.VersionHash[..12]}); register it again under a new name");
-    }
+    public static void CheckVersion(BenchmarkRecord bench) => Datasets.DatasetVersionCheck.Ensure(bench, TaskDatasets.CurrentVersion(bench));
 
     /// <summary>
     /// φ̂ for the job's encoder; database/pool embeddings persist under artifacts/cache keyed as the engine does

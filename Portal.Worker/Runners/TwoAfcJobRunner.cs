@@ -23,9 +23,7 @@ public sealed class TwoAfcJobRunner(
         var load = BenchmarkRegistry.Load(bench.Format, bench.DatasetRoot, bench.Split);
         if (load.Bad.Count > 0)
             throw new InvalidDataException($"{load.Bad.Count} unreadable item(s) in {bench.DatasetRoot}: " + string.Join("; ", load.Bad.Take(10).Select(b => $"{b.Id} {b.Path}: {b.Reason}")));
-        var version = BenchmarkVersion.Compute(bench.TaskKind, bench.Format, bench.Split, bench.DatasetRoot, load.Items);
-        if (version != bench.VersionHash)
-            throw new InvalidDataException($"the dataset at {bench.DatasetRoot} changed since benchmark '{bench.Name}' was registered (version {version[..12]} ≠ {bench.VersionHash[..12]}); register it again under a new name");
+        Datasets.DatasetVersionCheck.Ensure(bench, BenchmarkVersion.Compute(bench.TaskKind, bench.Format, bench.Split, bench.DatasetRoot, load.Items));
 
         if (c.Job.Config.Attack == Audit.Kind) return Audit.Run(c, load, models, options.Value.Worker.BatchSize);
         var store = new DbItemStore(dbFactory, c.Job.Id, hooks, c.Cancellation);
