@@ -7,7 +7,7 @@ using Portal.Engine.Training;
 using Portal.Tests.Accounts;
 using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
-using Portal.Web.Jobs;
+using Portal.Web.Features.Jobs;
 using Portal.Worker.Execution;
 using Portal.Worker.Models;
 

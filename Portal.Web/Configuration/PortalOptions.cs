@@ -1,3 +1,5 @@
+using Portal.Web.Dispatch;
+using Portal.Web.Http;
 namespace Portal.Web.Configuration;
 
 /// <summary>The "Portal" section of appsettings.json.</summary>

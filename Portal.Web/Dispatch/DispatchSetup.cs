@@ -1,7 +1,7 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using Microsoft.Extensions.Options;
-using Portal.Web.Accounts;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Configuration;
 
 namespace Portal.Web.Dispatch;

@@ -1,8 +1,10 @@
 using System.IO.Compression;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
-using Portal.Web.Accounts;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Configuration;
+
+using Portal.Web.Features.Encoders;
 
 namespace Portal.Web.Dispatch;
 
@@ -41,7 +43,7 @@ public static class WorkerFilesApi
             var temp = Path.Combine(paths.Uploads, $"import-{id}-{Guid.NewGuid():N}.tmp");
             try
             {
-                var got = await Encoders.StreamingReceiver.ReceiveAsync(http.Request.Body, temp, options.Value.MaxUploadBytes, ct);
+                var got = await StreamingReceiver.ReceiveAsync(http.Request.Body, temp, options.Value.MaxUploadBytes, ct);
                 if (!string.Equals(got.Sha256, sha256, StringComparison.OrdinalIgnoreCase))
                     return Results.UnprocessableEntity(new { error = $"the bytes received have sha256 {got.Sha256}, the worker announced {sha256}" });
                 var stored = paths.CheckpointFor(got.Sha256);
@@ -50,8 +52,8 @@ public static class WorkerFilesApi
                 await db.SaveChangesAsync(ct);
                 return Results.Ok(new { encoder = id, bytes = got.Length });
             }
-            catch (Encoders.UploadTooLargeException x) { return Results.Json(new { error = x.Message }, statusCode: StatusCodes.Status413PayloadTooLarge); }
-            finally { Encoders.StreamingReceiver.TryDelete(temp); }
+            catch (UploadTooLargeException x) { return Results.Json(new { error = x.Message }, statusCode: StatusCodes.Status413PayloadTooLarge); }
+            finally { StreamingReceiver.TryDelete(temp); }
         });
 
         g.MapPut("/jobs/{id:int}/artifacts", async (int id, HttpContext http, IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, CancellationToken ct) =>

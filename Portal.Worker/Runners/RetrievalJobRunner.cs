@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Portal.Data.Entities;
 using Portal.Engine.Retrieval;
 using Portal.Web.Configuration;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 using Portal.Web.Features.Retrieval;
 
 namespace Portal.Worker.Runners;

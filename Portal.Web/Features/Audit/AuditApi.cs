@@ -2,9 +2,9 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Web.Accounts;
-using Portal.Web.Api;
-using Portal.Web.Jobs;
+using Portal.Web.Features.Accounts;
+using Portal.Web.Features.Jobs;
+using Portal.Web.Http;
 
 namespace Portal.Web.Features.Audit;
 

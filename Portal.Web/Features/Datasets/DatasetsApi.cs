@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Portal.Engine.Fetch;
-using Portal.Web.Accounts;
-using Portal.Web.Api;
+using Portal.Web.Features.Accounts;
+using Portal.Web.Http;
 
 namespace Portal.Web.Features.Datasets;
 

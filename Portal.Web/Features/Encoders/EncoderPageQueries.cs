@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Web.Accounts;
+using Portal.Web.Features.Accounts;
 
 namespace Portal.Web.Features.Encoders;
 

@@ -1,6 +1,6 @@
 using Portal.Data.Reported;
-using Portal.Web.Accounts;
-using Portal.Web.Api;
+using Portal.Web.Features.Accounts;
+using Portal.Web.Http;
 
 namespace Portal.Web.Features.Reported;
 

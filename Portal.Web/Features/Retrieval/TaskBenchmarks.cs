@@ -1,4 +1,4 @@
-using Portal.Web.Benchmarks;
+using Portal.Web.Features.Benchmarks;
 
 using Portal.Data.Entities;
 

@@ -1,0 +1,65 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Portal.Data.Accounts;
+using Portal.Data.Entities;
+
+namespace Portal.Web.Features.Accounts;
+
+/// <summary>
+/// Who may do what, in one place. Reading (leaderboards, encoder pages, galleries, GET endpoints) needs no account;
+/// uploading, registering, submitting and cancelling one's own jobs need <see cref="Researcher"/>; deleting, re-running,
+/// registering benchmarks, cancelling anyone's job and allowing TorchScript need <see cref="Admin"/>.
+/// </summary>
+public static class Policies
+{
+    /// <summary>A signed-in researcher or admin.</summary>
+    public const string Researcher = "researcher";
+    /// <summary>A signed-in admin.</summary>
+    public const string Admin = "admin";
+    /// <summary>A worker without the storage root, with the shared worker token (its own scheme: no user token passes).</summary>
+    public const string Worker = "worker";
+
+    public static void Add(AuthorizationOptions o)
+    {
+        o.AddPolicy(Researcher, p => p.RequireAuthenticatedUser().RequireRole(Roles.Researcher, Roles.Admin));
+        o.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+        o.AddPolicy(Worker, p => p.AddAuthenticationSchemes(WorkerTokenAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser().RequireRole(WorkerTokenAuthenticationHandler.WorkerRole));
+    }
+
+    /// <summary>
+    /// Pages that need a role, by component type: the page rules sit here beside the API's, so a feature page needs no
+    /// attribute of its own. Pages may also carry [Authorize(Policy = ...)] themselves (the API tokens page does).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<Type, string> Pages = new Dictionary<Type, string>
+    {
+        // Upload/register a checkpoint and submit evaluations.
+        [typeof(Features.Submit.SubmitPage)] = Researcher,
+    };
+
+    public static string? PolicyFor(Type? page) => page != null && Pages.TryGetValue(page, out var p) ? p : null;
+
+    /// <summary>Full page loads of the pages in <see cref="Pages"/> go through the authorization middleware (redirect to sign-in).</summary>
+    public static RazorComponentsEndpointConventionBuilder RequirePagePolicies(this RazorComponentsEndpointConventionBuilder builder)
+    {
+        builder.Add(endpoint =>
+        {
+            if (PolicyFor(endpoint.Metadata.OfType<ComponentTypeMetadata>().FirstOrDefault()?.Type) is string policy)
+                endpoint.Metadata.Add(new AuthorizeAttribute(policy));
+        });
+        return builder;
+    }
+
+    public static string? UserId(this ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) : null;
+
+    public static bool IsAdmin(this ClaimsPrincipal user) => user.Identity?.IsAuthenticated == true && user.IsInRole(Roles.Admin);
+
+    public static bool IsResearcher(this ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true && (user.IsInRole(Roles.Researcher) || user.IsInRole(Roles.Admin));
+
+    /// <summary>Researchers cancel their own jobs; admins cancel any job (including demo jobs, which have no submitter).</summary>
+    public static bool CanCancel(this ClaimsPrincipal user, JobRecord job) =>
+        user.IsAdmin() || (user.IsResearcher() && job.SubmittedBy != null && job.SubmittedBy == user.UserId());
+}
