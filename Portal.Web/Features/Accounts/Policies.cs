@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Components.Endpoints;
 using Portal.Data.Accounts;
 using Portal.Data.Entities;
 
@@ -26,29 +25,6 @@ public static class Policies
         o.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
         o.AddPolicy(Worker, p => p.AddAuthenticationSchemes(WorkerTokenAuthenticationHandler.SchemeName)
             .RequireAuthenticatedUser().RequireRole(WorkerTokenAuthenticationHandler.WorkerRole));
-    }
-
-    /// <summary>
-    /// Pages that need a role, by component type: the page rules sit here beside the API's, so a feature page needs no
-    /// attribute of its own. Pages may also carry [Authorize(Policy = ...)] themselves (the API tokens page does).
-    /// </summary>
-    public static readonly IReadOnlyDictionary<Type, string> Pages = new Dictionary<Type, string>
-    {
-        // Upload/register a checkpoint and submit evaluations.
-        [typeof(Features.Submit.SubmitPage)] = Researcher,
-    };
-
-    public static string? PolicyFor(Type? page) => page != null && Pages.TryGetValue(page, out var p) ? p : null;
-
-    /// <summary>Full page loads of the pages in <see cref="Pages"/> go through the authorization middleware (redirect to sign-in).</summary>
-    public static RazorComponentsEndpointConventionBuilder RequirePagePolicies(this RazorComponentsEndpointConventionBuilder builder)
-    {
-        builder.Add(endpoint =>
-        {
-            if (PolicyFor(endpoint.Metadata.OfType<ComponentTypeMetadata>().FirstOrDefault()?.Type) is string policy)
-                endpoint.Metadata.Add(new AuthorizeAttribute(policy));
-        });
-        return builder;
     }
 
     public static string? UserId(this ClaimsPrincipal user) =>

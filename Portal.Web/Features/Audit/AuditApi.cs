@@ -18,7 +18,7 @@ public static class AuditApi
 {
     public sealed record TopRowsRequest(int Top = 5, string Norm = "linf");
 
-    public static void MapAudit(this IEndpointRouteBuilder app) =>
+    public static void Map(IEndpointRouteBuilder app) =>
         app.MapPost("/api/benchmarks/{id:int}/audits", (int id, TopRowsRequest req, ClaimsPrincipal user, IDbContextFactory<PortalDbContext> f, JobQueue queue, CancellationToken ct) =>
             ApiErrors.Guard(async () =>
             {

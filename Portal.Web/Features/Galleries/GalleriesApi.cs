@@ -23,14 +23,6 @@ public static class GalleriesApi
         [".png"] = "image/png", [".json"] = "application/json",
     };
 
-    public static IServiceCollection AddGalleries(this IServiceCollection services)
-    {
-        services.AddSingleton<GalleryService>();
-        services.AddSingleton<GalleryQueries>();
-        services.AddSingleton<DemoGalleries>();
-        return services;
-    }
-
     public static void Map(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/galleries");
