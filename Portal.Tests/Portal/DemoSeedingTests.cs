@@ -34,11 +34,11 @@ public sealed class DemoSeedingTests : IDisposable
             Assert.Equal(Portal.Engine.Demo.World.WorldClasses.Count, gallery.GetProperty("item_count").GetInt32());
             Assert.Contains("20 APGD iterations, L2 radius 28.57", gallery.GetProperty("description").GetString());
             var encoders = await host.GetJson(api, "/api/encoders");
-            string[] names = [Portal.Web.Features.Demo.DemoEncoders.CleanName, Portal.Web.Features.Demo.DemoEncoders.FareName, "Pixel L2", "SSIM"];
+            string[] names = [Portal.Web.Features.Encoders.DemoEncoders.CleanName, Portal.Web.Features.Encoders.DemoEncoders.FareName, "Pixel L2", "SSIM"];
             Assert.Equal(names.Order().ToArray(), encoders.EnumerateArray().Select(e => e.GetProperty("display_name").GetString()).Order().ToArray());
             var byName = encoders.EnumerateArray().ToDictionary(e => e.GetProperty("display_name").GetString()!, e => e.GetProperty("id").GetInt32());
-            var fare = await host.GetJson(api, $"/api/encoders/{byName[Portal.Web.Features.Demo.DemoEncoders.FareName]}");
-            Assert.Equal(byName[Portal.Web.Features.Demo.DemoEncoders.CleanName], fare.GetProperty("parent_encoder_id").GetInt32());
+            var fare = await host.GetJson(api, $"/api/encoders/{byName[Portal.Web.Features.Encoders.DemoEncoders.FareName]}");
+            Assert.Equal(byName[Portal.Web.Features.Encoders.DemoEncoders.CleanName], fare.GetProperty("parent_encoder_id").GetInt32());
 
             // The baselines' jobs at once; the demo encoders' 2AFC clean + L∞ 1/255 (the board's) + L∞ 4/255 (the paper's) and
             // their inversion galleries once validated: 4 × 3 + 2.

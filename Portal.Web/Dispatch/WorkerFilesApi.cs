@@ -5,6 +5,7 @@ using Portal.Web.Features.Accounts;
 using Portal.Web.Configuration;
 
 using Portal.Web.Features.Encoders;
+using Portal.Web.Http;
 
 namespace Portal.Web.Dispatch;
 
@@ -31,7 +32,7 @@ public static class WorkerFilesApi
             return Results.File(e.StoragePath, "application/octet-stream", enableRangeProcessing: true);
         });
 
-        // A worker without the storage root sends the checkpoint it imported (Encoders/CheckpointImports.cs); the web hashes
+        // A worker without the storage root sends the checkpoint it imported (Features/Encoders/CheckpointImports.cs); the web hashes
         // the bytes itself and stores them only for a record that is still waiting for its file.
         g.MapPut("/encoders/{id:int}/checkpoint", async (int id, string sha256, HttpContext http, IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths,
             Microsoft.Extensions.Options.IOptions<PortalOptions> options, CancellationToken ct) =>

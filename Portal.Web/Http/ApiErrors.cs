@@ -29,8 +29,8 @@ public static class ApiErrors
         NotSupportedException => StatusCodes.Status501NotImplemented,
         ArgumentException or FormatException or System.Text.Json.JsonException => StatusCodes.Status400BadRequest,
         InvalidOperationException => StatusCodes.Status409Conflict,
-        Features.Encoders.UploadTooLargeException => StatusCodes.Status413PayloadTooLarge,
-        Features.Encoders.QuotaExceededException => StatusCodes.Status429TooManyRequests,
+        UploadTooLargeException => StatusCodes.Status413PayloadTooLarge,
+        QuotaExceededException => StatusCodes.Status429TooManyRequests,
         _ => null,
     };
 }

@@ -5,6 +5,7 @@ using Portal.Engine.Retrieval;
 using Portal.Web.Configuration;
 using Portal.Web.Features.Encoders;
 using Portal.Web.Features.Retrieval;
+using Portal.Web.Features.Benchmarks;
 
 namespace Portal.Worker.Runners;
 

@@ -9,14 +9,14 @@ namespace Portal.Web.Features.Benchmarks;
 public sealed record BenchmarkRequest(string Name, string DatasetRoot, string Format = "nights", string Split = "test", string? Description = null, string? TaskKind = null);
 
 /// <summary>Registers dataset folders on the server as benchmarks (read through the engine's dataset readers) and reloads them for jobs.</summary>
-public sealed class BenchmarkRegistry(IDbContextFactory<PortalDbContext> dbFactory, Features.Retrieval.IDatasetInspector inspector)
+public sealed class BenchmarkRegistry(IDbContextFactory<PortalDbContext> dbFactory, IDatasetInspector inspector)
 {
     public static readonly string[] Formats = ["nights", "bapps"];
 
     /// <summary>The task kind a dataset format belongs to: 2afc (nights, bapps), retrieval or detection.</summary>
     public static string TaskKindOf(string format) =>
-        Formats.Contains(format) ? TaskKinds.TwoAfc : Features.Retrieval.TaskBenchmarks.TaskKindOf(format)
-        ?? throw new ArgumentException($"unknown dataset format '{format}' (supported: {string.Join(", ", Formats.Concat(Features.Retrieval.TaskBenchmarks.Formats))})");
+        Formats.Contains(format) ? TaskKinds.TwoAfc : TaskBenchmarks.TaskKindOf(format)
+        ?? throw new ArgumentException($"unknown dataset format '{format}' (supported: {string.Join(", ", Formats.Concat(TaskBenchmarks.Formats))})");
 
     public static TwoAfcDatasetLoad Load(string format, string root, string split) => format switch
     {
@@ -41,10 +41,10 @@ public sealed class BenchmarkRegistry(IDbContextFactory<PortalDbContext> dbFacto
         if (load.Items.Count == 0) throw new InvalidDataException($"split '{req.Split}' of {root} has no items");
         var version = BenchmarkVersion.Compute(TaskKinds.TwoAfc, req.Format, req.Split, root, load.Items);
         var splits = string.Join(",", load.Items.Select(i => i.Split).Distinct().OrderBy(s => s, StringComparer.Ordinal));
-        return await SaveAsync(req, root, new Features.Retrieval.BenchmarkShape(TaskKinds.TwoAfc, load.Items.Count, splits, version), isDemo, ct);
+        return await SaveAsync(req, root, new BenchmarkShape(TaskKinds.TwoAfc, load.Items.Count, splits, version), isDemo, ct);
     }
 
-    private async Task<BenchmarkRecord> SaveAsync(BenchmarkRequest req, string root, Features.Retrieval.BenchmarkShape shape, bool isDemo, CancellationToken ct)
+    private async Task<BenchmarkRecord> SaveAsync(BenchmarkRequest req, string root, BenchmarkShape shape, bool isDemo, CancellationToken ct)
     {
         var version = shape.Version;
         await using var db = await dbFactory.CreateDbContextAsync(ct);

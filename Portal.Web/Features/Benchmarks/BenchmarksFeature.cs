@@ -5,6 +5,7 @@ public static class BenchmarksFeature
 {
     public static IServiceCollection AddBenchmarks(this IServiceCollection services)
     {
+        services.AddSingleton<IDatasetInspector, CliDatasetInspector>();
         services.AddSingleton<BenchmarkRegistry>();
         return services;
     }

@@ -1,11 +1,10 @@
 namespace Portal.Web.Features.Demo;
 
-/// <summary>The demo world: the shipped demo encoders, registered and queued once at start.</summary>
+/// <summary>The demo world, seeded once at start: the demo encoders (Features/Encoders/DemoEncoders.cs), benchmarks, retrieval/detection boards and galleries, and their jobs.</summary>
 public static class DemoFeature
 {
     public static IServiceCollection AddDemo(this IServiceCollection services)
     {
-        services.AddSingleton<DemoEncoders>();
         services.AddHostedService<DemoSeeder>();
         return services;
     }

@@ -36,7 +36,7 @@ public sealed class EncoderPageQueries(IDbContextFactory<PortalDbContext> dbFact
         return (parent, variants);
     }
 
-    /// <summary>Newest first; rejected uploads only for their submitter and admins (Accounts/Disclosure.cs).</summary>
+    /// <summary>Newest first; rejected uploads only for their submitter and admins (Features/Accounts/Disclosure.cs).</summary>
     public async Task<List<EncoderSummary>> ListAsync(ClaimsPrincipal viewer, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

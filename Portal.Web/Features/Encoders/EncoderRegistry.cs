@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Configuration;
+using Portal.Web.Http;
 
 namespace Portal.Web.Features.Encoders;
 

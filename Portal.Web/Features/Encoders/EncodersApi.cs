@@ -33,7 +33,7 @@ public static class EncodersApi
     {
         var g = app.MapGroup("/api");
 
-        // Rejected encoders only for their submitter and admins (Accounts/Disclosure.cs).
+        // Rejected encoders only for their submitter and admins (Features/Accounts/Disclosure.cs).
         g.MapGet("/encoders", (HttpRequest request, ClaimsPrincipal user, IDbContextFactory<PortalDbContext> f) => ApiErrors.Guard(async () =>
         {
             var status = ListFilters.Read(request, "status").Enum<EncoderStatus>("status");
@@ -66,10 +66,10 @@ public static class EncodersApi
             return Results.Json(new { encoder = e, duplicate = false, status = e.Status, reason = (string?)null }, statusCode: StatusCodes.Status202Accepted);
         })).RequireAuthorization(Policies.Researcher);
 
-        // Admins delete any encoder; a researcher their own that was rejected or never used (Admin/AdminActions.cs).
-        g.MapDelete("/encoders/{id:int}", (int id, ClaimsPrincipal user, Admin.AdminActions admin, CancellationToken ct) => ApiErrors.Guard(async () =>
+        // Admins delete any encoder; a researcher their own that was rejected or never used (EncoderDeletion.cs).
+        g.MapDelete("/encoders/{id:int}", (int id, ClaimsPrincipal user, EncoderDeletion deletion, CancellationToken ct) => ApiErrors.Guard(async () =>
         {
-            await admin.DeleteEncoderAsync(id, ct, user);
+            await deletion.DeleteEncoderAsync(id, ct, user);
             return Results.NoContent();
         })).RequireAuthorization(Policies.Researcher);
 

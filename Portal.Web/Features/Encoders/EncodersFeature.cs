@@ -15,6 +15,8 @@ public static class EncodersFeature
         services.AddSingleton<ResumableUploads>();
         services.AddSingleton<EncoderPageQueries>();
         services.AddSingleton<EncoderVariants>();
+        services.AddSingleton<DemoEncoders>();
+        services.AddSingleton<EncoderDeletion>();
         return services;
     }
 

@@ -137,5 +137,3 @@ public sealed class ResumableUploads(DataPaths paths, EncoderRegistry registry, 
     private static bool IsValidId(string id) => id.Length == 32 && id.All(Uri.IsHexDigit);
 }
 
-/// <summary>A per-account limit was reached (open upload sessions, queued jobs): 429 naming the setting.</summary>
-public sealed class QuotaExceededException(string message) : Exception(message);

@@ -1,13 +1,8 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Portal.Web.Http;
 
 namespace Portal.Web.Features.Encoders;
-
-/// <summary>Thrown when an upload grows past the configured limit; the partial file is already deleted.</summary>
-public sealed class UploadTooLargeException(long limit, string? message = null) : Exception(message ?? $"upload exceeds the size limit of {limit} bytes ({limit / (1 << 20)} MiB; Portal:MaxUploadBytes)")
-{
-    public long Limit { get; } = limit;
-}
 
 /// <summary>
 /// Copies a request body to a file in 1 MiB chunks while hashing it, so memory stays constant whatever the file size.
@@ -59,9 +54,9 @@ public static class StreamingReceiver
         {
             FileStream file;
             try { file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous); }
-            catch (IOException) when (File.Exists(path)) { throw new Http.StateConflictException("another request is writing this upload session; retry after it ends", "busy"); }
+            catch (IOException) when (File.Exists(path)) { throw new StateConflictException("another request is writing this upload session; retry after it ends", "busy"); }
             await using var _ = file;
-            if (file.Length != expectedOffset) throw new Http.StateConflictException($"offset mismatch: the server has {file.Length} bytes, the chunk starts at {expectedOffset}", "offset " + file.Length);
+            if (file.Length != expectedOffset) throw new StateConflictException($"offset mismatch: the server has {file.Length} bytes, the chunk starts at {expectedOffset}", "offset " + file.Length);
             file.Seek(0, SeekOrigin.End);
             long total = file.Length;
             int n;

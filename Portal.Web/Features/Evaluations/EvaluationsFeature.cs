@@ -1,10 +1,14 @@
+using Portal.Web.Components;
+
 namespace Portal.Web.Features.Evaluations;
 
-/// <summary>Evaluation results: the results API (JSON and CSV) and how a result's metric is shown.</summary>
+/// <summary>Evaluation results: the results API (JSON and CSV) and the result card (settings, sanity checks, per-split numbers).</summary>
 public static class EvaluationsFeature
 {
     public static IServiceCollection AddEvaluations(this IServiceCollection services)
     {
+        // The result card on a job's page (Jobs is used here, so cannot use this feature).
+        services.AddPageSlot<ReproducibilityCard>(PageSlots.JobResult, nameof(ReproducibilityCard.Result));
         return services;
     }
 

@@ -19,7 +19,7 @@ public static class ResultsApi
     {
         var g = app.MapGroup("/api");
         // Oldest first, a page at a time (limit, default 1000, at most 5000; the CSV export defaults to 5000; offset); X-Total-Count and Link rel="next" say
-        // what is left. Anonymous reads are output-cached, evicted when a job ends (Services/ReadCache.cs).
+        // what is left. Anonymous reads are output-cached, evicted when a job ends (Http/ReadCache.cs).
         g.MapGet("/results", (HttpRequest request, IDbContextFactory<PortalDbContext> f) => ApiErrors.Guard(async () =>
             Results.Ok((await Query(f, request)).Select(Summary)))).CacheOutput(Portal.Web.Http.ReadCache.ResultsPolicy).RequireRateLimiting(Portal.Web.Http.ReadCache.AnonymousReadsLimit);
 
@@ -28,7 +28,7 @@ public static class ResultsApi
             await using var db = await f.CreateDbContextAsync();
             var r = await db.Results.AsNoTracking().Include(x => x.Splits).Include(x => x.Encoder).Include(x => x.Benchmark).FirstOrDefaultAsync(x => x.Id == id);
             if (r == null) return Results.NotFound(new { error = $"no result {id}" });
-            // The engine's JSON names skipped files by path: cut for everyone but admins (Accounts/Disclosure.cs).
+            // The engine's JSON names skipped files by path: cut for everyone but admins (Features/Accounts/Disclosure.cs).
             JsonNode? Json(string text) => user.SeesServerDetails() ? JsonNode.Parse(text) : Disclosure.ScrubPaths(JsonNode.Parse(text));
             return Results.Ok(new { summary = Summary(r), sanity = Json(r.SanityJson), engine_result = Json(r.FullJson) });
         });

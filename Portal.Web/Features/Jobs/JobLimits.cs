@@ -4,7 +4,7 @@ using Portal.Data;
 using Portal.Data.Accounts;
 using Portal.Data.Entities;
 using Portal.Web.Configuration;
-using Portal.Web.Features.Encoders;
+using Portal.Web.Http;
 
 namespace Portal.Web.Features.Jobs;
 
@@ -34,10 +34,13 @@ public sealed class JobLimits(IOptions<PortalOptions> options)
         await CheckQueueAsync(db, caps.Limits, caps.UserId, list.Count, caps.Role, ct);
     }
 
+    /// <summary>JobConfig.Attack of a FARE training job (Features/Robustify/FareSettings.cs): limited by steps, not items.</summary>
+    public const string FareAttack = "fare";
+
     public static void CheckJob(RoleLimits limits, JobConfig c, int items, string role)
     {
         var at = $"Portal:Limits:{role}";
-        if (c.Attack == Features.Robustify.FareSettings.Attack)
+        if (c.Attack == FareAttack)
         {
             if (c.Iterations > limits.MaxFareSteps) throw new ArgumentException($"steps {c.Iterations} is over the limit of {limits.MaxFareSteps} for your role ({at}:MaxFareSteps)");
             return;

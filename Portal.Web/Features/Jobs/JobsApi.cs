@@ -19,7 +19,7 @@ public static class JobsApi
         g.MapGet("/presets", () => Results.Ok(Presets.Known.Select(p => new { name = p, label = Presets.Describe(p), config = Presets.Config(p) })));
 
         // Newest first, a page at a time (limit, default 200, at most 1000; offset); X-Total-Count and Link rel="next" say
-        // what is left. Anonymous reads are output-cached, evicted when a job changes (Services/ReadCache.cs).
+        // what is left. Anonymous reads are output-cached, evicted when a job changes (Http/ReadCache.cs).
         g.MapGet("/jobs", (HttpRequest request, HttpResponse response, IDbContextFactory<PortalDbContext> f, IOptions<JsonOptions> json) => ApiErrors.Guard(async () =>
         {
             var filters = ListFilters.Read(request, ["status", "encoder_id", "benchmark_id", .. ListFilters.PagingNames]);

@@ -6,6 +6,7 @@ public static class LeaderboardFeature
     public static IServiceCollection AddLeaderboard(this IServiceCollection services)
     {
         services.AddSingleton<LeaderboardService>();
+        services.AddSingleton<TaskOverviewService>();
         return services;
     }
 

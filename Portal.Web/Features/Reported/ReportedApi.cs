@@ -1,6 +1,7 @@
 using Portal.Data.Reported;
 using Portal.Web.Features.Accounts;
 using Portal.Web.Http;
+using Portal.Web.Features.Leaderboard;
 
 namespace Portal.Web.Features.Reported;
 

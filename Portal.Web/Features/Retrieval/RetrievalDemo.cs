@@ -17,7 +17,7 @@ namespace Portal.Web.Features.Retrieval;
 /// </summary>
 public sealed class RetrievalDemo(
     DataPaths paths, BenchmarkRegistry benchmarks, EncoderRegistry encoders,
-    JobQueue queue, Portal.Web.Features.Demo.DemoEncoders demoEncoders, ILogger<RetrievalDemo> log)
+    JobQueue queue, DemoEncoders demoEncoders, ILogger<RetrievalDemo> log)
 {
     public const string RetrievalName = "Demo retrieval (rworld)", DetectionName = "Demo detection (hazard signs)";
     /// <summary>APGD iterations of the demo's attacked jobs (the presets' 100 / 200 would take minutes on a CPU).</summary>

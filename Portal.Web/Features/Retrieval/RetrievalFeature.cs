@@ -5,11 +5,9 @@ public static class RetrievalFeature
 {
     public static IServiceCollection AddRetrieval(this IServiceCollection services)
     {
-        services.AddSingleton<IDatasetInspector, CliDatasetInspector>();
         services.AddSingleton<RetrievalDemo>();
         services.AddSingleton<EvidenceFiles>();
         services.AddSingleton<RetrievalQueries>();
-        services.AddSingleton<TaskOverviewService>();
         return services;
     }
 

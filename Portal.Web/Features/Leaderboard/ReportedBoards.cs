@@ -2,10 +2,9 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Portal.Data.Entities;
 using Portal.Data.Reported;
-using Portal.Web.Features.Leaderboard;
 using Board = Portal.Web.Features.Leaderboard.Leaderboard;
 
-namespace Portal.Web.Features.Reported;
+namespace Portal.Web.Features.Leaderboard;
 
 /// <summary>Where a group of reported numbers goes: a measured benchmark's board, or a board of its own.</summary>
 public sealed record ReportedBoardInfo(string Key, string Title, string Benchmark, string Metric, int? BenchmarkId, int Models);

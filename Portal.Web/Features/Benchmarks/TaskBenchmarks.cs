@@ -2,7 +2,7 @@ using Portal.Web.Features.Benchmarks;
 
 using Portal.Data.Entities;
 
-namespace Portal.Web.Features.Retrieval;
+namespace Portal.Web.Features.Benchmarks;
 
 /// <summary>What a registered benchmark holds: its task kind, item count (queries), sub-splits and version hash.</summary>
 public sealed record BenchmarkShape(string TaskKind, int Items, string Splits, string Version);

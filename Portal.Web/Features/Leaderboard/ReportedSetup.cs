@@ -1,6 +1,6 @@
 using Portal.Data.Entities;
 
-namespace Portal.Web.Features.Reported;
+namespace Portal.Web.Features.Leaderboard;
 
 /// <summary>
 /// The threat model behind a reported board's columns, as the paper states it (its README, "Common setup", and each

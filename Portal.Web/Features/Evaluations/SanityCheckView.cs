@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Portal.Web.Features.Encoders;
+namespace Portal.Web.Features.Evaluations;
 
 /// <summary>One of the engine's attack sanity checks as stored with a result (ResultRecord.SanityJson, snake_case).</summary>
 public sealed record SanityCheckView(string Name, bool Passed, double? Value, double? Limit, string Detail)

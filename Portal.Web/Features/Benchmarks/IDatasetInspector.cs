@@ -1,4 +1,4 @@
-namespace Portal.Web.Features.Retrieval;
+namespace Portal.Web.Features.Benchmarks;
 
 /// <summary>
 /// Reads a retrieval or detection dataset folder and describes it (queries, splits, version hash). The engine does the

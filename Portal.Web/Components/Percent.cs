@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Portal.Web.Features.Leaderboard;
+namespace Portal.Web.Components;
 
 /// <summary>How accuracies read everywhere on the portal: a percentage with one decimal, an en dash when missing.</summary>
 public static class Percent

@@ -4,9 +4,8 @@ using Portal.Data.Entities;
 using Portal.Engine.Checkpoints;
 using Portal.Engine.Demo.World;
 using Portal.Web.Configuration;
-using Portal.Web.Features.Encoders;
 
-namespace Portal.Web.Features.Demo;
+namespace Portal.Web.Features.Encoders;
 
 /// <summary>
 /// The two shipped demo encoders (Portal.Engine/Demo/Weights, see the README's demo world): registered once, like uploads (stored

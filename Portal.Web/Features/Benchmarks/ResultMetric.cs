@@ -1,8 +1,8 @@
 using System.Globalization;
 using Portal.Data.Entities;
-using Portal.Web.Features.Leaderboard;
+using Portal.Web.Components;
 
-namespace Portal.Web.Features.Evaluations;
+namespace Portal.Web.Features.Benchmarks;
 
 /// <summary>
 /// What a result's two numbers are, by the benchmark's task: <see cref="ResultRecord.CleanAccuracy"/> and

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Portal.Web.Configuration;
 using Portal.Web.Dispatch;
 
-namespace Portal.Web.Features.Retrieval;
+namespace Portal.Web.Features.Benchmarks;
 
 /// <summary>
 /// The web's <see cref="IDatasetInspector"/>: runs `portal datasets describe` (the worker executable) and reads the
