@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Accounts;
 using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
-using Portal.Web.Accounts;
+using Portal.Web.Features.Accounts;
 
 namespace Portal.Tests.Accounts;
 

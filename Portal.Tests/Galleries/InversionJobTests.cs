@@ -10,7 +10,7 @@ using Portal.Tests.Accounts;
 using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
 using Portal.Web.Configuration;
-using Portal.Web.Jobs;
+using Portal.Web.Features.Jobs;
 using Portal.Worker.Execution;
 using Portal.Worker.Models;
 using Portal.Worker.Runners;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Portal.Data.Accounts;
 using Portal.Tests.Accounts;
 using Portal.Tests.Support;
-using Portal.Web.Jobs;
+using Portal.Web.Features.Jobs;
 using Portal.Worker.Execution;
 using Portal.Worker.Models;
 

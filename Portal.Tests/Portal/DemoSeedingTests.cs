@@ -36,11 +36,11 @@ public sealed class DemoSeedingTests : IDisposable
             Assert.Equal(Portal.Engine.Demo.World.WorldClasses.Count, gallery.GetProperty("item_count").GetInt32());
             Assert.Contains("20 APGD iterations, L2 radius 28.57", gallery.GetProperty("description").GetString());
             var encoders = await host.GetJson(api, "/api/encoders");
-            string[] names = [Portal.Web.Demo.DemoEncoders.CleanName, Portal.Web.Demo.DemoEncoders.FareName, "Pixel L2", "SSIM"];
+            string[] names = [Portal.Web.Features.Encoders.DemoEncoders.CleanName, Portal.Web.Features.Encoders.DemoEncoders.FareName, "Pixel L2", "SSIM"];
             Assert.Equal(names.Order().ToArray(), encoders.EnumerateArray().Select(e => e.GetProperty("display_name").GetString()).Order().ToArray());
             var byName = encoders.EnumerateArray().ToDictionary(e => e.GetProperty("display_name").GetString()!, e => e.GetProperty("id").GetInt32());
-            var fare = await host.GetJson(api, $"/api/encoders/{byName[Portal.Web.Demo.DemoEncoders.FareName]}");
-            Assert.Equal(byName[Portal.Web.Demo.DemoEncoders.CleanName], fare.GetProperty("parent_encoder_id").GetInt32());
+            var fare = await host.GetJson(api, $"/api/encoders/{byName[Portal.Web.Features.Encoders.DemoEncoders.FareName]}");
+            Assert.Equal(byName[Portal.Web.Features.Encoders.DemoEncoders.CleanName], fare.GetProperty("parent_encoder_id").GetInt32());
             // Stated at registration, not guessed: the demo encoders learned no similarity judgements.
             Assert.Equal("zero-shot", fare.GetProperty("training_data").GetString());
 
@@ -80,7 +80,7 @@ public sealed class DemoSeedingTests : IDisposable
             // threat model (L∞ 1/255); its board fell back to the paper's 4/255.
             var dbFactory = host.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Data.PortalDbContext>>();
             await using var db = await dbFactory.CreateDbContextAsync();
-            var key = Portal.Web.Jobs.Presets.Config(Portal.Web.Jobs.Presets.DemoLinf1, 3).Key;
+            var key = Portal.Web.Features.Jobs.Presets.Config(Portal.Web.Features.Jobs.Presets.DemoLinf1, 3).Key;
             await db.Jobs.Where(j => j.ConfigKey == key).ExecuteDeleteAsync();
             await db.Results.Where(r => r.ConfigKey == key).ExecuteDeleteAsync();
             await db.Encoders.ExecuteUpdateAsync(s => s.SetProperty(e => e.TrainingData, (string?)null));
@@ -91,9 +91,9 @@ public sealed class DemoSeedingTests : IDisposable
         using (var api = host.Api())
         {
             var jobs = await host.WaitFor(api, "/api/jobs", j => j.GetArrayLength() == 10 + 4, TimeSpan.FromMinutes(1));
-            foreach (var j in jobs.EnumerateArray().Where(j => j.GetProperty("preset").GetString() == Portal.Web.Jobs.Presets.DemoLinf1))
+            foreach (var j in jobs.EnumerateArray().Where(j => j.GetProperty("preset").GetString() == Portal.Web.Features.Jobs.Presets.DemoLinf1))
                 Assert.Equal("succeeded", (await host.WaitForJobEnd(api, j.GetProperty("id").GetInt32(), TimeSpan.FromMinutes(2))).GetProperty("status").GetString());
-            Assert.Equal(4, jobs.EnumerateArray().Count(j => j.GetProperty("preset").GetString() == Portal.Web.Jobs.Presets.DemoLinf1));
+            Assert.Equal(4, jobs.EnumerateArray().Count(j => j.GetProperty("preset").GetString() == Portal.Web.Features.Jobs.Presets.DemoLinf1));
             var encoders = (await host.GetJson(api, "/api/encoders")).EnumerateArray().ToList();
             Assert.All(encoders.Where(e => e.GetProperty("display_name").GetString()!.StartsWith("Demo ConvNeXt", StringComparison.Ordinal)),
                 e => Assert.Equal("zero-shot", e.GetProperty("training_data").GetString()));

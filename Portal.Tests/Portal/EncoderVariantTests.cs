@@ -9,7 +9,7 @@ using Portal.Engine.Checkpoints;
 using Portal.Tests.Accounts;
 using Portal.Tests.Encoders;
 using Portal.Tests.Support;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 using Portal.Web.Features.Leaderboard;
 using TorchSharp;
 

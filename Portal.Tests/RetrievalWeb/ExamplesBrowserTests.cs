@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 using Portal.Data.Accounts;
 using Portal.Tests.Accounts;
 using Portal.Tests.Web;
-using Portal.Web.Demo;
+using Portal.Web.Features.Encoders;
 using Portal.Web.Features.Retrieval;
 
 namespace Portal.Tests.RetrievalWeb;

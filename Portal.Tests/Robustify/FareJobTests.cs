@@ -8,7 +8,7 @@ using Portal.Engine.Training;
 using Portal.Tests.Accounts;
 using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
-using Portal.Web.Jobs;
+using Portal.Web.Features.Jobs;
 using Portal.Worker.Execution;
 using Portal.Worker.Models;
 
@@ -110,17 +110,17 @@ public sealed class FareJobTests : IDisposable
     public async Task Standard_evaluations_add_the_demo_boards_own_threat_model_on_demo_benchmarks_only()
     {
         using var host = new PortalHost(Path.Combine(_dir.Path, "data"), new Dictionary<string, string?> { ["Portal:Worker:Enabled"] = "false" });
-        var benchmarks = host.Services.GetRequiredService<Portal.Web.Benchmarks.BenchmarkRegistry>();
-        var demo = await benchmarks.RegisterAsync(new Portal.Web.Benchmarks.BenchmarkRequest("demo board", PortalTestData.Nights(_dir, count: 4, seed: 1), "nights", "test"), isDemo: true, CancellationToken.None);
-        var real = await benchmarks.RegisterAsync(new Portal.Web.Benchmarks.BenchmarkRequest("real board", PortalTestData.Nights(_dir, count: 4, seed: 2), "nights", "test"), isDemo: false, CancellationToken.None);
-        var encoder = await host.Services.GetRequiredService<Portal.Web.Encoders.EncoderRegistry>().RegisterBuiltinAsync("pixel-l2", 32, "Pixel L2", "baseline", CancellationToken.None);
+        var benchmarks = host.Services.GetRequiredService<Portal.Web.Features.Benchmarks.BenchmarkRegistry>();
+        var demo = await benchmarks.RegisterAsync(new Portal.Web.Features.Benchmarks.BenchmarkRequest("demo board", PortalTestData.Nights(_dir, count: 4, seed: 1), "nights", "test"), isDemo: true, CancellationToken.None);
+        var real = await benchmarks.RegisterAsync(new Portal.Web.Features.Benchmarks.BenchmarkRequest("real board", PortalTestData.Nights(_dir, count: 4, seed: 2), "nights", "test"), isDemo: false, CancellationToken.None);
+        var encoder = await host.Services.GetRequiredService<Portal.Web.Features.Encoders.EncoderRegistry>().RegisterBuiltinAsync("pixel-l2", 32, "Pixel L2", "baseline", CancellationToken.None);
 
         var jobs = await host.Services.GetRequiredService<Portal.Web.Features.Robustify.RobustifyService>().QueueStandardEvaluationsAsync(encoder.Id, null, CancellationToken.None, iterations: 2);
         string[] Presets(int bench) => jobs.Where(j => j.Job.BenchmarkId == bench).Select(j => j.Job.Preset).Order().ToArray();
         Assert.All(jobs, j => Assert.Equal(JobQueue.Queued, j.Outcome));
         Assert.Equal(["clean", "linf-4"], Presets(real.Id));
-        Assert.Equal(["clean", Portal.Web.Jobs.Presets.DemoLinf1, "linf-4"], Presets(demo.Id));
-        Assert.All(jobs.Where(j => j.Job.Preset == Portal.Web.Jobs.Presets.DemoLinf1), j => Assert.Equal(1.0 / 255, j.Job.Config.Eps, 12));
+        Assert.Equal(["clean", Portal.Web.Features.Jobs.Presets.DemoLinf1, "linf-4"], Presets(demo.Id));
+        Assert.All(jobs.Where(j => j.Job.Preset == Portal.Web.Features.Jobs.Presets.DemoLinf1), j => Assert.Equal(1.0 / 255, j.Job.Config.Eps, 12));
     }
 
     /// <summary>Holds the worker after a given FARE step until the host shuts down.</summary>

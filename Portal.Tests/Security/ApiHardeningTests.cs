@@ -221,7 +221,7 @@ public sealed class ApiHardeningTests : IDisposable
     [InlineData("-0.25", "-0.25")]
     [InlineData("ViT-B/32", "ViT-B/32")]
     public void Csv_cells_that_a_spreadsheet_would_run_are_defused_and_numbers_stay_numbers(string cell, string written) =>
-        Assert.Equal(written.Contains(',') || written.Contains('"') ? "\"" + written.Replace("\"", "\"\"") + "\"" : written, Portal.Web.Api.CsvCell.Escape(cell));
+        Assert.Equal(written.Contains(',') || written.Contains('"') ? "\"" + written.Replace("\"", "\"\"") + "\"" : written, Portal.Web.Http.CsvCell.Escape(cell));
 
     [Fact]
     public async Task Uploads_take_octet_stream_only()
@@ -263,10 +263,10 @@ public sealed class ApiHardeningTests : IDisposable
     [Fact]
     public void A_failed_storage_write_is_507_or_503_not_500()
     {
-        Assert.Equal(507, Portal.Web.Api.StorageFaults.Status(new DbUpdateException("save failed", new Microsoft.Data.Sqlite.SqliteException("database or disk is full", 13))));
-        Assert.Equal(503, Portal.Web.Api.StorageFaults.Status(new Microsoft.Data.Sqlite.SqliteException("disk I/O error", 10)));
-        Assert.Equal(507, Portal.Web.Api.StorageFaults.Status(new IOException("No space left on device : '/data/uploads/x.tmp'")));
-        Assert.Null(Portal.Web.Api.StorageFaults.Status(new IOException("file in use")));
+        Assert.Equal(507, Portal.Web.Http.StorageFaults.Status(new DbUpdateException("save failed", new Microsoft.Data.Sqlite.SqliteException("database or disk is full", 13))));
+        Assert.Equal(503, Portal.Web.Http.StorageFaults.Status(new Microsoft.Data.Sqlite.SqliteException("disk I/O error", 10)));
+        Assert.Equal(507, Portal.Web.Http.StorageFaults.Status(new IOException("No space left on device : '/data/uploads/x.tmp'")));
+        Assert.Null(Portal.Web.Http.StorageFaults.Status(new IOException("file in use")));
     }
 
     public void Dispose() => _dir.Dispose();

@@ -124,7 +124,7 @@ public sealed class CookieSessionTests : IDisposable
         // Locked (10 failures) answers as a wrong password does.
         for (var i = 0; i < 5; i++) await Try(user.UserName);
         var (locked, _) = await Try(user.UserName);
-        Assert.Equal(Portal.Web.Accounts.AccountEndpoints.FailedSignIn, locked[(locked.IndexOf("error=", StringComparison.Ordinal) + 6)..locked.IndexOf("&returnUrl", StringComparison.Ordinal)]);
+        Assert.Equal(Portal.Web.Features.Accounts.AccountEndpoints.FailedSignIn, locked[(locked.IndexOf("error=", StringComparison.Ordinal) + 6)..locked.IndexOf("&returnUrl", StringComparison.Ordinal)]);
         Assert.DoesNotContain("locked", locked);
     }
 

@@ -7,7 +7,7 @@ using Portal.Tests.Accounts;
 using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
 using Portal.Web.Configuration;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 
 namespace Portal.Tests.Security;
 

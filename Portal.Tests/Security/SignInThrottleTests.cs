@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Portal.Web.Accounts;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Configuration;
 
 namespace Portal.Tests.Security;

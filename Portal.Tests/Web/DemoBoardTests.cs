@@ -1,9 +1,9 @@
 using Bunit;
 using Portal.Data.Entities;
-using Portal.Web.Features;
+using Portal.Web.Components;
 using Portal.Web.Features.Leaderboard;
 using Portal.Web.Features.Submit;
-using Portal.Web.Jobs;
+using Portal.Web.Features.Jobs;
 using static Portal.Tests.Web.WebTestData;
 
 namespace Portal.Tests.Web;
@@ -17,7 +17,7 @@ public sealed class DemoBoardTests : ComponentTestContext
 {
     private static BenchmarkRecord DemoBench()
     {
-        var b = Bench(7, Portal.Web.Demo.DemoSeeder.BenchmarkName);
+        var b = Bench(7, Portal.Web.Features.Demo.DemoSeeder.BenchmarkName);
         b.IsDemo = true;
         b.Splits = "procedural";
         return b;
@@ -105,6 +105,6 @@ public sealed class DemoBoardTests : ComponentTestContext
         Assert.Equal(("apgd", "linf", 1.0 / 255, 10), (c.Attack, c.Norm, c.Eps, c.Iterations));
         Assert.Contains("not the paper's", Presets.Describe(Presets.DemoLinf1));
         // The seeder runs it on every encoder of the demo board, with the paper's ε beside it.
-        Assert.Equal([Presets.Clean, Presets.DemoLinf1, Presets.Linf4], Portal.Web.Demo.DemoSeeder.BoardPresets);
+        Assert.Equal([Presets.Clean, Presets.DemoLinf1, Presets.Linf4], Portal.Web.Features.Demo.DemoSeeder.BoardPresets);
     }
 }

@@ -4,7 +4,7 @@ using Portal.Data.Accounts;
 using Portal.Data.Entities;
 using Portal.Tests.Accounts;
 using Portal.Tests.Galleries;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 using Portal.Web.Features.Galleries;
 
 namespace Portal.Tests.Web;

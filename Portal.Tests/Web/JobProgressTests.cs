@@ -50,7 +50,7 @@ public sealed class JobProgressTests : ComponentTestContext
     {
         var job = Job(JobStatus.Failed, 8);
         job.Error = "checkpoint file is missing: /data/x.ckpt";
-        job.ErrorStack = "at Portal.Web.Jobs.EvaluationWorker.Run()";
+        job.ErrorStack = "at Portal.Web.Features.Jobs.EvaluationWorker.Run()";
         var cut = Render<JobProgress>(p => p.Add(x => x.View, new JobView(job, null)).Add(x => x.ShowStack, true));
         Assert.Equal("failed", cut.Find(".job-progress").GetAttribute("data-status"));
         Assert.Contains("checkpoint file is missing: /data/x.ckpt", cut.Find(".job-error").TextContent);

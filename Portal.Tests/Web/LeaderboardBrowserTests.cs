@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Playwright;
 using Portal.Web.Features.Leaderboard;
+using Portal.Web.Components;
 
 namespace Portal.Tests.Web;
 

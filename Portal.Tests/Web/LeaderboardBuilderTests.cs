@@ -1,6 +1,7 @@
 using Portal.Data.Entities;
 using Portal.Web.Features.Leaderboard;
 using static Portal.Tests.Web.WebTestData;
+using Portal.Web.Components;
 
 namespace Portal.Tests.Web;
 

@@ -1,6 +1,7 @@
 using Bunit;
 using Portal.Web.Features.Encoders;
 using static Portal.Tests.Web.WebTestData;
+using Portal.Web.Features.Evaluations;
 
 namespace Portal.Tests.Web;
 

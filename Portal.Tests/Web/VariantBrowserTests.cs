@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 using Portal.Data.Entities;
 using Portal.Engine.Checkpoints;
 using Portal.Tests.Support;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 using Portal.Web.Features.Encoders;
 using TorchSharp;
 

@@ -57,5 +57,5 @@ public sealed class RetrievalFormatNamesTests
 {
     [Fact]
     public void Web_retrieval_formats_are_the_engines() =>
-        Assert.Equal(Portal.Engine.Retrieval.RetrievalDataset.Formats, Portal.Web.Features.Retrieval.TaskBenchmarks.RetrievalFormats);
+        Assert.Equal(Portal.Engine.Retrieval.RetrievalDataset.Formats, Portal.Web.Features.Benchmarks.TaskBenchmarks.RetrievalFormats);
 }

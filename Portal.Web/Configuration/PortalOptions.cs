@@ -1,3 +1,5 @@
+using Portal.Web.Dispatch;
+using Portal.Web.Http;
 namespace Portal.Web.Configuration;
 
 /// <summary>The "Portal" section of appsettings.json.</summary>
@@ -11,7 +13,7 @@ public sealed class PortalOptions
     public bool AllowServerFileRegistration { get; set; } = true;
     /// <summary>
     /// The only folders server files (checkpoints, FARE image folders) may come from; relative paths resolve like DataRoot.
-    /// Unset: <see cref="DefaultServerFileRoot"/> alone. Never the data folder itself (Encoders/ServerFiles.cs).
+    /// Unset: <see cref="DefaultServerFileRoot"/> alone. Never the data folder itself (Features/Encoders/ServerFiles.cs).
     /// </summary>
     public List<string>? ServerFileRoots { get; set; }
     public const string DefaultServerFileRoot = "./models";
@@ -25,14 +27,14 @@ public sealed class PortalOptions
     public DatabaseOptions Database { get; set; } = new();
     public DispatchOptions Dispatch { get; set; } = new();
     public ProgressOptions Progress { get; set; } = new();
-    /// <summary>Anonymous read pages and lists: admission control in front of the output cache (Services/ReadCache.cs, docs/performance.md).</summary>
+    /// <summary>Anonymous read pages and lists: admission control in front of the output cache (Http/ReadCache.cs, docs/performance.md).</summary>
     public ReadsOptions Reads { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
     public GalleryOptions Galleries { get; set; } = new();
     public ImportOptions Imports { get; set; } = new();
 }
 
-/// <summary>What one account may ask of the workers (Jobs/JobLimits.cs): per role, so a researcher cannot tie them up for days.</summary>
+/// <summary>What one account may ask of the workers (Features/Jobs/JobLimits.cs): per role, so a researcher cannot tie them up for days.</summary>
 public sealed class LimitOptions
 {
     public RoleLimits Researcher { get; set; } = new();
@@ -54,14 +56,14 @@ public sealed class RoleLimits
     public int MaxFareSteps { get; set; } = 50_000;
 }
 
-/// <summary>Sign-in throttling (Accounts/SignInThrottle.cs).</summary>
+/// <summary>Sign-in throttling (Features/Accounts/SignInThrottle.cs).</summary>
 public sealed class AccountOptions
 {
     public int SignInsPerAddressPerMinute { get; set; } = 20;
     public int SignInsPerAccountPerMinute { get; set; } = 5;
 }
 
-/// <summary>Resumable upload sessions (Encoders/ResumableUploads.cs).</summary>
+/// <summary>Resumable upload sessions (Features/Encoders/ResumableUploads.cs).</summary>
 public sealed class UploadOptions
 {
     /// <summary>A session with no chunk written for this long is deleted with its part file.</summary>
@@ -71,7 +73,7 @@ public sealed class UploadOptions
     public long MaxOpenBytesPerUser { get; set; } = 16L << 30;
 }
 
-/// <summary>Checkpoints imported by URL or hub id (Encoders/CheckpointImports.cs; downloaded by a worker).</summary>
+/// <summary>Checkpoints imported by URL or hub id (Features/Encoders/CheckpointImports.cs; downloaded by a worker).</summary>
 public sealed class ImportOptions
 {
     /// <summary>Off: POST /api/encoders/import and the upload page's "from a URL" form answer that imports are disabled.</summary>
@@ -116,7 +118,7 @@ public sealed class WorkersOptions
     public int Local { get; set; } = 1;
     /// <summary>
     /// With local workers, the web's threads run at this nice value, below the workers' (normal) priority, so readers do
-    /// not slow a running job (Services/WebPriority.cs); 0 leaves the priority alone. Ignored without local workers.
+    /// not slow a running job (Dispatch/WebPriority.cs); 0 leaves the priority alone. Ignored without local workers.
     /// </summary>
     public int WebNice { get; set; } = 10;
     /// <summary>The worker executable (Portal.Cli apphost or Portal.Cli.dll); empty = found next to the web or in the repository's build output.</summary>

@@ -1,7 +1,7 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using Microsoft.Extensions.Options;
-using Portal.Web.Accounts;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Configuration;
 
 namespace Portal.Web.Dispatch;
@@ -27,7 +27,6 @@ public static class DispatchSetup
         services.AddHostedService(sp => sp.GetRequiredService<LocalWorkers>());
         services.AddHostedService<ProgressRelay>();
         services.AddHostedService<PendingWorkRedispatch>();
-        services.AddSingleton<Features.Workers.WorkerQueries>();
         return services;
     }
 
@@ -40,8 +39,6 @@ public static class DispatchSetup
             DisplayStorageConnectionString = false,
             AppPath = "/workers",
         }, app.Services.GetRequiredService<JobStorage>());
-        app.MapGet("/api/workers", async (Features.Workers.WorkerQueries q, CancellationToken ct) => Results.Ok(await q.ListAsync(ct)))
-            .RequireAuthorization(Policies.Admin);
         app.MapWorkerFiles();
     }
 

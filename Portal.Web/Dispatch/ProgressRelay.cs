@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Configuration;
-using Portal.Web.Encoders;
-using Portal.Web.Jobs;
+using Portal.Web.Features.Encoders;
+using Portal.Web.Features.Jobs;
 using Portal.Web.Progress;
 
 namespace Portal.Web.Dispatch;

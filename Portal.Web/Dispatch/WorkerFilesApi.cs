@@ -1,8 +1,11 @@
 using System.IO.Compression;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
-using Portal.Web.Accounts;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Configuration;
+
+using Portal.Web.Features.Encoders;
+using Portal.Web.Http;
 
 namespace Portal.Web.Dispatch;
 
@@ -29,7 +32,7 @@ public static class WorkerFilesApi
             return Results.File(e.StoragePath, "application/octet-stream", enableRangeProcessing: true);
         });
 
-        // A worker without the storage root sends the checkpoint it imported (Encoders/CheckpointImports.cs); the web hashes
+        // A worker without the storage root sends the checkpoint it imported (Features/Encoders/CheckpointImports.cs); the web hashes
         // the bytes itself and stores them only for a record that is still waiting for its file.
         g.MapPut("/encoders/{id:int}/checkpoint", async (int id, string sha256, HttpContext http, IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths,
             Microsoft.Extensions.Options.IOptions<PortalOptions> options, CancellationToken ct) =>
@@ -41,7 +44,7 @@ public static class WorkerFilesApi
             var temp = Path.Combine(paths.Uploads, $"import-{id}-{Guid.NewGuid():N}.tmp");
             try
             {
-                var got = await Encoders.StreamingReceiver.ReceiveAsync(http.Request.Body, temp, options.Value.MaxUploadBytes, ct);
+                var got = await StreamingReceiver.ReceiveAsync(http.Request.Body, temp, options.Value.MaxUploadBytes, ct);
                 if (!string.Equals(got.Sha256, sha256, StringComparison.OrdinalIgnoreCase))
                     return Results.UnprocessableEntity(new { error = $"the bytes received have sha256 {got.Sha256}, the worker announced {sha256}" });
                 var stored = paths.CheckpointFor(got.Sha256);
@@ -50,8 +53,8 @@ public static class WorkerFilesApi
                 await db.SaveChangesAsync(ct);
                 return Results.Ok(new { encoder = id, bytes = got.Length });
             }
-            catch (Encoders.UploadTooLargeException x) { return Results.Json(new { error = x.Message }, statusCode: StatusCodes.Status413PayloadTooLarge); }
-            finally { Encoders.StreamingReceiver.TryDelete(temp); }
+            catch (UploadTooLargeException x) { return Results.Json(new { error = x.Message }, statusCode: StatusCodes.Status413PayloadTooLarge); }
+            finally { StreamingReceiver.TryDelete(temp); }
         });
 
         g.MapPut("/jobs/{id:int}/artifacts", async (int id, HttpContext http, IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths, CancellationToken ct) =>

@@ -52,7 +52,7 @@ public sealed class WorkerSupervisor(string name, Func<WorkerProcessLaunch> laun
             lock (_gate) { _stderr.Enqueue(e.Data); while (_stderr.Count > 200) _stderr.Dequeue(); }
             log.LogWarning("[{Name}] {Line}", name, e.Data);
         };
-        Services.WebPriority.Spawn(() => p.Start()); // the worker keeps the normal priority when the web lowered its own
+        WebPriority.Spawn(() => p.Start()); // the worker keeps the normal priority when the web lowered its own
         Starts++;
         Current = p;
         p.BeginOutputReadLine();

@@ -1,4 +1,6 @@
-using Portal.Web.Accounts;
+using Portal.Web.Features.Accounts;
+
+using Portal.Web.Http;
 
 namespace Portal.Web.Errors;
 
@@ -32,7 +34,7 @@ public static class ErrorPages
                 try { await next(ctx); }
                 catch (Exception e) when (!ctx.Response.HasStarted && !ctx.RequestAborted.IsCancellationRequested)
                 {
-                    var storage = Api.StorageFaults.Status(e);
+                    var storage = StorageFaults.Status(e);
                     var status = storage ?? (e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status500InternalServerError);
                     var requestId = System.Diagnostics.Activity.Current?.Id ?? ctx.TraceIdentifier;
                     if (status >= 500) log.LogError(e, "unhandled error on {Method} {Path} (request {RequestId})", ctx.Request.Method, ctx.Request.Path, requestId);
@@ -40,7 +42,7 @@ public static class ErrorPages
                     ctx.Response.StatusCode = status;
                     await ctx.Response.WriteAsJsonAsync(new
                     {
-                        error = storage is int s ? Api.StorageFaults.Message(s) : status >= 500 ? "unexpected server error; the server log has the details" : e.Message,
+                        error = storage is int s ? StorageFaults.Message(s) : status >= 500 ? "unexpected server error; the server log has the details" : e.Message,
                         type = e.GetType().Name,
                         request_id = requestId,
                     });

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Engine.Fetch;
-using Portal.Web.Benchmarks;
+using Portal.Web.Features.Benchmarks;
 using Portal.Web.Configuration;
 using Portal.Worker.Execution;
 

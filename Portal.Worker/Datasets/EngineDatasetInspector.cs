@@ -1,4 +1,5 @@
 using Portal.Web.Features.Retrieval;
+using Portal.Web.Features.Benchmarks;
 
 namespace Portal.Worker.Datasets;
 

@@ -1,6 +1,6 @@
 using Portal.Engine.Detection;
 using Portal.Engine.Retrieval;
-using Portal.Web.Benchmarks;
+using Portal.Web.Features.Benchmarks;
 using Portal.Web.Features.Retrieval;
 using Portal.Data.Entities;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Portal.Engine.Metric;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 using static TorchSharp.torch;
 
 namespace Portal.Worker.Models;

@@ -4,7 +4,7 @@ using Portal.Engine.Encoders;
 using Portal.Engine.Metric;
 using Portal.Engine.Runtime;
 using Portal.Web.Configuration;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 
 namespace Portal.Worker.Models;
 

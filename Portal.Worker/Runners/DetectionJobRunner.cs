@@ -3,8 +3,9 @@ using Microsoft.Extensions.Options;
 using Portal.Data.Entities;
 using Portal.Engine.Detection;
 using Portal.Web.Configuration;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 using Portal.Web.Features.Retrieval;
+using Portal.Web.Features.Benchmarks;
 
 namespace Portal.Worker.Runners;
 

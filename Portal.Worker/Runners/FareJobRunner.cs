@@ -9,7 +9,7 @@ using Portal.Engine.Checkpoints;
 using Portal.Engine.Progress;
 using Portal.Engine.Training;
 using Portal.Web.Configuration;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 using Portal.Web.Features.Robustify;
 
 namespace Portal.Worker.Runners;

@@ -10,7 +10,7 @@ using Portal.Engine.Inversion;
 using Portal.Engine.Progress;
 using Portal.Engine.Text;
 using Portal.Web.Configuration;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 using Portal.Web.Features.Galleries;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -7,6 +7,7 @@ using Portal.Engine.Retrieval;
 using Portal.Web.Configuration;
 using Portal.Web.Features.Retrieval;
 using Portal.Engine.Attacks;
+using Portal.Web.Features.Benchmarks;
 
 namespace Portal.Worker.Runners;
 

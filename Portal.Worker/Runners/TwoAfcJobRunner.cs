@@ -5,9 +5,9 @@ using Portal.Data.Entities;
 using Portal.Engine.Metric;
 using Portal.Engine.Retrieval;
 using Portal.Engine.TwoAfc;
-using Portal.Web.Benchmarks;
+using Portal.Web.Features.Benchmarks;
 using Portal.Web.Configuration;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 
 namespace Portal.Worker.Runners;
 

@@ -7,7 +7,7 @@ using Portal.Engine.Images;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Web.Configuration;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 using Portal.Worker.Execution;
 using Portal.Worker.Models;
 using TorchSharp;
@@ -60,7 +60,7 @@ public sealed class EncoderValidation(
             {
                 // TorchScript is code: keep the file so an admin can allow it (POST /api/encoders/{id}/allow-torchscript).
                 e.Status = EncoderStatus.Rejected;
-                e.Format = Portal.Web.Admin.AdminActions.TorchScriptFormat;
+                e.Format = Portal.Web.Features.Admin.AdminActions.TorchScriptFormat;
                 e.RejectReason = $"{ex.Message} — an admin can allow this checkpoint to load as TorchScript (POST /api/encoders/{e.Id}/allow-torchscript)";
                 log.LogWarning("encoder {Id} ({Name}) is TorchScript and waits for an admin", e.Id, e.DisplayName);
             }

@@ -2,9 +2,9 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Web.Accounts;
-using Portal.Web.Api;
-using Portal.Web.Jobs;
+using Portal.Web.Features.Accounts;
+using Portal.Web.Features.Jobs;
+using Portal.Web.Http;
 
 namespace Portal.Web.Features.Audit;
 
@@ -18,7 +18,7 @@ public static class AuditApi
 {
     public sealed record TopRowsRequest(int Top = 5, string Norm = "linf");
 
-    public static void MapAudit(this IEndpointRouteBuilder app) =>
+    public static void Map(IEndpointRouteBuilder app) =>
         app.MapPost("/api/benchmarks/{id:int}/audits", (int id, TopRowsRequest req, ClaimsPrincipal user, IDbContextFactory<PortalDbContext> f, JobQueue queue, CancellationToken ct) =>
             ApiErrors.Guard(async () =>
             {

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Engine.Fetch;
-using Portal.Web.Api;
+using Portal.Web.Http;
 
 namespace Portal.Web.Features.Datasets;
 

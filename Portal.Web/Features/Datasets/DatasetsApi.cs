@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Portal.Engine.Fetch;
-using Portal.Web.Accounts;
-using Portal.Web.Api;
+using Portal.Web.Features.Accounts;
+using Portal.Web.Http;
 
 namespace Portal.Web.Features.Datasets;
 
@@ -10,9 +10,7 @@ public sealed record DatasetFetchRequest(string? Name);
 /// <summary>Benchmark datasets by name (admins): the catalog, fetch requests and their progress (docs/fetching.md).</summary>
 public static class DatasetsApi
 {
-    public static IServiceCollection AddDatasets(this IServiceCollection services) => services.AddSingleton<DatasetFetches>();
-
-    public static void MapDatasets(this IEndpointRouteBuilder app)
+    public static void Map(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/datasets").RequireAuthorization(Policies.Admin);
         g.MapGet("/catalog", () => Results.Ok(DatasetCatalog.All.Select(d => new

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
-using Portal.Web.Accounts;
+using Portal.Web.Features.Accounts;
 
 namespace Portal.Web.Features.Encoders;
 
@@ -36,7 +36,7 @@ public sealed class EncoderPageQueries(IDbContextFactory<PortalDbContext> dbFact
         return (parent, variants);
     }
 
-    /// <summary>Newest first; rejected uploads only for their submitter and admins (Accounts/Disclosure.cs).</summary>
+    /// <summary>Newest first; rejected uploads only for their submitter and admins (Features/Accounts/Disclosure.cs).</summary>
     public async Task<List<EncoderSummary>> ListAsync(ClaimsPrincipal viewer, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Portal.Data.Entities;
-using Portal.Web.Services;
+using Portal.Web.Features.Benchmarks;
 
 namespace Portal.Web.Features.Encoders;
 

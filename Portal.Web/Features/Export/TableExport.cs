@@ -20,8 +20,8 @@ public static class TableExport
     public static string Csv(IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<object?>> rows)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(string.Join(',', columns.Select(Api.CsvCell.Escape)));
-        foreach (var r in rows) sb.AppendLine(string.Join(',', r.Select(v => Api.CsvCell.Escape(Text(v)))));
+        sb.AppendLine(string.Join(',', columns.Select(Http.CsvCell.Escape)));
+        foreach (var r in rows) sb.AppendLine(string.Join(',', r.Select(v => Http.CsvCell.Escape(Text(v)))));
         return sb.ToString();
     }
 

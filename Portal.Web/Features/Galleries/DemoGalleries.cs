@@ -6,7 +6,7 @@ using Portal.Engine.Images;
 using Portal.Engine.Inversion;
 using Microsoft.Extensions.Options;
 using Portal.Web.Configuration;
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 
 namespace Portal.Web.Features.Galleries;
 
@@ -18,7 +18,7 @@ namespace Portal.Web.Features.Galleries;
 /// encoder on a CPU. Text inversion needs the CLIP vocabulary file, which cannot be shipped: no demo text gallery.
 /// </summary>
 public sealed class DemoGalleries(
-    DataPaths paths, Portal.Web.Demo.DemoEncoders demoEncoders, GalleryService galleries, IHostApplicationLifetime lifetime,
+    DataPaths paths, DemoEncoders demoEncoders, GalleryService galleries, IHostApplicationLifetime lifetime,
     IOptions<PortalOptions> options)
 {
     public const string GalleryName = "Demo world scenes";

@@ -1,10 +1,10 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
-using Portal.Web.Accounts;
-using Portal.Web.Api;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Configuration;
 using Portal.Data.Entities;
+using Portal.Web.Http;
 
 namespace Portal.Web.Features.Galleries;
 
@@ -22,14 +22,6 @@ public static class GalleriesApi
     {
         [".png"] = "image/png", [".json"] = "application/json",
     };
-
-    public static IServiceCollection AddGalleries(this IServiceCollection services)
-    {
-        services.AddSingleton<GalleryService>();
-        services.AddSingleton<GalleryQueries>();
-        services.AddSingleton<DemoGalleries>();
-        return services;
-    }
 
     public static void Map(IEndpointRouteBuilder app)
     {

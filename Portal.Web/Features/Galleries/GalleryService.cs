@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Configuration;
-using Portal.Web.Jobs;
+using Portal.Web.Features.Jobs;
 
 namespace Portal.Web.Features.Galleries;
 
@@ -135,7 +135,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
     /// <summary>A researcher's prompt: a one-prompt gallery (shared by everyone asking for the same prompt) and its job.</summary>
     public async Task<(BenchmarkRecord Gallery, SubmittedJob Job)> RequestTextAsync(TextInversionRequest req, string? submittedBy, CancellationToken ct)
     {
-        var prompt = Portal.Web.Encoders.EncoderFields.Line(req.Prompt, "prompt", 300) ?? "";
+        var prompt = Portal.Web.Features.Encoders.EncoderFields.Line(req.Prompt, "prompt", 300) ?? "";
         if (prompt.Length == 0) throw new ArgumentException("the prompt is empty");
         if (prompt.Length > 300) throw new ArgumentException($"the prompt is {prompt.Length} characters; at most 300");
         var baseGallery = await BaseTextGalleryAsync(ct)

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Portal.Web.Accounts;
+using Portal.Web.Features.Accounts;
 using Portal.Web.Progress;
 
 namespace Portal.Web.Features.Galleries;

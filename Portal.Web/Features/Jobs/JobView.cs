@@ -1,5 +1,4 @@
 using Portal.Data.Entities;
-using Portal.Web.Jobs;
 using Portal.Web.Progress;
 
 namespace Portal.Web.Features.Jobs;

@@ -18,8 +18,8 @@ public static class LeaderboardBuilder
         results = results.Where(r => r.BenchmarkId == bench.Id).ToList();
         // A demo 2AFC board ranks at its own threat model (Presets.DemoLinfEps) whenever it has results there: the column
         // must not jump to another ε because a submitter ran only the paper's (the header and notice name which it is).
-        var preferred = bench.IsDemo && results.Any(r => r.Config.Attack == "apgd" && r.Config.Norm == "linf" && SameEps(r.Config.Eps, Portal.Web.Jobs.Presets.DemoLinfEps))
-            ? Portal.Web.Jobs.Presets.DemoLinfEps : (double?)null;
+        var preferred = bench.IsDemo && results.Any(r => r.Config.Attack == "apgd" && r.Config.Norm == "linf" && SameEps(r.Config.Eps, Portal.Web.Features.Jobs.Presets.DemoLinfEps))
+            ? Portal.Web.Features.Jobs.Presets.DemoLinfEps : (double?)null;
         var (linfEps, l2Eps) = (preferred ?? CommonEps(results, "linf", DefaultLinfEps), CommonEps(results, "l2", DefaultL2Eps));
         var splitNames = bench.Splits.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Concat(results.SelectMany(r => r.Splits.Select(s => s.Name))).Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();

@@ -49,7 +49,7 @@ public static class LeaderboardExport
         key = board.Key, title = board.Title, description = board.Description, benchmark_id = board.BenchmarkId,
         linf_eps = board.LinfEps, l2_eps = board.L2Eps, interval = "95% Wilson score interval over the N items",
         // Scripts are told what the page tells people: demo data, and a demo threat model that is not the paper's.
-        demo = board.IsDemo, demo_note = board.IsDemo ? Features.DemoDataNotice.Text(board.DemoThreatModelNote) : null,
+        demo = board.IsDemo, demo_note = board.IsDemo ? Components.DemoDataNotice.Text(board.DemoThreatModelNote) : null,
         linf_budget = board.LinfBudget is { } lb ? new { iterations = lb.Iterations, restarts = lb.Restarts, attack = "apgd-ce" } : null,
         l2_budget = board.L2Budget is { } l2b ? new { iterations = l2b.Iterations, restarts = l2b.Restarts, attack = "apgd-ce" } : null, breakdown_kind = board.BreakdownKind, breakdown = board.BreakdownNames,
         rows = rows.Select((r, i) => new
@@ -90,7 +90,7 @@ public static class LeaderboardExport
     private static string Date(DateTime? d) => d?.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "";
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
     private static string D(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
-    private static string Esc(string? s) => Api.CsvCell.Escape(s);
+    private static string Esc(string? s) => Http.CsvCell.Escape(s);
 
     /// <summary>"passed" / "warning" / "" (not audited).</summary>
     private static string AuditText(AuditBadge? a) => a == null ? "" : a.Passed ? "passed" : "warning";

@@ -18,7 +18,7 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFact
             .Select(g => new { g.Key, N = g.Select(r => r.EncoderId).Distinct().Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
         var overall = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind == TaskKinds.TwoAfc).Select(r => r.EncoderId).Distinct().CountAsync(ct);
         // Numbers papers report: on the measured board of their benchmark, or on boards of their own after the measured ones.
-        var catalog = Portal.Web.Features.Reported.ReportedBoards.Catalog(await db.ReportedResults.AsNoTracking().ToListAsync(ct), benchmarks);
+        var catalog = ReportedBoards.Catalog(await db.ReportedResults.AsNoTracking().ToListAsync(ct), benchmarks);
         var reportedOn = catalog.Where(c => c.BenchmarkId != null).GroupBy(c => c.BenchmarkId!.Value).ToDictionary(g => g.Key, g => g.Sum(c => c.Models));
         return [new LeaderboardChoice(LeaderboardBuilder.OverviewKey, "Overview", overall),
             .. benchmarks.Select(b => new LeaderboardChoice(b.Id.ToString(CultureInfo.InvariantCulture), b.Name, counts.GetValueOrDefault(b.Id), reportedOn.GetValueOrDefault(b.Id))),
@@ -30,8 +30,8 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFact
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TaskKinds.TwoAfc).OrderBy(b => b.Id).ToListAsync(ct);
-        if (key.StartsWith(Portal.Web.Features.Reported.ReportedBoards.KeyPrefix, StringComparison.OrdinalIgnoreCase))
-            return Portal.Web.Features.Reported.ReportedBoards.ReportedOnly(key, await db.ReportedResults.AsNoTracking().ToListAsync(ct), benchmarks);
+        if (key.StartsWith(ReportedBoards.KeyPrefix, StringComparison.OrdinalIgnoreCase))
+            return ReportedBoards.ReportedOnly(key, await db.ReportedResults.AsNoTracking().ToListAsync(ct), benchmarks);
         var overview = string.IsNullOrEmpty(key) || key.Equals(LeaderboardBuilder.OverviewKey, StringComparison.OrdinalIgnoreCase);
         var bench = overview ? null
             : int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? benchmarks.FirstOrDefault(b => b.Id == id)
@@ -48,7 +48,7 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFact
         var encoders = await db.Encoders.AsNoTracking().Where(e => encoderIds.Contains(e.Id)).OrderBy(e => e.Id).ToListAsync(ct);
         if (bench == null) return LeaderboardBuilder.Overview(benchmarks, encoders, resultList, jobList);
         var board = LeaderboardBuilder.ForBenchmark(bench, encoders, resultList, jobList);
-        var reported = await db.ReportedResults.AsNoTracking().Where(r => r.Metric == Portal.Web.Features.Reported.ReportedBoards.TwoAfcMetric).ToListAsync(ct);
-        return Portal.Web.Features.Reported.ReportedBoards.Merge(board, bench, reported, encoders);
+        var reported = await db.ReportedResults.AsNoTracking().Where(r => r.Metric == ReportedBoards.TwoAfcMetric).ToListAsync(ct);
+        return ReportedBoards.Merge(board, bench, reported, encoders);
     }
 }

@@ -1,3 +1,5 @@
+using Portal.Web.Components;
+
 namespace Portal.Web.Features.Leaderboard;
 
 /// <summary>A 95% confidence interval of an accuracy, as fractions in [0,1].</summary>

@@ -1,6 +1,7 @@
 using Portal.Data.Reported;
-using Portal.Web.Accounts;
-using Portal.Web.Api;
+using Portal.Web.Features.Accounts;
+using Portal.Web.Http;
+using Portal.Web.Features.Leaderboard;
 
 namespace Portal.Web.Features.Reported;
 
@@ -13,13 +14,7 @@ public static class ReportedApi
 {
     public sealed record LinkRequest(string? Method, string? Encoder, string? Training);
 
-    public static void AddReported(IServiceCollection services)
-    {
-        services.AddSingleton<ReportedService>();
-        services.AddHostedService<ReportedSeeder>();
-    }
-
-    public static void MapReported(IEndpointRouteBuilder app)
+    public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/reported", (HttpRequest request, ReportedService svc, CancellationToken ct) => ApiErrors.Guard(async () =>
         {

@@ -11,7 +11,7 @@ namespace Portal.Web.Features.Retrieval;
 /// </summary>
 public static class NeighbourScore
 {
-    public static bool IsPixelSpace(EncoderRecord? encoder) => encoder is { IsBuiltin: true } || Portal.Web.Encoders.BuiltinModels.IsBuiltin(encoder?.StoragePath);
+    public static bool IsPixelSpace(EncoderRecord? encoder) => encoder is { IsBuiltin: true } || Portal.Web.Features.Encoders.BuiltinModels.IsBuiltin(encoder?.StoragePath);
 
     public static string Format(double similarity, bool pixelSpace) => pixelSpace
         ? "pixel dist " + Math.Sqrt(Math.Max(0, 2 - 2 * similarity)).ToString("0.0000", CultureInfo.InvariantCulture)

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
-using Portal.Web.Accounts;
+using Portal.Web.Features.Accounts;
 
 namespace Portal.Web.Features.Retrieval;
 

@@ -3,10 +3,10 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Engine.Checkpoints;
 using Portal.Engine.Demo.World;
-using Portal.Web.Benchmarks;
+using Portal.Web.Features.Benchmarks;
 using Portal.Web.Configuration;
-using Portal.Web.Encoders;
-using Portal.Web.Jobs;
+using Portal.Web.Features.Encoders;
+using Portal.Web.Features.Jobs;
 
 namespace Portal.Web.Features.Retrieval;
 
@@ -17,7 +17,7 @@ namespace Portal.Web.Features.Retrieval;
 /// </summary>
 public sealed class RetrievalDemo(
     DataPaths paths, BenchmarkRegistry benchmarks, EncoderRegistry encoders,
-    JobQueue queue, Portal.Web.Demo.DemoEncoders demoEncoders, ILogger<RetrievalDemo> log)
+    JobQueue queue, DemoEncoders demoEncoders, ILogger<RetrievalDemo> log)
 {
     public const string RetrievalName = "Demo retrieval (rworld)", DetectionName = "Demo detection (hazard signs)";
     /// <summary>APGD iterations of the demo's attacked jobs (the presets' 100 / 200 would take minutes on a CPU).</summary>

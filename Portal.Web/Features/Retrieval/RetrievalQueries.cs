@@ -66,14 +66,3 @@ public sealed class RetrievalQueries(IDbContextFactory<PortalDbContext> dbFactor
         return rows.GroupBy(x => x.EncoderId).Select(g => g.Last().Id).ToList();
     }
 }
-
-/// <summary>Every retrieval and detection board, for the all-tasks overview.</summary>
-public sealed class TaskOverviewService(RetrievalQueries queries)
-{
-    public async Task<Leaderboard.TaskOverview> BuildAsync(Leaderboard.Leaderboard? twoAfc)
-    {
-        var boards = new List<Leaderboard.TaskBoardInput>();
-        foreach (var b in await queries.Benchmarks()) boards.Add(new(b, await queries.Board(b.Id)));
-        return Leaderboard.TaskOverview.Build(twoAfc, boards);
-    }
-}

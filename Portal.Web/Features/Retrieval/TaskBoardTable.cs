@@ -1,5 +1,5 @@
 using Portal.Data.Entities;
-using Portal.Web.Services;
+using Portal.Web.Features.Jobs;
 
 namespace Portal.Web.Features.Retrieval;
 
@@ -55,7 +55,9 @@ public sealed class TaskBoardTable
     }
 
     /// <summary>The best (largest) value of each column, null where no row has one.</summary>
-    public double? Best(TaskColumn c) => Leaderboard.Leaderboard.Best(Rows, r => Value(r, c));
+    // The column's best, as Leaderboard.Best has it (max of the values present); not called from here, since the
+    // leaderboard's all-tasks overview uses this table and Retrieval must not use Leaderboard back.
+    public double? Best(TaskColumn c) => Rows.Select(r => Value(r, c)).Where(v => v.HasValue).DefaultIfEmpty(null).Max();
 
     /// <summary>Rows ordered by a column (missing values last in either direction; ties by encoder name).</summary>
     public IReadOnlyList<TaskBoardRow> Sorted(string? columnKey, bool descending)

@@ -43,7 +43,7 @@ public sealed record FareSettings(
     [property: JsonPropertyName("inner_step")] double InnerStepSize,
     [property: JsonPropertyName("state_every")] int StateEvery)
 {
-    public const string Attack = "fare";
+    public const string Attack = Jobs.JobLimits.FareAttack;
     public const int MaxSteps = 1_000_000;
 
     public string ToJson() => JsonSerializer.Serialize(this);

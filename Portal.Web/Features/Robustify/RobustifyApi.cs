@@ -1,6 +1,6 @@
 using System.Security.Claims;
-using Portal.Web.Accounts;
-using Portal.Web.Api;
+using Portal.Web.Features.Accounts;
+using Portal.Web.Http;
 
 namespace Portal.Web.Features.Robustify;
 
@@ -11,12 +11,6 @@ namespace Portal.Web.Features.Robustify;
 /// </summary>
 public static class RobustifyApi
 {
-    /// <summary>Services and the job runner; one call from Program.cs.</summary>
-    public static void AddRobustify(IServiceCollection services)
-    {
-        services.AddSingleton<RobustifyService>();
-    }
-
     public static void Map(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/encoders");

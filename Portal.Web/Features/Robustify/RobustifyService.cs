@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Web.Configuration;
-using Portal.Web.Jobs;
+using Portal.Web.Features.Jobs;
 using Portal.Web.Progress;
 
 namespace Portal.Web.Features.Robustify;
@@ -13,7 +13,7 @@ namespace Portal.Web.Features.Robustify;
 /// queues the standard evaluations of a (fine-tuned) encoder on every 2AFC benchmark in one call.
 /// </summary>
 public sealed class RobustifyService(
-    IDbContextFactory<PortalDbContext> dbFactory, Portal.Web.Encoders.ServerFiles serverFiles, JobLimits limits, JobQueue queue, Dispatch.JobDispatcher dispatcher)
+    IDbContextFactory<PortalDbContext> dbFactory, Portal.Web.Features.Encoders.ServerFiles serverFiles, JobLimits limits, JobQueue queue, Dispatch.JobDispatcher dispatcher)
 {
     /// <summary>The evaluations the one-click button queues: clean and L∞ 4/255 (the paper's headline threat model).</summary>
     public static readonly string[] StandardPresets = [Presets.Clean, Presets.Linf4];

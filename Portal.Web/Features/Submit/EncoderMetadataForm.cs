@@ -1,4 +1,4 @@
-using Portal.Web.Encoders;
+using Portal.Web.Features.Encoders;
 
 namespace Portal.Web.Features.Submit;
 

@@ -1,5 +1,5 @@
 using Portal.Data.Entities;
-using Portal.Web.Jobs;
+using Portal.Web.Features.Jobs;
 
 namespace Portal.Web.Features.Submit;
 

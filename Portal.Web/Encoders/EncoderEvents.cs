@@ -1,8 +1,0 @@
-namespace Portal.Web.Encoders;
-
-/// <summary>In-process notification that an encoder's status changed (pages refresh their lists).</summary>
-public sealed class EncoderEvents
-{
-    public event Action<int>? OnChanged;
-    public void Changed(int id) => OnChanged?.Invoke(id);
-}

@@ -1,0 +1,22 @@
+using Portal.Web.Components;
+
+namespace Portal.Web.Features.Robustify;
+
+/// <summary>FARE (README, “Robustify an encoder”): the service, the job panel and lineage, and the API.</summary>
+public static class RobustifyFeature
+{
+    public static IServiceCollection AddRobustify(this IServiceCollection services)
+    {
+        services.AddSingleton<RobustifyService>();
+        // Its cards on the encoder and job pages, which Robustify uses (encoders, the queue) and so cannot be used by.
+        services.AddPageSlot<EncoderLineage>(PageSlots.EncoderPage, nameof(EncoderLineage.Encoder));
+        services.AddPageSlot<FareJobPanel>(PageSlots.JobPage, nameof(FareJobPanel.Job));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapRobustify(this IEndpointRouteBuilder app)
+    {
+        RobustifyApi.Map(app);
+        return app;
+    }
+}
