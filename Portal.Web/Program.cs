@@ -62,7 +62,7 @@ services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = Back
 services.AddProgress(builder.Configuration); // SignalR hub, Redis backplane when Portal:Progress:Redis is set (docs/deployment.md)
 services.AddMudServices();
 services.AddRazorComponents().AddInteractiveServerComponents();
-services.AddReadCache(); // anonymous read pages and lists: output cache evicted on change, Brotli/gzip (Http/ReadCache.cs, docs/performance.md)
+services.AddReadCache(); // anonymous read pages and lists: output cache evicted on change, Brotli/gzip (Http/ReadCache.cs, docs/measurements.md)
 
 var app = builder.Build();
 

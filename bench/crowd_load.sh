@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# "Fast for a crowd" (docs/performance.md, issue 15 item 11): a portal built from SRC (this tree by default, or another
+# "Fast for a crowd" (docs/measurements.md, issue 15 item 11): a portal built from SRC (this tree by default, or another
 # checkout, e.g. the commit before the static/cached read pages) on SQLite with its default local worker and the demo
 # seeded; once the demo's jobs are done, PortalBench's `crowd` mode queues APGD jobs on the OpenCLIP ViT-B/32 mini
 # fixture, times the running job's batches idle, then has CLIENTS anonymous clients read /, /encoders, /queue,

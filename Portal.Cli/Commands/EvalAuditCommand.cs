@@ -11,7 +11,7 @@ namespace Portal.Cli.Commands;
 /// `portal eval audit --checkpoint F --dataset DIR [--format nights|bapps] [--split test] [--norm linf|l2] [--eps 4/255]
 /// [--iters 100] [--items 500] [--queries 5000] [--restarts 5] [--seed 0] [--batch 16] [--device cpu|cuda] --json OUT.json`:
 /// is the attack behind a robust 2AFC number strong enough? The ε curve, the iteration curve, 1 vs N restarts, the
-/// Square Attack and the worst case per item, with a verdict (docs/attack-audit.md). Exit code 4 when the verdict warns.
+/// Square Attack and the worst case per item, with a verdict (docs/two-afc.md). Exit code 4 when the verdict warns.
 /// </summary>
 public sealed class EvalAuditCommand : ICommand
 {

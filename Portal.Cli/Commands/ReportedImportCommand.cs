@@ -8,7 +8,7 @@ namespace Portal.Cli.Commands;
 
 /// <summary>
 /// `portal reported import FILE.csv... [--paper ID] [--title T] [--dry-run] [--data-root DIR]`, or `--shipped`: reads CSVs in
-/// the reported-results format (docs/reported-results.md) and inserts or updates their rows by (paper, table, row) in the
+/// the reported-results format (docs/portal.md) and inserts or updates their rows by (paper, table, row) in the
 /// portal database. Every file is read and checked before anything is written; a bad line is named with its column.
 /// </summary>
 public sealed partial class ReportedImportCommand : ICommand

@@ -61,6 +61,66 @@ public sealed class DocsLinkTests
         Assert.True(orphans.Count == 0, "docs pages missing from the README's docs map:\n" + string.Join("\n", orphans));
     }
 
+    private static readonly Regex DocsReference = new(@"docs/(?<page>[A-Za-z0-9_.-]+\.md)(?:, [“""](?<section>[^”""]+)[”""])?", RegexOptions.Compiled);
+    private static readonly string[] SourceExtensions = [".cs", ".razor", ".sh", ".py", ".js", ".service", ".csproj", ".json"];
+    private static readonly string[] SkippedFolders = ["bin", "obj", "node_modules", ".git", "lib", "Fixtures", "fixtures"];
+
+    /// <summary>
+    /// Code, scripts and page texts that point a reader at a docs page ("docs/inversion.md, “In the portal”") name a page that
+    /// exists and, when they quote a section, one of its headings: pages get renamed and merged, and a stale pointer sends
+    /// the reader nowhere (the README sections they once named are gone).
+    /// </summary>
+    [Fact]
+    public void Every_docs_page_and_section_named_in_code_exists()
+    {
+        var root = RepositoryRoot();
+        var broken = new List<string>();
+        foreach (var file in SourceFiles(root))
+        {
+            var lines = File.ReadAllLines(file);
+            for (var i = 0; i < lines.Length; i++)
+                foreach (Match m in DocsReference.Matches(lines[i]))
+                {
+                    var page = Path.Combine(root, "docs", m.Groups["page"].Value);
+                    var where = $"{Path.GetRelativePath(root, file)}:{i + 1}";
+                    if (!File.Exists(page)) { broken.Add($"{where}: docs/{m.Groups["page"].Value} does not exist"); continue; }
+                    if (m.Groups["section"].Success && !Headings(File.ReadAllLines(page)).Contains(m.Groups["section"].Value.Trim()))
+                        broken.Add($"{where}: docs/{m.Groups["page"].Value} has no section “{m.Groups["section"].Value}”");
+                }
+            foreach (Match m in Regex.Matches(string.Join('\n', lines), @"README(?:'s|,)\s+[“""]([^”""]+)[”""]"))
+                if (!Headings(File.ReadAllLines(Path.Combine(root, "README.md"))).Contains(m.Groups[1].Value.Trim()))
+                    broken.Add($"{Path.GetRelativePath(root, file)}: the README has no section “{m.Groups[1].Value}”");
+        }
+        Assert.True(broken.Count == 0, $"{broken.Count} stale pointer(s) to the docs:\n" + string.Join("\n", broken));
+    }
+
+    private static IEnumerable<string> SourceFiles(string root)
+    {
+        var pending = new Stack<string>([root]);
+        while (pending.Count > 0)
+        {
+            var dir = pending.Pop();
+            foreach (var sub in Directory.GetDirectories(dir))
+                if (!SkippedFolders.Contains(Path.GetFileName(sub)) && !Path.GetFileName(sub).StartsWith('.') || Path.GetFileName(sub) == ".ci")
+                    pending.Push(sub);
+            foreach (var f in Directory.GetFiles(dir))
+                if (SourceExtensions.Contains(Path.GetExtension(f)) || Path.GetFileName(f) == "run") yield return f;
+        }
+    }
+
+    /// <summary>The text of every heading outside code fences.</summary>
+    private static HashSet<string> Headings(IEnumerable<string> lines)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        var inFence = false;
+        foreach (var line in lines)
+        {
+            if (IsFence(line)) { inFence = !inFence; continue; }
+            if (!inFence && Heading.Match(line) is { Success: true } m) set.Add(m.Groups["text"].Value.Trim());
+        }
+        return set;
+    }
+
     [Theory]
     [InlineData("Checkpoints: what the engine reads, what it refuses, and why", "checkpoints-what-the-engine-reads-what-it-refuses-and-why")]
     [InlineData("The portal (Portal.Web + Portal.Data)", "the-portal-portalweb--portaldata")]

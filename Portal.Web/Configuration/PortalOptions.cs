@@ -27,7 +27,7 @@ public sealed class PortalOptions
     public DatabaseOptions Database { get; set; } = new();
     public DispatchOptions Dispatch { get; set; } = new();
     public ProgressOptions Progress { get; set; } = new();
-    /// <summary>Anonymous read pages and lists: admission control in front of the output cache (Http/ReadCache.cs, docs/performance.md).</summary>
+    /// <summary>Anonymous read pages and lists: admission control in front of the output cache (Http/ReadCache.cs, docs/measurements.md).</summary>
     public ReadsOptions Reads { get; set; } = new();
     public DemoOptions Demo { get; set; } = new();
     public GalleryOptions Galleries { get; set; } = new();

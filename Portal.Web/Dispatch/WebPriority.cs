@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Portal.Web.Dispatch;
 
 /// <summary>
-/// The web below its local workers' CPU priority (Portal:Workers:WebNice, docs/performance.md): on a machine where the web
+/// The web below its local workers' CPU priority (Portal:Workers:WebNice, docs/measurements.md): on a machine where the web
 /// and a worker share the cores, a crowd of readers must not slow the running job (its libtorch threads wait for the
 /// slowest of them, so any stolen core time stalls a whole batch). Linux nice is per thread and inherited by new threads
 /// and by child processes, and a process may not raise its priority again: so every thread of the web is lowered except

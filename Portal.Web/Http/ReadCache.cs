@@ -12,7 +12,7 @@ namespace Portal.Web.Http;
 
 /// <summary>
 /// A read page that anonymous visitors get as static server-rendered HTML (no Blazor circuit), output-cached and
-/// compressed (docs/performance.md). Signed-in users, and anyone who asks for <c>?interactive=1</c>, get the interactive
+/// compressed (docs/measurements.md). Signed-in users, and anyone who asks for <c>?interactive=1</c>, get the interactive
 /// page as before. App.razor picks the render mode per request with <see cref="ReadCache.IsStaticRead"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class)]
@@ -59,7 +59,7 @@ public static class ReadCache
     public static IServiceCollection AddReadCache(this IServiceCollection services)
     {
         // Admission control in front of the cache: a cached answer is cheap, but a closed loop of a hundred clients on a
-        // small machine would still spend every core on them and starve the local worker's job (docs/performance.md).
+        // small machine would still spend every core on them and starve the local worker's job (docs/measurements.md).
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;

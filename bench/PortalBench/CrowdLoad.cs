@@ -7,7 +7,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 
 /// <summary>
-/// `crowd` mode (issue 15, item 11; docs/performance.md): against a running portal (an admin token), registers a 2AFC set
+/// `crowd` mode (issue 15, item 11; docs/measurements.md): against a running portal (an admin token), registers a 2AFC set
 /// and a real checkpoint, queues APGD jobs back to back so the worker is busy throughout, then measures the running job's
 /// time per batch (from its SignalR progress: the seconds between two increments of its item count) while the web is
 /// idle, then while CLIENTS anonymous clients read `/`, `/encoders`, `/queue`, `/api/results` and `/api/jobs` in a closed

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 
-// Usage (against a running portal, see the README's portal section):
+// Usage (against a running portal, see docs/portal.md):
 //   dotnet run --project bench/PortalBench -c Release -- upload  <baseUrl> <serverPid> [bytes=2147483648]
 //   dotnet run --project bench/PortalBench -c Release -- signalr <baseUrl> [clients=200] [seconds=20]
 //   dotnet run --project bench/PortalBench -c Release -- workers <baseUrl> <token> <nightsDir> <checkpoint> [jobs=6] [iterations=10] [preset=linf-4]

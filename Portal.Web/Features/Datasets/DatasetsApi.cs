@@ -7,7 +7,7 @@ namespace Portal.Web.Features.Datasets;
 
 public sealed record DatasetFetchRequest(string? Name);
 
-/// <summary>Benchmark datasets by name (admins): the catalog, fetch requests and their progress (docs/fetching.md).</summary>
+/// <summary>Benchmark datasets by name (admins): the catalog, fetch requests and their progress (docs/portal.md).</summary>
 public static class DatasetsApi
 {
     public static void Map(IEndpointRouteBuilder app)

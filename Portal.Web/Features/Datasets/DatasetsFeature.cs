@@ -1,6 +1,6 @@
 namespace Portal.Web.Features.Datasets;
 
-/// <summary>Benchmark datasets fetched by name in a worker (docs/fetching.md): the catalog, fetch requests and their progress.</summary>
+/// <summary>Benchmark datasets fetched by name in a worker (docs/portal.md): the catalog, fetch requests and their progress.</summary>
 public static class DatasetsFeature
 {
     public static IServiceCollection AddDatasets(this IServiceCollection services)

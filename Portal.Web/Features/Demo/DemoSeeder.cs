@@ -64,7 +64,7 @@ public sealed class DemoSeeder(
         // The shipped demo encoders (clean + FARE) next to the baselines, once validated: the paper's effect in small.
         var (clean, fare) = await demoEncoders.RegisterAsync(ct);
         demoEncoders.WhenReady([clean.Id, fare.Id], e => queue.SubmitAsync(new JobRequest(e.Id, bench.Id, BoardPresets, Iterations: demo.ApgdIterations), CancellationToken.None), "the demo encoders' 2AFC jobs");
-        await galleries.SeedAsync(ct); // demo encoders + inversion gallery (README, “Inversion galleries in the portal”)
+        await galleries.SeedAsync(ct); // demo encoders + inversion gallery (docs/inversion.md, “In the portal”)
         log.LogInformation("demo seeded: benchmark '{Bench}' ({N} triplets) and {Jobs} queued jobs", bench.Name, bench.ItemCount, 2 * BoardPresets.Length);
         if (demo.Retrieval) await retrievalDemo.SeedAsync(demo.ImageSize, ct);
     }

@@ -8,7 +8,7 @@ using Portal.Web.Configuration;
 namespace Portal.Web.Features.Encoders;
 
 /// <summary>
-/// The two shipped demo encoders (Portal.Engine/Demo/Weights, see the README's demo world): registered once, like uploads (stored
+/// The two shipped demo encoders (Portal.Engine/Demo/Weights, see docs/fare-and-demo.md, “Demo world (Portal.Engine/Demo/World)”): registered once, like uploads (stored
 /// by sha256 under checkpoints/, validated in the background), the FARE one linked to the clean one as its parent.
 /// Every demo (2AFC, retrieval/detection, galleries) registers through here; registering again returns the same records.
 /// </summary>

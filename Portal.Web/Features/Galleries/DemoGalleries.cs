@@ -11,7 +11,7 @@ using Portal.Web.Features.Encoders;
 namespace Portal.Web.Features.Galleries;
 
 /// <summary>
-/// The demo's galleries: the two shipped demo encoders (clean and FARE ConvNeXt, 64×64, README "Demo world") registered
+/// The demo's galleries: the two shipped demo encoders (clean and FARE ConvNeXt, 64×64, docs/fare-and-demo.md, "Demo world (Portal.Engine/Demo/World)") registered
 /// like any server file (validated in the background), a feature gallery of seven demo-world scenes (one per shape
 /// class), and one inversion job per encoder once both are validated: the paper's protocol (2 seeds here, 500 APGD
 /// iterations by default) with its radius rescaled to 64 px (<see cref="InversionSettings.PaperRadiusAt"/>), about 7 s per

@@ -45,7 +45,7 @@ public sealed class JobLimits(IOptions<PortalOptions> options)
             if (c.Iterations > limits.MaxFareSteps) throw new ArgumentException($"steps {c.Iterations} is over the limit of {limits.MaxFareSteps} for your role ({at}:MaxFareSteps)");
             return;
         }
-        // An audit is a dozen attack runs (docs/attack-audit.md): the operators decide which results get one.
+        // An audit is a dozen attack runs (docs/two-afc.md): the operators decide which results get one.
         if (c.Attack == "audit" && role != "Admin") throw new UnauthorizedAccessException("attack audits are queued by admins (they cost a dozen attack runs)");
         if (items > limits.MaxItems) throw new ArgumentException($"this job would evaluate {items} items, over the limit of {limits.MaxItems} for your role ({at}:MaxItems): set a limit");
         if (!c.IsAttack) return;

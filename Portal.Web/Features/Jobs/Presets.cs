@@ -9,11 +9,11 @@ public static class Presets
         AuditLinf4 = "audit-linf-4", AuditL2_3 = "audit-l2-3", DemoLinf1 = "linf-1";
     /// <summary>
     /// The demo 2AFC board's threat model: L∞ 1/255. The 0.1 M-parameter demo encoders on 64-px procedural images are not
-    /// robust at the paper's 4/255 (both collapse there, README "Demo world"); at 1/255 the FARE one is and the clean one is
+    /// robust at the paper's 4/255 (both collapse there, docs/fare-and-demo.md, "Demo world (Portal.Engine/Demo/World)"); at 1/255 the FARE one is and the clean one is
     /// not, which is the paper's story in small. Offered only on demo benchmarks, and the board says it is not the paper's ε.
     /// </summary>
     public const double DemoLinfEps = 1.0 / 255;
-    /// <summary>The attack audit's seeded subset (docs/attack-audit.md).</summary>
+    /// <summary>The attack audit's seeded subset (docs/two-afc.md).</summary>
     public const int AuditItems = 500;
     /// <summary>AutoAttack's standard budget for the black-box Square Attack.</summary>
     public const int SquareQueries = 5000;

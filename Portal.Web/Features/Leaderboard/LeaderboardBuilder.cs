@@ -100,7 +100,7 @@ public static class LeaderboardBuilder
             .ThenByDescending(r => (long)r.Config.Iterations * Math.Max(1, r.Config.Restarts)).ThenByDescending(r => r.CreatedAt).FirstOrDefault();
         // Attack runs report clean accuracy too; they stand in when no clean-only run exists.
         var clean = Best(rs.Where(r => !r.Config.IsAttack)) ?? Best(rs);
-        // Robust columns are APGD's: a Square Attack run is a check on them (docs/attack-audit.md), not the same number.
+        // Robust columns are APGD's: a Square Attack run is a check on them (docs/two-afc.md), not the same number.
         var linf = Best(rs.Where(r => r.Config.Attack == "apgd" && r.Config.Norm == "linf" && SameEps(r.Config.Eps, linfEps)));
         var l2 = Best(rs.Where(r => r.Config.Attack == "apgd" && r.Config.Norm == "l2" && SameEps(r.Config.Eps, l2Eps)));
         var used = new[] { clean, linf, l2 }.Where(r => r != null).Select(r => r!).Distinct().ToList();

@@ -26,7 +26,7 @@ public sealed record RunningEvaluation(int JobId, string Preset, string Status, 
 }
 
 /// <summary>
-/// The attack audit behind a robust column (docs/attack-audit.md): its verdict, and the worst case per item over every
+/// The attack audit behind a robust column (docs/two-afc.md): its verdict, and the worst case per item over every
 /// attack it ran at that ε — the "best known" robust accuracy, at most the APGD number shown.
 /// </summary>
 public sealed record AuditBadge(bool Passed, string Verdict, double WorstCase, int ResultId);
@@ -167,7 +167,7 @@ public sealed class Leaderboard
         rows.Select(value).Where(v => v.HasValue).DefaultIfEmpty(null).Max();
 }
 
-/// <summary>APGD's budget: "APGD-CE 100 it · 1 restart" (the 2AFC attack maximises cross-entropy, docs/attack-audit.md).</summary>
+/// <summary>APGD's budget: "APGD-CE 100 it · 1 restart" (the 2AFC attack maximises cross-entropy, docs/two-afc.md).</summary>
 public sealed record AttackBudget(int Iterations, int Restarts)
 {
     public override string ToString() => $"APGD-CE {Iterations} it · {Restarts} restart{(Restarts == 1 ? "" : "s")}";

@@ -3,7 +3,7 @@ using Portal.Data.Entities;
 namespace Portal.Web.Features.Leaderboard;
 
 /// <summary>
-/// The threat model behind a reported board's columns, as the paper states it (its README, "Common setup", and each
+/// The threat model behind a reported board's columns, as the paper states it (the shipped tables' README: its common setup and each
 /// table's section). Unknown benchmarks (another paper's tables) get the radii their rows carry.
 /// </summary>
 public static class ReportedSetup

@@ -1,6 +1,6 @@
 namespace Portal.Web.Features.Reported;
 
-/// <summary>Reported results: shipped tables seeded at start (docs/reported-results.md), their boards and API.</summary>
+/// <summary>Reported results: shipped tables seeded at start (docs/portal.md), their boards and API.</summary>
 public static class ReportedFeature
 {
     public static IServiceCollection AddReported(this IServiceCollection services)

@@ -2,7 +2,7 @@ using Portal.Web.Components;
 
 namespace Portal.Web.Features.Robustify;
 
-/// <summary>FARE (README, “Robustify an encoder”): the service, the job panel and lineage, and the API.</summary>
+/// <summary>FARE (docs/fare-and-demo.md): the service, the job panel and lineage, and the API.</summary>
 public static class RobustifyFeature
 {
     public static IServiceCollection AddRobustify(this IServiceCollection services)

@@ -1,4 +1,4 @@
-// What the static (no circuit) read pages need from the browser, for anonymous visitors (docs/performance.md):
+// What the static (no circuit) read pages need from the browser, for anonymous visitors (docs/measurements.md):
 //  - canvas[data-static-points]: the board's scatter chart, drawn with charts.js from the points in the attribute;
 //  - [data-live-refresh="<seconds>"][id]: a region that shows something still running (progress bars); it is fetched
 //    again from the same (output-cached) URL every few seconds while the tab is visible and swapped in place, until the
