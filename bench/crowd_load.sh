@@ -15,8 +15,8 @@ dotnet build -c Release -v q -nologo "$SRC/Portal.Cli" >/dev/null
 dotnet build -c Release -v q -nologo bench/PortalBench >/dev/null
 CLI="dotnet $SRC/Portal.Cli/bin/Release/net10.0/Portal.Cli.dll"
 WORK=$(mktemp -d /tmp/crowd-load.XXXX)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
-$CLI demo data --out "$WORK/demo" --twoafc "$TRIPLETS" --gallery 1 --queries 1 --detection 1 >/dev/null
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+$CLI demo data --out "$WORK/demo" --twoafc "$TRIPLETS" --queries 1 --detection 1 >/dev/null
 CKPT=$PWD/Portal.Tests/Fixtures/encoders/openclip-vit-b32-mini/model.safetensors
 ROOT="$WORK/root" PORT=$((20000 + RANDOM % 20000))
 mkdir -p "$ROOT"

@@ -14,8 +14,8 @@ dotnet build -c Release -v q -nologo Portal.Cli >/dev/null
 dotnet build -c Release -v q -nologo bench/PortalBench >/dev/null
 CLI="dotnet Portal.Cli/bin/Release/net10.0/Portal.Cli.dll"
 WORK=$(mktemp -d /tmp/worker-throughput.XXXX)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
-$CLI demo data --out "$WORK/demo" --twoafc "$TRIPLETS" --gallery 1 --queries 1 --detection 1 >/dev/null
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+$CLI demo data --out "$WORK/demo" --twoafc "$TRIPLETS" --queries 1 --detection 1 >/dev/null
 CKPT=Portal.Tests/Fixtures/encoders/openclip-vit-b32-mini/model.safetensors
 
 run() { # workers threads-per-worker

@@ -50,8 +50,11 @@ public sealed class WorkerProcessTests : IDisposable
     [Fact]
     public async Task Jobs_run_in_the_worker_process_and_a_cancel_reaches_the_running_one()
     {
-        using var host = new PortalHost(_dir.Path, processWorkers: true);
+        // Threads automatic, as a portal runs by default: the local worker leaves the web its core (Workers:WebCores = 1).
+        using var host = new PortalHost(_dir.Path, new Dictionary<string, string?> { ["Portal:Worker:Threads"] = "0" }, processWorkers: true);
         using var admin = await host.ApiAs(Roles.Admin);
+        var local = await host.WaitFor(admin, "/api/workers", w => w.GetArrayLength() > 0, TimeSpan.FromMinutes(1));
+        Assert.Equal(Portal.Web.Dispatch.LocalWorkerThreads.For(Environment.ProcessorCount, 1, 1, 0) ?? 0, local[0].GetProperty("threads").GetInt32());
         var data = PortalTestData.Nights(_dir, count: 48, size: 32);
         var bench = await host.PostJson(admin, "/api/benchmarks", new { name = "nights 48", dataset_root = data, format = "nights", split = "test" }, 201);
         var builtin = await host.PostJson(admin, "/api/encoders/builtin", new { name = "pixel-l2", size = 32 });

@@ -121,6 +121,14 @@ public sealed class WorkersOptions
     /// not slow a running job (Dispatch/WebPriority.cs); 0 leaves the priority alone. Ignored without local workers.
     /// </summary>
     public int WebNice { get; set; } = 10;
+    /// <summary>
+    /// Cores left to the web (and its readers) when it runs local workers with Worker:Threads 0 (automatic): each local
+    /// worker gets (cores − WebCores) / Local libtorch threads, at least one (Dispatch/LocalWorkerThreads.cs). A job's
+    /// threads wait for each other at every operation, so one busy core slows all of them; a core of its own for the web
+    /// keeps the job's speed under a crowd (docs/measurements.md). 0 = the workers take every core. Remote workers
+    /// (`portal worker` on another machine) are not affected.
+    /// </summary>
+    public int WebCores { get; set; } = 1;
     /// <summary>The worker executable (Portal.Cli apphost or Portal.Cli.dll); empty = found next to the web or in the repository's build output.</summary>
     public string? Command { get; set; }
     /// <summary>Queues the local workers take.</summary>

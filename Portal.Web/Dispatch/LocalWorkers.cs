@@ -31,7 +31,8 @@ public sealed class LocalWorkers(IOptions<PortalOptions> options, IConfiguration
                 "--in-process", "--name", name, "--queues", string.Join(",", o.Workers.Queues.Select(JobDispatcher.QueueName)),
                 "--device", o.Worker.Device, "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
             };
-            if (o.Worker.Threads > 0) args.AddRange(["--threads", o.Worker.Threads.ToString(CultureInfo.InvariantCulture)]);
+            if (LocalWorkerThreads.For(Environment.ProcessorCount, o.Workers.Local, o.Workers.WebCores, o.Worker.Threads) is int threads)
+                args.AddRange(["--threads", threads.ToString(CultureInfo.InvariantCulture)]);
             // The child resolves the same data folder even if its working directory differs.
             var s = new WorkerSupervisor(name, () => WorkerProcessLaunch.For(o.Workers.Command, Overridden(config, paths), args), o.Worker.MaxMemoryGiB, loss, log);
             _supervisors.Add(s);

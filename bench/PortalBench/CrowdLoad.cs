@@ -23,7 +23,7 @@ static class CrowdLoad
     {
         using var admin = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(5) };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var bench = await Post(admin, "/api/benchmarks", new { name = "crowd 2afc", dataset_root = dataset, format = "nights", split = "test" });
+        var bench = await Post(admin, "/api/benchmarks", new { name = "crowd 2afc", dataset_root = dataset, format = "nights", split = DatasetSplit.Of(dataset) });
         var benchId = bench.GetProperty("id").GetInt32();
         var body = new StreamContent(File.OpenRead(checkpoint));
         body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");

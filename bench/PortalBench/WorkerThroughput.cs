@@ -15,7 +15,7 @@ static class WorkerThroughput
     {
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(30) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var bench = await Post(http, "/api/benchmarks", new { name = "throughput 2afc", dataset_root = dataset, format = "nights", split = "test" });
+        var bench = await Post(http, "/api/benchmarks", new { name = "throughput 2afc", dataset_root = dataset, format = "nights", split = DatasetSplit.Of(dataset) });
         var benchId = bench.GetProperty("id").GetInt32();
 
         var body = new StreamContent(File.OpenRead(checkpoint));
