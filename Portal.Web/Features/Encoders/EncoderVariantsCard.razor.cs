@@ -4,7 +4,6 @@ using Microsoft.JSInterop;
 using MudBlazor;
 using Portal.Data.Entities;
 using Portal.Web.Features.Accounts;
-using Portal.Web.Features.Leaderboard;
 
 namespace Portal.Web.Features.Encoders;
 
