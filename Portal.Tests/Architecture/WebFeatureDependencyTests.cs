@@ -32,9 +32,7 @@ public sealed partial class WebFeatureDependencyTests
         Assert.True(loops.Count == 0, "feature folders that use each other:\n" + string.Join("\n", loops));
     }
 
-    // Longer cycles are not broken yet: Encoders → Evaluations → Leaderboard → Retrieval → Encoders (the encoder page shows
-    // result cards; the boards use the retrieval tables; retrieval asks whether an encoder is built in).
-    [Fact(Skip = "known cycle Encoders → Evaluations → Leaderboard → Retrieval → Encoders; remove this Skip once it is broken")]
+    [Fact]
     public void Feature_dependencies_have_no_cycle()
     {
         var graph = FeatureGraph(out var _);

@@ -4,7 +4,6 @@ using Portal.Data.Entities;
 using Portal.Engine.Checkpoints;
 using Portal.Tests.Support;
 using Portal.Web.Features.Encoders;
-using Portal.Web.Features.Encoders;
 using TorchSharp;
 
 namespace Portal.Tests.Web;

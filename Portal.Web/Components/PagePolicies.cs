@@ -11,8 +11,9 @@ namespace Portal.Web.Components;
 public static class PagePolicies
 {
     /// <summary>
-    /// Pages that need a role, by component type: the page rules sit here, in the shell that routes to every feature's pages, so a feature page needs no
-    /// attribute of its own. Pages may also carry [Authorize(Policy = ...)] themselves (the API tokens page does).
+    /// Pages that need a role, by component type: the page rules sit here, in the shell that routes to every feature's
+    /// pages, so a feature page needs no attribute of its own. Pages may also carry [Authorize(Policy = ...)] themselves
+    /// (the API tokens page does).
     /// </summary>
     public static readonly IReadOnlyDictionary<Type, string> Pages = new Dictionary<Type, string>
     {

@@ -7,8 +7,8 @@ public static class EvaluationsFeature
 {
     public static IServiceCollection AddEvaluations(this IServiceCollection services)
     {
-        // The result card on a job's page (Jobs is used here, so cannot use this feature).
-        services.AddPageSlot<ReproducibilityCard>(PageSlots.JobResult, nameof(ReproducibilityCard.Result));
+        // The result card on the encoder and job pages (Encoders and Jobs are used here, so cannot use this feature).
+        services.AddPageSlot<ReproducibilityCard>(PageSlots.ResultCard);
         return services;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Portal.Data.Entities;
+using Portal.Web.Features.Encoders;
 
 namespace Portal.Web.Features.Leaderboard;
 

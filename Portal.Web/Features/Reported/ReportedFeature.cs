@@ -1,3 +1,5 @@
+using Portal.Web.Components;
+
 namespace Portal.Web.Features.Reported;
 
 /// <summary>Reported results: shipped tables seeded at start (docs/portal.md), their boards and API.</summary>
@@ -7,6 +9,7 @@ public static class ReportedFeature
     {
         services.AddSingleton<ReportedService>();
         services.AddHostedService<ReportedSeeder>();
+        services.AddPageSlot<ReportedLinkControl>(PageSlots.EncoderReportedAs); // the encoder page's "Reported as"
         return services;
     }
 

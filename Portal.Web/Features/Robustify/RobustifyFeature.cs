@@ -9,8 +9,8 @@ public static class RobustifyFeature
     {
         services.AddSingleton<RobustifyService>();
         // Its cards on the encoder and job pages, which Robustify uses (encoders, the queue) and so cannot be used by.
-        services.AddPageSlot<EncoderLineage>(PageSlots.EncoderPage, nameof(EncoderLineage.Encoder));
-        services.AddPageSlot<FareJobPanel>(PageSlots.JobPage, nameof(FareJobPanel.Job));
+        services.AddPageSlot<EncoderLineage>(PageSlots.EncoderPage);
+        services.AddPageSlot<FareJobPanel>(PageSlots.JobPage);
         return services;
     }
 

@@ -1,6 +1,6 @@
 using Portal.Data.Entities;
 
-namespace Portal.Web.Features.Leaderboard;
+namespace Portal.Web.Features.Encoders;
 
 /// <summary>
 /// The robust recipe is read from what the submitter wrote (family, name, description): the paper's recipes (FARE,

@@ -1,6 +1,6 @@
 using MudBlazor;
 
-namespace Portal.Web.Features.Shell;
+namespace Portal.Web.Components.Layout;
 
 /// <summary>One theme for every page: sober blue/teal palette, tabular numbers, light and dark variants.</summary>
 public static class PortalTheme
