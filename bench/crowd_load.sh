@@ -48,4 +48,4 @@ PY
 # The crowd runs here only because this is one machine; in life it is elsewhere. It must not outrank the worker whose
 # job it measures: the client runs at nice 10 (CLIENT_NICE), for the old code and the new alike.
 grep -h "web threads at nice" "$ROOT/web.log" || echo "web priority unchanged"
-nice -n "${CLIENT_NICE:-10}" dotnet bench/PortalBench/bin/Release/net10.0/PortalBench.dll crowd "$URL" "$TOKEN" "$WEB" "$WORK/demo/2afc" "$CKPT" "$CLIENTS" "$SECONDS_" "$ITER"
+nice -n "${CLIENT_NICE:-10}" dotnet bench/PortalBench/bin/Release/net10.0/PortalBench.dll crowd "$URL" "$TOKEN" "$WEB" "$WORK/demo/2afc" "$CKPT" "$CLIENTS" "$SECONDS_" "$ITER" "$ROOT/portal.db"

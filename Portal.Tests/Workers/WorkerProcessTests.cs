@@ -50,8 +50,8 @@ public sealed class WorkerProcessTests : IDisposable
     [Fact]
     public async Task Jobs_run_in_the_worker_process_and_a_cancel_reaches_the_running_one()
     {
-        // Threads automatic, as a portal runs by default: the local worker leaves the web its core (Workers:WebCores = 1).
-        using var host = new PortalHost(_dir.Path, new Dictionary<string, string?> { ["Portal:Worker:Threads"] = "0" }, processWorkers: true);
+        // Threads automatic, leaving the web a core (Workers:WebCores = 1): the local worker is started with the rest.
+        using var host = new PortalHost(_dir.Path, new Dictionary<string, string?> { ["Portal:Worker:Threads"] = "0", ["Portal:Workers:WebCores"] = "1" }, processWorkers: true);
         using var admin = await host.ApiAs(Roles.Admin);
         var local = await host.WaitFor(admin, "/api/workers", w => w.GetArrayLength() > 0, TimeSpan.FromMinutes(1));
         Assert.Equal(Portal.Web.Dispatch.LocalWorkerThreads.For(Environment.ProcessorCount, 1, 1, 0) ?? 0, local[0].GetProperty("threads").GetInt32());

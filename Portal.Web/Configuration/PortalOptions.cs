@@ -124,11 +124,11 @@ public sealed class WorkersOptions
     /// <summary>
     /// Cores left to the web (and its readers) when it runs local workers with Worker:Threads 0 (automatic): each local
     /// worker gets (cores − WebCores) / Local libtorch threads, at least one (Dispatch/LocalWorkerThreads.cs). A job's
-    /// threads wait for each other at every operation, so one busy core slows all of them; a core of its own for the web
-    /// keeps the job's speed under a crowd (docs/measurements.md). 0 = the workers take every core. Remote workers
-    /// (`portal worker` on another machine) are not affected.
+    /// threads wait for each other at every operation, so a busy core can stall all of them; on this project's 2-core
+    /// machine leaving the web a core measured no difference under a crowd (docs/measurements.md), so the default is 0:
+    /// the workers take every core. Remote workers (`portal worker` on another machine) are not affected.
     /// </summary>
-    public int WebCores { get; set; } = 1;
+    public int WebCores { get; set; }
     /// <summary>The worker executable (Portal.Cli apphost or Portal.Cli.dll); empty = found next to the web or in the repository's build output.</summary>
     public string? Command { get; set; }
     /// <summary>Queues the local workers take.</summary>

@@ -19,7 +19,7 @@ static class CrowdLoad
 {
     private static readonly string[] Mix = ["/", "/encoders", "/queue", "/api/results", "/api/jobs"];
 
-    public static async Task<int> Run(string url, string token, int webPid, string dataset, string checkpoint, int clients, int seconds, int iterations)
+    public static async Task<int> Run(string url, string token, int webPid, string dataset, string checkpoint, int clients, int seconds, int iterations, string? database = null)
     {
         using var admin = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(5) };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -56,12 +56,36 @@ static class CrowdLoad
         // Enough work for idle + load + idle: jobs differ by seed only, so none reuses another's result.
         for (int seed = 0; seed < 6; seed++)
             await Post(admin, "/api/jobs", new { encoder_id = encoderId, benchmark_id = benchId, presets = new[] { "linf-4" }, iterations, seed });
+        // The job's own progress as its worker writes it (jobs.Done in the database), read beside the web: what arrives over
+        // SignalR has passed through the web, which a crowd slows by design (it runs niced), so its rate under load also
+        // measures the web's relay. Both are printed; the database's is the job's speed.
+        var written = new ConcurrentQueue<(double At, long Done)>();
+        using var polling = new CancellationTokenSource();
+        var poller = database == null ? Task.CompletedTask : Task.Run(async () =>
+        {
+            await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+            await db.OpenAsync();
+            while (!polling.IsCancellationRequested)
+            {
+                await using var cmd = db.CreateCommand();
+                cmd.CommandText = "SELECT COALESCE(SUM(Done), 0) FROM jobs WHERE BenchmarkId = $b";
+                cmd.Parameters.AddWithValue("$b", benchId);
+                written.Enqueue((clock.Elapsed.TotalSeconds, Convert.ToInt64(await cmd.ExecuteScalarAsync())));
+                try { await Task.Delay(100, polling.Token); } catch (OperationCanceledException) { }
+            }
+        });
         while (batches.IsEmpty && clock.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(200);
         if (batches.IsEmpty) { Console.Error.WriteLine("no batch finished in 5 minutes"); return 1; }
 
+        // Where the cores go: CPU seconds of the web, the worker (its engine process) and this client, per window.
+        var workerPid = (await Json(await admin.GetAsync("/api/workers"))).EnumerateArray().Select(x => x.GetProperty("process_id").GetInt32()).FirstOrDefault();
+        var me = Environment.ProcessId;
+        (double Web, double Worker, double Client) Cpu() => (CpuSeconds(webPid), workerPid > 0 ? CpuSeconds(workerPid) : double.NaN, CpuSeconds(me));
         var idleFrom = clock.Elapsed.TotalSeconds;
+        var cpuIdleFrom = Cpu();
         await Task.Delay(TimeSpan.FromSeconds(Math.Max(15, seconds / 2)));
         var idleTo = clock.Elapsed.TotalSeconds;
+        var cpuIdleTo = Cpu();
         var rssBefore = RssKb(webPid);
 
         // The crowd: one connection per client, Brotli/gzip like a browser, no cookies (anonymous).
@@ -75,6 +99,7 @@ static class CrowdLoad
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         var sampler = Task.Run(async () => { while (!stop.IsCancellationRequested) { peak = Math.Max(peak, RssKb(webPid)); await Task.Delay(250); } });
         var loadFrom = clock.Elapsed.TotalSeconds;
+        var cpuLoadFrom = Cpu();
         var workers = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
         {
             for (var i = c; !stop.IsCancellationRequested; i++)
@@ -93,6 +118,7 @@ static class CrowdLoad
         })).ToArray();
         await Task.WhenAll(workers);
         var loadTo = clock.Elapsed.TotalSeconds;
+        var cpuLoadTo = Cpu();
         await sampler;
         await Task.Delay(2000);
         GC.Collect();
@@ -114,14 +140,41 @@ static class CrowdLoad
         Console.WriteLine($"job batch seconds: idle median {Median(idle):F2} (n={idle.Length}), under load median {Median(loaded):F2} (n={loaded.Length}), ratio {Median(loaded) / Median(idle):F2}");
         double Rate(double from, double to) => items.Where(x => x.At > from && x.At <= to).Sum(x => x.Items) / (to - from);
         var (idleRate, loadRate) = (Rate(idleFrom, idleTo), Rate(loadFrom, loadTo));
-        Console.WriteLine($"job items/s: idle {idleRate:F1}, under load {loadRate:F1}: the job is {idleRate / loadRate:F2}x slower under load");
+        Console.WriteLine($"job items/s (SignalR, through the web): idle {idleRate:F1}, under load {loadRate:F1}: {idleRate / loadRate:F2}x");
+        polling.Cancel();
+        await poller;
+        var w = written.ToArray();
+        double Written(double from, double to)
+        {
+            var inside = w.Where(x => x.At >= from && x.At <= to).ToArray();
+            return inside.Length < 2 ? double.NaN : (inside[^1].Done - inside[0].Done) / (inside[^1].At - inside[0].At);
+        }
+        var (dbIdle, dbLoad) = (Written(idleFrom, idleTo), Written(loadFrom, loadTo));
+        string Share((double Web, double Worker, double Client) a, (double Web, double Worker, double Client) b, double seconds) =>
+            $"web {(b.Web - a.Web) / seconds:F2}, worker {(b.Worker - a.Worker) / seconds:F2}, client {(b.Client - a.Client) / seconds:F2} cores";
+        Console.WriteLine($"cores used: idle {Share(cpuIdleFrom, cpuIdleTo, idleTo - idleFrom)}; under load {Share(cpuLoadFrom, cpuLoadTo, loadTo - loadFrom)} of {Environment.ProcessorCount}");
+        Console.WriteLine($"CPU per request: web {(cpuLoadTo.Web - cpuLoadFrom.Web) * 1000 / all.Length:F2} ms, client {(cpuLoadTo.Client - cpuLoadFrom.Client) * 1000 / all.Length:F2} ms");
+        if (database != null)
+            Console.WriteLine($"job items/s (written by the worker): idle {dbIdle:F1}, under load {dbLoad:F1}: the job is {dbIdle / dbLoad:F2}x slower under load");
         Console.WriteLine($"RESULT rps={all.Length / (loadTo - loadFrom):F1} p50_ms={P(all, .5):F0} p95_ms={P(all, .95):F0} encoders_p50_ms={P(latencies["/encoders"].Order().ToArray(), .5):F0} "
-            + $"rss_before_mib={rssBefore / 1024} rss_peak_mib={peak / 1024} rss_after_mib={rssAfter / 1024} batch_idle_s={Median(idle):F2} batch_load_s={Median(loaded):F2} batch_ratio={Median(loaded) / Median(idle):F2} items_idle_per_s={idleRate:F1} items_load_per_s={loadRate:F1} slowdown={idleRate / loadRate:F2} errors={errors}");
+            + $"rss_before_mib={rssBefore / 1024} rss_peak_mib={peak / 1024} rss_after_mib={rssAfter / 1024} batch_idle_s={Median(idle):F2} batch_load_s={Median(loaded):F2} batch_ratio={Median(loaded) / Median(idle):F2} items_idle_per_s={idleRate:F1} items_load_per_s={loadRate:F1} slowdown={idleRate / loadRate:F2} db_items_idle_per_s={dbIdle:F1} db_items_load_per_s={dbLoad:F1} db_slowdown={dbIdle / dbLoad:F2} errors={errors}");
         return 0;
     }
 
     private static double P(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
     private static double Median(double[] sorted) => sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
+
+    /// <summary>User + system CPU seconds of a process so far (/proc/PID/stat, clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(f[11]) + long.Parse(f[12])) / 100.0; // fields 14 and 15 (utime, stime), after pid and comm
+        }
+        catch (IOException) { return double.NaN; }
+    }
 
     private static long RssKb(int pid)
     {

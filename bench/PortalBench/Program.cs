@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 //   dotnet run --project bench/PortalBench -c Release -- signalr <baseUrl> [clients=200] [seconds=20]
 //   dotnet run --project bench/PortalBench -c Release -- workers <baseUrl> <token> <nightsDir> <checkpoint> [jobs=6] [iterations=10] [preset=linf-4]
 //     (bench/worker_throughput.sh starts the portals with 1 and 2 workers and runs this against each)
-//   dotnet run --project bench/PortalBench -c Release -- crowd <baseUrl> <token> <webPid> <nightsDir> <checkpoint> [clients=100] [seconds=30] [iterations=10]
+//   dotnet run --project bench/PortalBench -c Release -- crowd <baseUrl> <token> <webPid> <nightsDir> <checkpoint> [clients=100] [seconds=30] [iterations=10] [portal.db]
 //     (bench/crowd_load.sh starts a portal from this tree or another checkout and runs this against it)
 var mode = args.ElementAtOrDefault(0);
 var baseUrl = args.ElementAtOrDefault(1) ?? "http://127.0.0.1:5080";
@@ -19,11 +19,11 @@ return mode switch
     "workers" => await WorkerThroughput.Run(baseUrl, args[2], args[3], args[4], args.Length > 5 ? int.Parse(args[5]) : 6,
         args.Length > 6 ? int.Parse(args[6]) : 10, args.ElementAtOrDefault(7) ?? "linf-4"),
     "crowd" => await CrowdLoad.Run(baseUrl, args[2], int.Parse(args[3]), args[4], args[5], args.Length > 6 ? int.Parse(args[6]) : 100,
-        args.Length > 7 ? int.Parse(args[7]) : 30, args.Length > 8 ? int.Parse(args[8]) : 10),
+        args.Length > 7 ? int.Parse(args[7]) : 30, args.Length > 8 ? int.Parse(args[8]) : 10, args.Length > 9 ? args[9] : null),
     _ => Usage(),
 };
 
-static int Usage() { Console.Error.WriteLine("usage: PortalBench upload <url> <serverPid> [bytes] | signalr <url> [clients] [seconds] | workers <url> <token> <nightsDir> <checkpoint> [jobs] [iterations] [preset] | crowd <url> <token> <webPid> <nightsDir> <checkpoint> [clients] [seconds] [iterations]"); return 2; }
+static int Usage() { Console.Error.WriteLine("usage: PortalBench upload <url> <serverPid> [bytes] | signalr <url> [clients] [seconds] | workers <url> <token> <nightsDir> <checkpoint> [jobs] [iterations] [preset] | crowd <url> <token> <webPid> <nightsDir> <checkpoint> [clients] [seconds] [iterations] [portal.db]"); return 2; }
 
 static long RssKb(int pid)
 {
