@@ -69,20 +69,9 @@ public sealed class OpenClipConvNextTower : NativeTower
             throw new ArgumentException($"ConvNeXt needs an input size divisible by 32, got {height}×{width}");
     }
 
-    /// <summary>
-    /// Issue 19 item 3, measured side by side: run the trunk on channels-last (NHWC-strided) tensors, so the blocks'
-    /// permutes to and from NHWC are views rather than copies and the convolutions take oneDNN's NHWC path. Read once
-    /// from PORTAL_CONVNEXT_CHANNELS_LAST (1 = on) for the A/B benchmark.
-    /// </summary>
-    internal static readonly bool ChannelsLast = Environment.GetEnvironmentVariable("PORTAL_CONVNEXT_CHANNELS_LAST") == "1";
-
-    /// <summary>Same shape and values, NHWC strides (what torch.channels_last is; TorchSharp 0.107 has no memory_format overload).</summary>
-    private static Tensor ToChannelsLast(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
-
     public override Tensor Embed(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        if (ChannelsLast) x = ToChannelsLast(x);
         x = _stemNorm.Forward2d(_stemConv.Forward(x));
         for (int i = 0; i < _blocks.Count; i++)
         {
@@ -99,7 +88,6 @@ public sealed class OpenClipConvNextTower : NativeTower
     internal Dictionary<string, Tensor> Trace(Tensor x)
     {
         var r = new Dictionary<string, Tensor>();
-        if (ChannelsLast) x = ToChannelsLast(x);
         x = _stemNorm.Forward2d(_stemConv.Forward(x));
         r["trunk.stem"] = x;
         for (int i = 0; i < _blocks.Count; i++)
