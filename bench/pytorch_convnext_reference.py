@@ -1,8 +1,16 @@
 """PyTorch reference timing for `portal bench encoders`: the convnext_base_w visual tower at full size
 (dims 128/256/512/1024, depths 3/3/27/3, embed 640), random weights, forward and forward+backward with
-respect to the input at 224x224. Run with the same thread count as the C# benchmark:
+respect to the input at 224x224. Run with the same thread count as the C# benchmark, and with OpenBLAS (Debian's python3-torch links libblas.so.3,
+which is the reference BLAS until libopenblas0-pthread is installed; OPENBLAS_NUM_THREADS sets its threads, torch 1.13
+does not pass set_num_threads on to it):
 
-    python3 bench/pytorch_convnext_reference.py --threads 2 --batch 8 --reps 5
+    OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/pytorch_convnext_reference.py --threads 2 --batch 8 --reps 5
+
+Weights follow the engine's `RandomInit` (`portal bench encoders`) by default, so both sides multiply the same kind
+of numbers: matrices N(0, 0.02), biases 0, LayerNorm weight 1, layer scale gamma 1e-6 (timm's init). `--init torch`
+keeps PyTorch's default initialisation instead. `--flush-denormal` sets torch.set_flush_denormal(True); libtorch's
+default, and the engine's (TorchSharp 0.107 has no binding for it), is off. `--count-denormals` reports how many
+subnormal floats the forward activations and the input gradient hold (0 means flushing cannot matter).
 """
 import argparse, time, statistics
 import torch
@@ -53,9 +61,22 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--init", choices=["engine", "torch"], default="engine")
+    ap.add_argument("--flush-denormal", action="store_true")
+    ap.add_argument("--count-denormals", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    if a.flush_denormal and not torch.set_flush_denormal(True):
+        raise SystemExit("flush-to-zero is not supported on this CPU")
+    torch.manual_seed(0)
     m = ConvNeXtTower().eval()
+    if a.init == "engine":
+        with torch.no_grad():
+            for name, p in m.named_parameters():
+                if name.endswith("gamma"): p.fill_(1e-6)
+                elif p.dim() == 1 and name.endswith("weight"): p.fill_(1.0)
+                elif name.endswith("bias"): p.zero_()
+                else: p.normal_(0, 0.02)
     for p in m.parameters():
         p.requires_grad_(False)
     x = torch.rand(a.batch, 3, 224, 224)
@@ -68,13 +89,27 @@ def main():
         xi = x.clone().requires_grad_(True)
         (g,) = torch.autograd.grad(m(xi).square().sum(), xi)
 
+    if a.count_denormals:
+        tiny = torch.finfo(torch.float32).tiny
+        counts = {"activations": 0, "values": 0}
+        def hook(_, inputs, out):
+            for t in (*inputs, out):  # inputs too: F.gelu's output is fc2's input
+                if isinstance(t, torch.Tensor):
+                    counts["activations"] += int(((t != 0) & (t.abs() < tiny)).sum()); counts["values"] += t.numel()
+        hs = [mod.register_forward_hook(hook) for mod in m.modules()]
+        xi = x.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(m(xi).square().sum(), xi)
+        for h in hs: h.remove()
+        print(f"subnormal floats: {counts['activations']} of {counts['values']} forward inputs+outputs of modules, "
+              f"{int(((g != 0) & (g.abs() < tiny)).sum())} of {g.numel()} input-gradient values")
+
     for name, fn in (("forward", fwd), ("forward+backward", fwd_bwd)):
         fn()
         ts = []
         for _ in range(a.reps):
             t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
         med = statistics.median(ts)
-        print(f"pytorch {torch.__version__} threads={a.threads} batch={a.batch} {name}: median {med*1000:.0f} ms, {a.batch/med:.2f} images/s")
+        print(f"pytorch {torch.__version__} threads={a.threads} init={a.init} flush_denormal={a.flush_denormal} batch={a.batch} {name}: median {med*1000:.0f} ms, {a.batch/med:.2f} images/s")
 
 
 if __name__ == "__main__":
