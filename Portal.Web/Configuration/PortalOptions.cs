@@ -191,7 +191,7 @@ public sealed class ReadsOptions
     /// answered per second, all anonymous visitors together; beyond it they wait in line (first come, first served), so a
     /// crowd cannot take the CPU the workers' jobs need. Signed-in users and API tokens are not counted. 0: no limit.
     /// </summary>
-    public int AnonymousPerSecond { get; set; } = 400;
+    public int AnonymousPerSecond { get; set; } = 1200;
     /// <summary>Anonymous reads waiting for their turn at most; one more is answered 503 with Retry-After.</summary>
     public int QueueLimit { get; set; } = 5000;
 }

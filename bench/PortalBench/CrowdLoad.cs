@@ -53,8 +53,10 @@ static class CrowdLoad
         await hub.StartAsync();
         await hub.InvokeAsync("WatchQueue");
 
-        // Enough work for idle + load + idle: jobs differ by seed only, so none reuses another's result.
-        for (int seed = 0; seed < 6; seed++)
+        // Enough work for idle + load + idle: jobs differ by seed only, so none reuses another's result. Six were too few: a
+        // fast encoder finished most of them in the idle window and the worker sat idle under load, which read as a slowdown
+        // (the worker's CPU below says whether it had work).
+        for (int seed = 0; seed < 40; seed++)
             await Post(admin, "/api/jobs", new { encoder_id = encoderId, benchmark_id = benchId, presets = new[] { "linf-4" }, iterations, seed });
         // The job's own progress as its worker writes it (jobs.Done in the database), read beside the web: what arrives over
         // SignalR has passed through the web, which a crowd slows by design (it runs niced), so its rate under load also
