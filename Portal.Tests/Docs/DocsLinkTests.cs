@@ -75,6 +75,8 @@ public sealed class DocsLinkTests
     {
         var root = RepositoryRoot();
         var broken = new List<string>();
+        var headings = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        HashSet<string> HeadingsOf(string page) => headings.TryGetValue(page, out var h) ? h : headings[page] = Headings(File.ReadAllLines(page));
         foreach (var file in SourceFiles(root))
         {
             var lines = File.ReadAllLines(file);
@@ -84,11 +86,11 @@ public sealed class DocsLinkTests
                     var page = Path.Combine(root, "docs", m.Groups["page"].Value);
                     var where = $"{Path.GetRelativePath(root, file)}:{i + 1}";
                     if (!File.Exists(page)) { broken.Add($"{where}: docs/{m.Groups["page"].Value} does not exist"); continue; }
-                    if (m.Groups["section"].Success && !Headings(File.ReadAllLines(page)).Contains(m.Groups["section"].Value.Trim()))
+                    if (m.Groups["section"].Success && !HeadingsOf(page).Contains(m.Groups["section"].Value.Trim()))
                         broken.Add($"{where}: docs/{m.Groups["page"].Value} has no section “{m.Groups["section"].Value}”");
                 }
             foreach (Match m in Regex.Matches(string.Join('\n', lines), @"README(?:'s|,)\s+[“""]([^”""]+)[”""]"))
-                if (!Headings(File.ReadAllLines(Path.Combine(root, "README.md"))).Contains(m.Groups[1].Value.Trim()))
+                if (!HeadingsOf(Path.Combine(root, "README.md")).Contains(m.Groups[1].Value.Trim()))
                     broken.Add($"{Path.GetRelativePath(root, file)}: the README has no section “{m.Groups[1].Value}”");
         }
         Assert.True(broken.Count == 0, $"{broken.Count} stale pointer(s) to the docs:\n" + string.Join("\n", broken));
@@ -108,17 +110,17 @@ public sealed class DocsLinkTests
         }
     }
 
-    /// <summary>The text of every heading outside code fences.</summary>
-    private static HashSet<string> Headings(IEnumerable<string> lines)
+    private static HashSet<string> Headings(IEnumerable<string> lines) => HeadingTexts(lines).Select(t => t.Trim()).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The text of every heading outside code fences, in order.</summary>
+    private static IEnumerable<string> HeadingTexts(IEnumerable<string> lines)
     {
-        var set = new HashSet<string>(StringComparer.Ordinal);
         var inFence = false;
         foreach (var line in lines)
         {
             if (IsFence(line)) { inFence = !inFence; continue; }
-            if (!inFence && Heading.Match(line) is { Success: true } m) set.Add(m.Groups["text"].Value.Trim());
+            if (!inFence && Heading.Match(line) is { Success: true } m) yield return m.Groups["text"].Value;
         }
-        return set;
     }
 
     [Theory]
@@ -191,14 +193,9 @@ public sealed class DocsLinkTests
     {
         var anchors = new HashSet<string>(StringComparer.Ordinal);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var inFence = false;
-        foreach (var line in lines)
+        foreach (var text in HeadingTexts(lines))
         {
-            if (IsFence(line)) { inFence = !inFence; continue; }
-            if (inFence) continue;
-            var m = Heading.Match(line);
-            if (!m.Success) continue;
-            var slug = Slug(m.Groups["text"].Value);
+            var slug = Slug(text);
             if (counts.TryGetValue(slug, out var n))
             {
                 counts[slug] = n + 1;

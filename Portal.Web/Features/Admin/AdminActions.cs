@@ -27,13 +27,6 @@ public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, J
         events.Changed(encoderId); // its pages refresh; the cached boards and lists are evicted (Http/ReadCache.cs)
     }
 
-    /// <summary>
-    /// Evaluates the job's encoder × benchmark × configuration again from scratch: the stored result for that combination
-    /// (which identical requests would otherwise reuse) is deleted and a new job is queued.
-    /// </summary>
-    /// <summary>
-    /// Lets one TorchScript checkpoint load although the server-wide Engine:AllowTorchScript is off, and validates it again.
-    /// </summary>
     /// <summary>EncoderRecord.Format of a TorchScript file waiting for an admin (set by the worker's validation).</summary>
     public const string TorchScriptFormat = "torchscript";
 
@@ -53,6 +46,9 @@ public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, J
         return e;
     }
 
+    /// <summary>
+    /// Lets one TorchScript checkpoint load although the server-wide Engine:AllowTorchScript is off, and validates it again.
+    /// </summary>
     public async Task<EncoderRecord> AllowTorchScriptAsync(int encoderId, Dispatch.JobDispatcher dispatcher, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -71,6 +67,10 @@ public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, J
         return e;
     }
 
+    /// <summary>
+    /// Evaluates the job's encoder × benchmark × configuration again from scratch: the stored result for that combination
+    /// (which identical requests would otherwise reuse) is deleted and a new job is queued.
+    /// </summary>
     public async Task<SubmittedJob> RerunAsync(int jobId, string? submittedBy, CancellationToken ct)
     {
         JobRecord job;

@@ -129,7 +129,7 @@ public static class LeaderboardBuilder
     {
         var (ft, robust) = FineTuning.Of(e);
         var used = pick.All;
-        var training = TrainingOf(e);
+        var training = e.TrainingDataShown;
         return new LeaderboardRow
         {
             EncoderId = e.Id, Encoder = e.DisplayName, Family = e.Family ?? FamilyOf(e), Backbone = e.Backbone ?? e.Architecture ?? "", FineTuning = ft,
@@ -160,9 +160,6 @@ public static class LeaderboardBuilder
 
     /// <summary>Boards of NIGHTS (its test split): a model tuned on NIGHTS' training split is marked there.</summary>
     public static bool NightsBoard(string benchmark) => benchmark.StartsWith("NIGHTS", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>What the encoder learned perceptual similarity from (EncoderRecord.TrainingDataShown: stated or known, never guessed).</summary>
-    public static string TrainingOf(EncoderRecord e) => e.TrainingDataShown;
 
     /// <summary>When the submitter named no family, the loader's architecture says it ("openclip-vit" → "openclip").</summary>
     private static string FamilyOf(EncoderRecord e) =>

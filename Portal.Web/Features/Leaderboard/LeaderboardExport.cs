@@ -21,7 +21,7 @@ public static class LeaderboardExport
         foreach (var b in board.BreakdownNames) { head.Add($"{board.BreakdownKind}:{b}:clean"); head.Add($"{board.BreakdownKind}:{b}:linf"); head.Add($"{board.BreakdownKind}:{b}:l2"); }
         // Each breakdown number's N and 95% Wilson interval, after the values (the value columns keep their positions).
         foreach (var b in board.BreakdownNames)
-            foreach (var k in Kinds) head.AddRange([$"{board.BreakdownKind}:{b}:{Key(k)}_n", $"{board.BreakdownKind}:{b}:{Key(k)}_lo", $"{board.BreakdownKind}:{b}:{Key(k)}_hi"]);
+            foreach (var k in Kinds) head.AddRange([$"{board.BreakdownKind}:{b}:{k.Key()}_n", $"{board.BreakdownKind}:{b}:{k.Key()}_lo", $"{board.BreakdownKind}:{b}:{k.Key()}_hi"]);
         sb.AppendLine(string.Join(',', head.Select(Esc)));
         var rank = 0;
         foreach (var r in rows)
@@ -86,7 +86,6 @@ public static class LeaderboardExport
     };
 
     private static readonly AccuracyKind[] Kinds = [AccuracyKind.Clean, AccuracyKind.Linf, AccuracyKind.L2];
-    private static string Key(AccuracyKind k) => k switch { AccuracyKind.Clean => "clean", AccuracyKind.Linf => "linf", _ => "l2" };
     private static string Date(DateTime? d) => d?.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "";
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
     private static string D(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";

@@ -3,6 +3,12 @@ namespace Portal.Web.Features.Leaderboard;
 /// <summary>The three accuracy kinds a leaderboard compares (the paper's clean / L∞ / L2 columns).</summary>
 public enum AccuracyKind { Clean, Linf, L2 }
 
+public static class AccuracyKinds
+{
+    /// <summary>The kind's name in CSS classes, export columns and keys: "clean", "linf", "l2".</summary>
+    public static string Key(this AccuracyKind k) => k switch { AccuracyKind.Clean => "clean", AccuracyKind.Linf => "linf", _ => "l2" };
+}
+
 /// <summary>Clean and robust accuracies of one row in one breakdown (a split of a benchmark, or a benchmark in the overview).</summary>
 public sealed record LeaderboardCell(double? Clean, double? Linf, double? L2)
 {
