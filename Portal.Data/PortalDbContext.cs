@@ -103,6 +103,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         {
             e.ToTable("results");
             e.ComplexProperty(x => x.Config, c => ConfigureConfig(c));
+            e.Property(x => x.Metric).HasMaxLength(32);
             e.HasOne(x => x.Encoder).WithMany().HasForeignKey(x => x.EncoderId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(x => x.Benchmark).WithMany().HasForeignKey(x => x.BenchmarkId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(x => x.Splits).WithOne().HasForeignKey(x => x.ResultId).OnDelete(DeleteBehavior.Cascade);

@@ -843,7 +843,7 @@ namespace Portal.Data.Postgres.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<double>("CleanAccuracy")
+                    b.Property<double>("CleanValue")
                         .HasColumnType("double precision");
 
                     b.Property<string>("ConfigKey")
@@ -875,10 +875,15 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<int>("JobId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<int>("N")
                         .HasColumnType("integer");
 
-                    b.Property<double?>("RobustAccuracy")
+                    b.Property<double?>("RobustValue")
                         .HasColumnType("double precision");
 
                     b.Property<string>("SanityJson")
@@ -962,7 +967,7 @@ namespace Portal.Data.Postgres.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
-                    b.Property<double>("CleanAccuracy")
+                    b.Property<double>("CleanValue")
                         .HasColumnType("double precision");
 
                     b.Property<double?>("LpipsScore")
@@ -978,7 +983,7 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<int>("ResultId")
                         .HasColumnType("integer");
 
-                    b.Property<double?>("RobustAccuracy")
+                    b.Property<double?>("RobustValue")
                         .HasColumnType("double precision");
 
                     b.HasKey("Id");

@@ -2,7 +2,9 @@ namespace Portal.Data.Entities;
 
 /// <summary>
 /// A finished evaluation. Unique per (checkpoint sha256, benchmark version, configuration key): identical requests reuse it.
-/// Typed columns serve leaderboards; <see cref="FullJson"/> keeps everything the engine returned.
+/// Typed columns serve leaderboards; <see cref="FullJson"/> keeps everything the engine returned. <see cref="Metric"/>
+/// names what <see cref="CleanValue"/> and <see cref="RobustValue"/> measure (a 2AFC accuracy, a mAP, a detection rate,
+/// a mean cosine: see <see cref="ResultMetrics"/>).
 /// </summary>
 public sealed class ResultRecord
 {
@@ -17,8 +19,12 @@ public sealed class ResultRecord
     public required string ConfigKey { get; set; }
     public JobConfig Config { get; set; } = new();
     public int N { get; set; }
-    public double CleanAccuracy { get; set; }
-    public double? RobustAccuracy { get; set; }
+    /// <summary>One of <see cref="ResultMetrics"/>: what the two values below and the splits' values are.</summary>
+    public required string Metric { get; set; }
+    /// <summary>The metric without attack (e.g. clean 2AFC accuracy, clean mAP).</summary>
+    public double CleanValue { get; set; }
+    /// <summary>The metric under the job's attack; null when it ran none.</summary>
+    public double? RobustValue { get; set; }
     public int SkippedItems { get; set; }
     public bool SanityPassed { get; set; }
     public string SanityJson { get; set; } = "[]";
@@ -32,14 +38,14 @@ public sealed class ResultRecord
     public DateTime CreatedAt { get; set; }
 }
 
-/// <summary>Per-split metrics of a result, as typed rows.</summary>
+/// <summary>Per-split values of a result's <see cref="ResultRecord.Metric"/>, as typed rows.</summary>
 public sealed class ResultSplit
 {
     public int Id { get; set; }
     public int ResultId { get; set; }
     public required string Name { get; set; }
     public int N { get; set; }
-    public double CleanAccuracy { get; set; }
-    public double? RobustAccuracy { get; set; }
+    public double CleanValue { get; set; }
+    public double? RobustValue { get; set; }
     public double? LpipsScore { get; set; }
 }

@@ -818,7 +818,7 @@ namespace Portal.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<double>("CleanAccuracy")
+                    b.Property<double>("CleanValue")
                         .HasColumnType("REAL");
 
                     b.Property<string>("ConfigKey")
@@ -850,10 +850,15 @@ namespace Portal.Data.Migrations
                     b.Property<int>("JobId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("N")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double?>("RobustAccuracy")
+                    b.Property<double?>("RobustValue")
                         .HasColumnType("REAL");
 
                     b.Property<string>("SanityJson")
@@ -935,7 +940,7 @@ namespace Portal.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
-                    b.Property<double>("CleanAccuracy")
+                    b.Property<double>("CleanValue")
                         .HasColumnType("REAL");
 
                     b.Property<double?>("LpipsScore")
@@ -951,7 +956,7 @@ namespace Portal.Data.Migrations
                     b.Property<int>("ResultId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double?>("RobustAccuracy")
+                    b.Property<double?>("RobustValue")
                         .HasColumnType("REAL");
 
                     b.HasKey("Id");

@@ -36,6 +36,10 @@ public sealed class SquashedMigrationsTests : IDisposable
         foreach (var id in ids) db.Database.ExecuteSqlRaw(history.GetInsertScript(new Microsoft.EntityFrameworkCore.Migrations.HistoryRow(id, "10.0.15")));
     }
 
+    /// <summary>The schema the squash produced (what an adopted old-chain database has): the initial migration alone.</summary>
+    private static void MigrateToInitial(PortalDbContext db) =>
+        Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(db).Migrate(db.Database.GetMigrations().First());
+
     private static void Seed(PortalDbContext db)
     {
         db.Encoders.Add(new EncoderRecord { DisplayName = "kept", Status = EncoderStatus.Ready, CreatedAt = DateTime.UtcNow, TrainingData = "zero-shot" });
@@ -43,10 +47,14 @@ public sealed class SquashedMigrationsTests : IDisposable
     }
 
     [Fact]
-    public void There_is_one_initial_migration_per_provider()
+    public void Each_provider_starts_from_one_initial_migration_and_both_chains_match()
     {
-        using (var db = Sqlite("one.db")) Assert.Equal(["InitialSchema"], db.Database.GetMigrations().Select(m => m[(m.IndexOf('_') + 1)..]));
-        using (var pg = Postgres("Host=127.0.0.1;Database=none")) Assert.Equal(["InitialSchema"], pg.Database.GetMigrations().Select(m => m[(m.IndexOf('_') + 1)..]));
+        static List<string> Names(PortalDbContext db) => db.Database.GetMigrations().Select(m => m[(m.IndexOf('_') + 1)..]).ToList();
+        using var db = Sqlite("one.db");
+        using var pg = Postgres("Host=127.0.0.1;Database=none");
+        Assert.Equal("InitialSchema", Names(db)[0]);
+        Assert.Single(Names(db), "InitialSchema");
+        Assert.Equal(Names(db), Names(pg));   // every later schema change exists for both providers
     }
 
     [Fact]
@@ -54,17 +62,17 @@ public sealed class SquashedMigrationsTests : IDisposable
     {
         using (var db = Sqlite("done.db"))
         {
-            SqliteSetup.Migrate(db);
+            MigrateToInitial(db);
             Seed(db);
             PretendOldChain(db, SquashedMigrations.Sqlite);
         }
         using (var db = Sqlite("done.db"))
         {
-            SqliteSetup.Migrate(db);   // adopts, then has nothing left to apply
-            Assert.Equal([db.Database.GetMigrations().Single()], db.Database.GetAppliedMigrations());
+            SqliteSetup.Migrate(db);   // adopts, then applies what came after the squash
+            Assert.Equal(db.Database.GetMigrations(), db.Database.GetAppliedMigrations());
             Assert.Equal("zero-shot", db.Encoders.Single(e => e.DisplayName == "kept").TrainingData);
             SqliteSetup.Migrate(db);   // and again: a no-op
-            Assert.Single(db.Database.GetAppliedMigrations());
+            Assert.Equal(db.Database.GetMigrations(), db.Database.GetAppliedMigrations());
         }
     }
 
@@ -104,14 +112,14 @@ public sealed class SquashedMigrationsTests : IDisposable
         using var pg = new TestDatabase();
         using (var db = Postgres(pg.ConnectionString))
         {
-            PostgresSetup.Migrate(db);
+            MigrateToInitial(db);
             Seed(db);
             PretendOldChain(db, SquashedMigrations.Postgres);
         }
         using (var db = Postgres(pg.ConnectionString))
         {
             PostgresSetup.Migrate(db);
-            Assert.Equal([db.Database.GetMigrations().Single()], db.Database.GetAppliedMigrations());
+            Assert.Equal(db.Database.GetMigrations(), db.Database.GetAppliedMigrations());
             Assert.Equal("zero-shot", db.Encoders.Single(e => e.DisplayName == "kept").TrainingData);
         }
         using (var db = Postgres(pg.ConnectionString))

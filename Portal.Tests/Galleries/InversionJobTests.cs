@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
+using Portal.Data.Entities;
 using Portal.Data.Accounts;
 using Portal.Engine.Images;
 using Portal.Engine.Inversion;
@@ -80,8 +81,9 @@ public sealed class InversionJobTests : IDisposable
             }
             Assert.All(index.Targets, t => Assert.True(File.Exists(Path.Combine(folder, t.Image!)), t.Image));
             // Headline = mean final cosine; per-target rows; no robust column.
-            Assert.Equal(index.Results.Average(x => x.FinalCosine), row.CleanAccuracy, 9);
-            Assert.Null(row.RobustAccuracy);
+            Assert.Equal(index.Results.Average(x => x.FinalCosine), row.CleanValue, 9);
+            Assert.Null(row.RobustValue);
+            Assert.Equal(ResultMetrics.MeanCosine, row.Metric);   // a cosine, and the row says so (not an "accuracy")
             Assert.Equal(index.Targets.Select(t => t.Id).Order(), row.Splits.Select(s => s.Name).Order());
             Assert.True(row.SanityPassed, row.SanityJson);
 
@@ -142,7 +144,7 @@ public sealed class InversionJobTests : IDisposable
         Assert.Equal(kept.FinalCosine, again.Results.Single(r => r.Target == kept.Target).FinalCosine);
         // Deterministic for a seed: the redone target lands on the same cosine.
         Assert.Equal(dropped.FinalCosine, again.Results.Single(r => r.Target == dropped.Target).FinalCosine, 6);
-        Assert.Equal(again.Results.Average(r => r.FinalCosine), outcome.Result.CleanAccuracy, 9);
+        Assert.Equal(again.Results.Average(r => r.FinalCosine), outcome.Result.CleanValue, 9);
     }
 
     [Fact]

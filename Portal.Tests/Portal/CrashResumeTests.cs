@@ -79,8 +79,8 @@ public sealed class CrashResumeTests : IDisposable
             Assert.Equal(1, results.GetArrayLength());
             var r = results[0];
             Assert.Equal(reference.GetProperty("n").GetInt32(), r.GetProperty("n").GetInt32());
-            Assert.Equal(reference.GetProperty("clean_accuracy").GetDouble(), r.GetProperty("clean_accuracy").GetDouble());
-            Assert.Equal(reference.GetProperty("robust_accuracy").GetDouble(), r.GetProperty("robust_accuracy").GetDouble());
+            Assert.Equal(reference.GetProperty("clean_value").GetDouble(), r.GetProperty("clean_value").GetDouble());
+            Assert.Equal(reference.GetProperty("robust_value").GetDouble(), r.GetProperty("robust_value").GetDouble());
 
             var items = await host.GetJson(api, $"/api/jobs/{jobId}/items");
             Assert.Equal(24, items.GetArrayLength());

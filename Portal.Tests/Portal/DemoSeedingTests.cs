@@ -63,7 +63,7 @@ public sealed class DemoSeedingTests : IDisposable
             Assert.Equal(names.Order().ToArray(), results.EnumerateArray().Where(r => r.GetProperty("benchmark_id").GetInt32() == twoAfc[0].GetProperty("id").GetInt32()).Select(r => r.GetProperty("encoder").GetString()).Distinct().Order().ToArray());
             // Labels are known by construction and most pairs are easy: every baseline is far better than chance.
             Assert.All(results.EnumerateArray().Where(r => r.GetProperty("encoder").GetString() is "Pixel L2" or "SSIM"),
-                r => Assert.InRange(r.GetProperty("clean_accuracy").GetDouble(), 0.6, 1.0));
+                r => Assert.InRange(r.GetProperty("clean_value").GetDouble(), 0.6, 1.0));
 
             var home = await api.GetStringAsync("/");
             Assert.Contains("Pixel L2", home);

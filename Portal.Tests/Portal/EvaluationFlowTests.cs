@@ -72,8 +72,9 @@ public sealed class EvaluationFlowTests : IDisposable
         Assert.Equal(2, results.GetArrayLength());
         var robust = results.EnumerateArray().Single(r => r.GetProperty("config").GetProperty("attack").GetString() == "apgd");
         Assert.Equal(12, robust.GetProperty("n").GetInt32());
-        var clean = robust.GetProperty("clean_accuracy").GetDouble();
-        var rob = robust.GetProperty("robust_accuracy").GetDouble();
+        Assert.Equal("2afc-accuracy", robust.GetProperty("metric").GetString());
+        var clean = robust.GetProperty("clean_value").GetDouble();
+        var rob = robust.GetProperty("robust_value").GetDouble();
         Assert.InRange(rob, 0, clean);
         Assert.Contains(robust.GetProperty("splits").EnumerateArray(), s => s.GetProperty("name").GetString() == "test_imagenet");
         var detail = await host.GetJson(api, $"/api/results/{robust.GetProperty("id").GetInt32()}");

@@ -26,17 +26,18 @@ public sealed class RetrievalJobsTests(RetrievalPortalFixture fx) : IClassFixtur
         {
             var full = await fx.Host.GetJson(fx.Anonymous, $"/api/results/{r.GetProperty("id").GetInt32()}");
             var engine = full.GetProperty("engine_result").GetProperty("result");
-            // The headline is revisitop's mAP Medium; the splits are Medium and Hard, as the engine computed them.
-            Assert.Equal(engine.GetProperty("map_clean").GetProperty("medium").GetDouble(), r.GetProperty("clean_accuracy").GetDouble(), 9);
+            // The headline is revisitop's mAP Medium, and the row says so; the splits are Medium and Hard, as the engine computed them.
+            Assert.Equal("map-medium", r.GetProperty("metric").GetString());
+            Assert.Equal(engine.GetProperty("map_clean").GetProperty("medium").GetDouble(), r.GetProperty("clean_value").GetDouble(), 9);
             var splits = r.GetProperty("splits").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!, s => s);
             Assert.Equal(["hard", "medium"], splits.Keys.Order());
-            Assert.Equal(engine.GetProperty("map_clean").GetProperty("hard").GetDouble(), splits["hard"].GetProperty("clean_accuracy").GetDouble(), 9);
+            Assert.Equal(engine.GetProperty("map_clean").GetProperty("hard").GetDouble(), splits["hard"].GetProperty("clean_value").GetDouble(), 9);
             Assert.Equal(7, r.GetProperty("n").GetInt32());
             bool attacked = r.GetProperty("config").GetProperty("attack").GetString() == "apgd";
-            Assert.Equal(attacked, r.GetProperty("robust_accuracy").ValueKind == JsonValueKind.Number);
+            Assert.Equal(attacked, r.GetProperty("robust_value").ValueKind == JsonValueKind.Number);
             if (attacked)
             {
-                Assert.Equal(engine.GetProperty("map_robust").GetProperty("medium").GetDouble(), r.GetProperty("robust_accuracy").GetDouble(), 9);
+                Assert.Equal(engine.GetProperty("map_robust").GetProperty("medium").GetDouble(), r.GetProperty("robust_value").GetDouble(), 9);
                 Assert.True(r.GetProperty("sanity_passed").GetBoolean());
             }
         }
@@ -70,7 +71,8 @@ public sealed class RetrievalJobsTests(RetrievalPortalFixture fx) : IClassFixtur
             var full = await fx.Host.GetJson(fx.Anonymous, $"/api/results/{r.GetProperty("id").GetInt32()}");
             var det = full.GetProperty("engine_result").GetProperty("result").GetProperty("detectors")[0];
             var unsafeRow = det.GetProperty("clean").EnumerateArray().Single(c => c.GetProperty("true_class").GetString() == "unsafe");
-            Assert.Equal(unsafeRow.GetProperty("assigned").GetProperty("unsafe").GetDouble(), r.GetProperty("clean_accuracy").GetDouble(), 9);
+            Assert.Equal("detection-rate", r.GetProperty("metric").GetString());
+            Assert.Equal(unsafeRow.GetProperty("assigned").GetProperty("unsafe").GetDouble(), r.GetProperty("clean_value").GetDouble(), 9);
             var splits = r.GetProperty("splits").EnumerateArray().Select(s => s.GetProperty("name").GetString()).Order().ToList();
             Assert.Equal(["buffer", "safe", "unsafe"], splits);
             if (r.GetProperty("config").GetProperty("attack").GetString() == "apgd")
@@ -78,7 +80,7 @@ public sealed class RetrievalJobsTests(RetrievalPortalFixture fx) : IClassFixtur
                 Assert.Equal(8.0 / 255, r.GetProperty("config").GetProperty("eps").GetDouble(), 9);
                 var attacked = det.GetProperty("attacked").EnumerateArray().Single(a => a.GetProperty("source").GetString() == "unsafe");
                 Assert.Equal("safe", attacked.GetProperty("target").GetString());
-                Assert.Equal(attacked.GetProperty("assigned").GetProperty("unsafe").GetDouble(), r.GetProperty("robust_accuracy").GetDouble(), 9);
+                Assert.Equal(attacked.GetProperty("assigned").GetProperty("unsafe").GetDouble(), r.GetProperty("robust_value").GetDouble(), 9);
             }
         }
         await using var db = await fx.Host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();

@@ -113,7 +113,7 @@ public sealed class ApiHardeningTests : IDisposable
             await db.SaveChangesAsync();
             db.Results.Add(new ResultRecord
             {
-                JobId = db.Jobs.First().Id, EncoderId = enc, BenchmarkId = bench, EncoderSha256 = "s", BenchmarkVersion = "v", ConfigKey = "none;limit=all", EngineVersion = "e", Device = "cpu",
+                Metric = ResultMetrics.TwoAfcAccuracy, JobId = db.Jobs.First().Id, EncoderId = enc, BenchmarkId = bench, EncoderSha256 = "s", BenchmarkVersion = "v", ConfigKey = "none;limit=all", EngineVersion = "e", Device = "cpu",
                 FullJson = """{"bad_items":[{"id":"7","path":"/srv/secret/datasets/nights/ref/7.png","reason":"Could not read /srv/secret/datasets/nights/ref/7.png"}]}""",
                 CreatedAt = DateTime.UtcNow,
             });

@@ -41,8 +41,8 @@ public sealed class AuditBrowserTests(BrowserFixture f)
             await db.SaveChangesAsync();
             var result = new ResultRecord
             {
-                JobId = job.Id, EncoderId = source.EncoderId, BenchmarkId = source.BenchmarkId, EncoderSha256 = source.EncoderSha256, BenchmarkVersion = source.BenchmarkVersion,
-                ConfigKey = config.Key, Config = config, N = 24, CleanAccuracy = 0.75, RobustAccuracy = 0.25, SanityPassed = true, EngineVersion = "test", Device = "cpu", WallSeconds = 30, CreatedAt = DateTime.UtcNow,
+                Metric = ResultMetrics.TwoAfcAccuracy, JobId = job.Id, EncoderId = source.EncoderId, BenchmarkId = source.BenchmarkId, EncoderSha256 = source.EncoderSha256, BenchmarkVersion = source.BenchmarkVersion,
+                ConfigKey = config.Key, Config = config, N = 24, CleanValue = 0.75, RobustValue = 0.25, SanityPassed = true, EngineVersion = "test", Device = "cpu", WallSeconds = 30, CreatedAt = DateTime.UtcNow,
                 FullJson = """
                 {"passed": false, "verdict": "warning: the black-box Square Attack is stronger than APGD by 20 points (25 % vs 45 %): the gradient is probably masked",
                  "apgd_robust_accuracy": 0.45, "square_robust_accuracy": 0.25, "cost_relative_to_apgd": 11.5,

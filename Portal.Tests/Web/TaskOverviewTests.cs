@@ -17,7 +17,7 @@ public sealed class TaskOverviewTests
 
     private static ResultRecord WithSplits(ResultRecord r, params (string Name, double Clean, double? Robust)[] splits)
     {
-        r.Splits = splits.Select(s => new ResultSplit { Name = s.Name, N = 10, CleanAccuracy = s.Clean, RobustAccuracy = s.Robust }).ToList();
+        r.Splits = splits.Select(s => new ResultSplit { Name = s.Name, N = 10, CleanValue = s.Clean, RobustValue = s.Robust }).ToList();
         return r;
     }
 

@@ -24,13 +24,13 @@ internal static class WebTestData
     public static ResultRecord Result(EncoderRecord e, BenchmarkRecord b, JobConfig config, double clean, double? robust, (double Clean, double? Robust)[]? splits = null) => new()
     {
         Id = Interlocked.Increment(ref _nextId), JobId = _nextId, EncoderId = e.Id, Encoder = e, BenchmarkId = b.Id, Benchmark = b,
-        EncoderSha256 = e.Sha256!, BenchmarkVersion = b.VersionHash, ConfigKey = config.Key, Config = config, N = 100,
-        CleanAccuracy = clean, RobustAccuracy = robust, SanityPassed = true, FullJson = "{}", EngineVersion = "0.1.0+test", Device = "cpu",
+        Metric = ResultMetrics.For(b), EncoderSha256 = e.Sha256!, BenchmarkVersion = b.VersionHash, ConfigKey = config.Key, Config = config, N = 100,
+        CleanValue = clean, RobustValue = robust, SanityPassed = true, FullJson = "{}", EngineVersion = "0.1.0+test", Device = "cpu",
         WallSeconds = 12.5, CreatedAt = When,
         Splits = splits == null ? [] :
         [
-            new ResultSplit { Name = "test_imagenet", N = 50, CleanAccuracy = splits[0].Clean, RobustAccuracy = splits[0].Robust },
-            new ResultSplit { Name = "test_no_imagenet", N = 50, CleanAccuracy = splits[1].Clean, RobustAccuracy = splits[1].Robust },
+            new ResultSplit { Name = "test_imagenet", N = 50, CleanValue = splits[0].Clean, RobustValue = splits[0].Robust },
+            new ResultSplit { Name = "test_no_imagenet", N = 50, CleanValue = splits[1].Clean, RobustValue = splits[1].Robust },
         ],
     };
 

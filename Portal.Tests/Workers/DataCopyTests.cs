@@ -56,7 +56,7 @@ public sealed class DataCopyTests : IDisposable
         using var again = scaled.ApiWithToken(token); // the admin's API token came along
         var results = await scaled.GetJson(again, "/api/results");
         Assert.Equal(resultCount, results.GetArrayLength());
-        Assert.Equal(clean, results[0].GetProperty("clean_accuracy").GetDouble());
+        Assert.Equal(clean, results[0].GetProperty("clean_value").GetDouble());
         var enc = await scaled.GetJson(again, $"/api/encoders/{encoderId}");
         Assert.Equal("ready", enc.GetProperty("status").GetString());
         // New rows continue after the copied ids, and the copied checkpoint (now under the new root) still evaluates.

@@ -111,15 +111,15 @@ public sealed class JobExecutor(
                 row.Status = JobStatus.Succeeded;
                 row.ResultId = resultId;
                 row.Done = row.Total = result.N;
-                row.CleanAccuracy = result.CleanAccuracy;
-                row.RobustAccuracy = result.RobustAccuracy;
+                row.CleanAccuracy = result.CleanValue;
+                row.RobustAccuracy = result.RobustValue;
                 row.Phase = "done";
                 row.LeaseUntil = null;
                 row.FinishedAt = DateTime.UtcNow;
                 db.SaveChanges();
                 tx.Commit();
             }
-            log.LogInformation("job {Job} succeeded: clean {Clean:P1}, robust {Robust:P1}, {Wall:F1}s", job.Id, result.CleanAccuracy, result.RobustAccuracy, result.WallSeconds);
+            log.LogInformation("job {Job} succeeded: clean {Clean:P1}, robust {Robust:P1}, {Wall:F1}s", job.Id, result.CleanValue, result.RobustValue, result.WallSeconds);
         }
         catch (Exception e) when (shutdown.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException)
         {

@@ -21,9 +21,9 @@ public static class ResultWriter
     public static ResultRecord Draft(TwoAfcResult r) => new()
     {
         EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
-        N = r.N, CleanAccuracy = r.CleanAccuracy, RobustAccuracy = r.RobustAccuracy,
+        Metric = ResultMetrics.TwoAfcAccuracy, N = r.N, CleanValue = r.CleanAccuracy, RobustValue = r.RobustAccuracy,
         SkippedItems = r.SkippedItems, SanityPassed = r.Sanity.All(s => s.Passed), SanityJson = JsonSerializer.Serialize(r.Sanity, Json),
-        Splits = r.Splits.Select(kv => new ResultSplit { Name = kv.Key, N = kv.Value.N, CleanAccuracy = kv.Value.CleanAccuracy, RobustAccuracy = kv.Value.RobustAccuracy, LpipsScore = kv.Value.LpipsScore }).ToList(),
+        Splits = r.Splits.Select(kv => new ResultSplit { Name = kv.Key, N = kv.Value.N, CleanValue = kv.Value.CleanAccuracy, RobustValue = kv.Value.RobustAccuracy, LpipsScore = kv.Value.LpipsScore }).ToList(),
         FullJson = JsonSerializer.Serialize(r, Json), EngineVersion = r.EngineVersion, Device = r.Device, WallSeconds = r.WallSeconds,
     };
 

@@ -39,7 +39,7 @@ public static class Audit
         return new JobOutcome(new ResultRecord
         {
             EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
-            N = report.N, CleanAccuracy = report.CleanAccuracy, RobustAccuracy = report.WorstCaseRobustAccuracy,
+            Metric = ResultMetrics.TwoAfcAccuracy, N = report.N, CleanValue = report.CleanAccuracy, RobustValue = report.WorstCaseRobustAccuracy,
             SanityPassed = report.Sanity.All(s => s.Passed), SanityJson = JsonSerializer.Serialize(report.Sanity, ResultWriter.Json),
             FullJson = JsonSerializer.Serialize(report, ResultWriter.Json), EngineVersion = report.EngineVersion, Device = report.Device,
             WallSeconds = report.WallSeconds,

@@ -54,14 +54,14 @@ public sealed class DetectionJobRunner(IOptions<PortalOptions> options, ModelFac
         DetectionAttackBreakdown? AttackedFrom(string cls) => det.Attacked.FirstOrDefault(a => a.Source == cls);
         var splits = det.Clean.Select(row => new ResultSplit
         {
-            Name = row.TrueClass, N = row.N, CleanAccuracy = Rate(row.Assigned, row.TrueClass),
-            RobustAccuracy = AttackedFrom(row.TrueClass) is { } a ? Rate(a.Assigned, row.TrueClass) : null,
+            Name = row.TrueClass, N = row.N, CleanValue = Rate(row.Assigned, row.TrueClass),
+            RobustValue = AttackedFrom(row.TrueClass) is { } a ? Rate(a.Assigned, row.TrueClass) : null,
         }).ToList();
         var headline = splits.FirstOrDefault(s => s.Name == unsafeClass);
         return new ResultRecord
         {
             EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
-            N = r.QuerySizes.Values.Sum(), CleanAccuracy = headline?.CleanAccuracy ?? 0, RobustAccuracy = r.Attack.IsAttack ? headline?.RobustAccuracy : null,
+            Metric = ResultMetrics.DetectionRate, N = r.QuerySizes.Values.Sum(), CleanValue = headline?.CleanValue ?? 0, RobustValue = r.Attack.IsAttack ? headline?.RobustValue : null,
             Splits = splits,
             SanityPassed = r.Sanity.All(s => s.Passed), SanityJson = TaskRunnerSupport.Sanity(r.Sanity),
             FullJson = JsonSerializer.Serialize(new { checkpoint_sha256 = encoder.Sha256, encoder = encoder.DisplayName, result = r }, ResultWriter.Json),

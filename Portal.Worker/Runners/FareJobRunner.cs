@@ -65,7 +65,7 @@ public sealed class FareJobRunner(
         {
             EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
             // A FARE run has no accuracy: N = steps, the headline columns stay neutral and FARE image sets are no leaderboards.
-            N = r.Steps, CleanAccuracy = 0, RobustAccuracy = null, SanityPassed = true,
+            Metric = ResultMetrics.None, N = r.Steps, CleanValue = 0, RobustValue = null, SanityPassed = true,
             FullJson = JsonSerializer.Serialize(summary, ResultWriter.Json),
             EngineVersion = EngineInfo.Version, Device = models.Device.ToString(), WallSeconds = clock.Elapsed.TotalSeconds,
         };

@@ -185,10 +185,10 @@ public sealed class InversionJobRunner(
         return new ResultRecord
         {
             EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
-            N = r.Count, CleanAccuracy = r.Average(x => x.FinalCosine), RobustAccuracy = null,
+            Metric = ResultMetrics.MeanCosine, N = r.Count, CleanValue = r.Average(x => x.FinalCosine), RobustValue = null,
             SanityPassed = sanity.All(s => s.Passed), SanityJson = JsonSerializer.Serialize(sanity, ResultWriter.Json),
             Splits = index.Targets.Select(t => (t, rows: r.Where(x => x.Target == t.Id).ToList())).Where(x => x.rows.Count > 0)
-                .Select(x => new ResultSplit { Name = x.t.Id, N = x.rows.Count, CleanAccuracy = x.rows.Average(y => y.FinalCosine) }).ToList(),
+                .Select(x => new ResultSplit { Name = x.t.Id, N = x.rows.Count, CleanValue = x.rows.Average(y => y.FinalCosine) }).ToList(),
             FullJson = JsonSerializer.Serialize(new
             {
                 index,

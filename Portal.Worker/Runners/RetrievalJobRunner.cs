@@ -44,29 +44,31 @@ public sealed class RetrievalJobRunner(IOptions<PortalOptions> options, ModelFac
 
     public static ResultRecord Draft(RetrievalResult r, EncoderRecord encoder)
     {
-        double clean; double? robust;
+        double clean; double? robust; string metric;
         var splits = new List<ResultSplit>();
         if (r.MapClean is { } mc)
         {
+            metric = ResultMetrics.MapMedium;
             clean = TaskRunnerSupport.Finite(mc["medium"]);
             robust = r.MapRobust is { } mr0 ? TaskRunnerSupport.Finite(mr0["medium"]) : null;
             foreach (var p in new[] { "medium", "hard" })
                 splits.Add(new ResultSplit
                 {
                     Name = p, N = r.NQueries - (r.EmptyQueries?.GetValueOrDefault(p) ?? 0),
-                    CleanAccuracy = TaskRunnerSupport.Finite(mc[p]),
-                    RobustAccuracy = r.MapRobust is { } mr ? TaskRunnerSupport.Finite(mr[p]) : null,
+                    CleanValue = TaskRunnerSupport.Finite(mc[p]),
+                    RobustValue = r.MapRobust is { } mr ? TaskRunnerSupport.Finite(mr[p]) : null,
                 });
         }
         else
         {
+            metric = ResultMetrics.TopKOverlap;   // no ground truth: the clean run keeps its own top-k by definition
             clean = 1;
             robust = r.Attack.IsAttack ? r.MeanTopKOverlap : null;
         }
         return new ResultRecord
         {
             EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
-            N = r.NQueries, CleanAccuracy = clean, RobustAccuracy = robust, Splits = splits,
+            Metric = metric, N = r.NQueries, CleanValue = clean, RobustValue = robust, Splits = splits,
             SanityPassed = r.Sanity.All(s => s.Passed), SanityJson = TaskRunnerSupport.Sanity(r.Sanity),
             FullJson = JsonSerializer.Serialize(new { checkpoint_sha256 = encoder.Sha256, encoder = encoder.DisplayName, result = r }, ResultWriter.Json),
             EngineVersion = r.EngineVersion, Device = r.Device, WallSeconds = r.WallSeconds,

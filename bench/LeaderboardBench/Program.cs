@@ -37,9 +37,9 @@ foreach (var e in encs)
         double? robust = c.IsAttack ? rng.NextDouble() * clean : null;
         results.Add(new ResultRecord
         {
-            Id = ++id, JobId = id, EncoderId = e.Id, BenchmarkId = 1, EncoderSha256 = e.Sha256!, BenchmarkVersion = "v", ConfigKey = c.Key, Config = c, N = 1720,
-            CleanAccuracy = clean, RobustAccuracy = robust, SanityPassed = true, FullJson = "{}", EngineVersion = "bench", Device = "cpu",
-            Splits = [new ResultSplit { Name = "test_imagenet", CleanAccuracy = clean, RobustAccuracy = robust }, new ResultSplit { Name = "test_no_imagenet", CleanAccuracy = clean, RobustAccuracy = robust }],
+            Metric = ResultMetrics.TwoAfcAccuracy, Id = ++id, JobId = id, EncoderId = e.Id, BenchmarkId = 1, EncoderSha256 = e.Sha256!, BenchmarkVersion = "v", ConfigKey = c.Key, Config = c, N = 1720,
+            CleanValue = clean, RobustValue = robust, SanityPassed = true, FullJson = "{}", EngineVersion = "bench", Device = "cpu",
+            Splits = [new ResultSplit { Name = "test_imagenet", CleanValue = clean, RobustValue = robust }, new ResultSplit { Name = "test_no_imagenet", CleanValue = clean, RobustValue = robust }],
         });
     }
 

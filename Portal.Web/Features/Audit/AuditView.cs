@@ -37,7 +37,7 @@ public sealed record AuditView(ResultRecord Result, bool Passed, string Verdict,
                 checks,
                 Curve("eps_curve", s => linf ? string.Create(CultureInfo.InvariantCulture, $"{s * 255:0.##}/255") : s.ToString("0.##", CultureInfo.InvariantCulture), s => linf ? Math.Round(s * 255, 3) : s),
                 Curve("iteration_curve", s => $"{s:0} iterations", s => s),
-                D(root, "apgd_robust_accuracy"), D(root, "square_robust_accuracy"), r.RobustAccuracy ?? double.NaN, double.IsFinite(cost) ? cost : null);
+                D(root, "apgd_robust_accuracy"), D(root, "square_robust_accuracy"), r.RobustValue ?? double.NaN, double.IsFinite(cost) ? cost : null);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException) { return null; }
     }

@@ -5,9 +5,9 @@ using Portal.Web.Components;
 namespace Portal.Web.Features.Benchmarks;
 
 /// <summary>
-/// What a result's two numbers are, by the benchmark's task: <see cref="ResultRecord.CleanAccuracy"/> and
-/// <see cref="ResultRecord.RobustAccuracy"/> hold a 2AFC accuracy, a mAP, a detection rate, a top-k overlap or a mean
-/// cosine depending on the task, and a card that calls a mAP "clean %" or a cosine "robust %" misleads at a glance.
+/// How a result's two numbers are labelled and formatted, by the metric the row says it holds
+/// (<see cref="ResultRecord.Metric"/>: a 2AFC accuracy, a mAP, a detection rate, a top-k overlap or a mean cosine): a
+/// card that calls a mAP "clean %" or a cosine "robust %" misleads at a glance.
 /// </summary>
 /// <param name="Clean">Label of the clean number, or null when it carries nothing (a folder benchmark's clean overlap is 1 by definition).</param>
 /// <param name="Robust">Label of the number under attack, or null when the task has none.</param>
@@ -24,14 +24,22 @@ public sealed record ResultMetric(string? Clean, string? Robust, bool IsPercent,
     /// <summary>A FARE run's result is a checkpoint, not a score.</summary>
     public static readonly ResultMetric None = new(null, null, false, "none");
 
-    public static ResultMetric For(BenchmarkRecord? bench) => bench?.TaskKind switch
+    /// <summary>The labels of a stored metric name (one of <see cref="ResultMetrics"/>); an unknown name reads as 2AFC accuracy.</summary>
+    public static ResultMetric Of(string? metric) => metric switch
     {
-        TaskKinds.Retrieval => string.IsNullOrWhiteSpace(bench.Splits) ? TopK : Map,
-        TaskKinds.Detection => Detection,
-        TaskKinds.FeatureInversion or TaskKinds.TextInversion => Cosine,
-        TaskKinds.Fare => None,
+        ResultMetrics.MapMedium => Map,
+        ResultMetrics.TopKOverlap => TopK,
+        ResultMetrics.DetectionRate => Detection,
+        ResultMetrics.MeanCosine => Cosine,
+        ResultMetrics.None => None,
         _ => TwoAfc,
     };
+
+    /// <summary>What the result says it holds.</summary>
+    public static ResultMetric For(ResultRecord result) => Of(result.Metric);
+
+    /// <summary>What a job on this benchmark will report, before it has a result (its live progress).</summary>
+    public static ResultMetric For(BenchmarkRecord? bench) => bench is null ? TwoAfc : Of(ResultMetrics.For(bench));
 
     /// <summary>The value with its unit: "71.3%" or "0.842"; an en dash when missing.</summary>
     public string Format(double? v) => v is not double d ? "–" : IsPercent ? Percent.Format(d) + "%" : d.ToString("0.000", CultureInfo.InvariantCulture);

@@ -21,9 +21,9 @@ public static class EncoderResultsSummary
         .ThenBy(r => r.Config.Norm).ThenBy(r => r.Config.Eps).ThenByDescending(r => r.CreatedAt)
         .Select(r =>
         {
-            var metric = ResultMetric.For(r.Benchmark);
+            var metric = ResultMetric.For(r);
             return new EncoderResultLine(r.Id, r.BenchmarkId, r.Benchmark?.Name ?? $"benchmark {r.BenchmarkId}", r.Benchmark?.IsDemo == true,
-                metric.Name, metric, metric.Clean != null ? r.CleanAccuracy : null, metric.Robust != null && r.Config.IsAttack ? r.RobustAccuracy : null,
+                metric.Name, metric, metric.Clean != null ? r.CleanValue : null, metric.Robust != null && r.Config.IsAttack ? r.RobustValue : null,
                 Setting(r), r.N, r.Config.Limit, r.CreatedAt);
         }).ToList();
 

@@ -53,18 +53,18 @@ public static class ResultsApi
     public static object Summary(ResultRecord r) => new
     {
         r.Id, r.JobId, r.EncoderId, encoder = r.Encoder?.DisplayName, r.EncoderSha256, r.BenchmarkId, benchmark = r.Benchmark?.Name, r.BenchmarkVersion,
-        r.ConfigKey, r.Config, r.N, r.CleanAccuracy, r.RobustAccuracy, r.SkippedItems, r.SanityPassed,
-        splits = r.Splits.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => new { s.Name, s.N, s.CleanAccuracy, s.RobustAccuracy, s.LpipsScore }),
+        r.ConfigKey, r.Config, r.Metric, r.N, r.CleanValue, r.RobustValue, r.SkippedItems, r.SanityPassed,
+        splits = r.Splits.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => new { s.Name, s.N, s.CleanValue, s.RobustValue, s.LpipsScore }),
         r.EngineVersion, r.Device, r.WallSeconds, r.CreatedAt,
     };
 
-    /// <summary>One row per result; per-split accuracies as extra columns named split:&lt;name&gt;:clean / :robust.</summary>
+    /// <summary>One row per result, its metric named (<see cref="ResultMetrics"/>); per-split values as extra columns named split:&lt;name&gt;:clean / :robust.</summary>
     public static string Csv(IReadOnlyList<ResultRecord> results)
     {
         var splitNames = results.SelectMany(r => r.Splits.Select(s => s.Name)).Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();
         var sb = new StringBuilder();
         var head = new List<string> { "result_id", "job_id", "encoder", "encoder_sha256", "benchmark", "benchmark_version", "attack", "norm", "eps", "iterations", "queries", "restarts", "seed", "limit",
-            "n", "clean_accuracy", "robust_accuracy", "sanity_passed", "skipped_items", "engine_version", "device", "wall_seconds", "created_at" };
+            "metric", "n", "clean_value", "robust_value", "sanity_passed", "skipped_items", "engine_version", "device", "wall_seconds", "created_at" };
         foreach (var s in splitNames) { head.Add($"split:{s}:n"); head.Add($"split:{s}:clean"); head.Add($"split:{s}:robust"); }
         sb.AppendLine(string.Join(',', head.Select(Esc)));
         foreach (var r in results)
@@ -72,12 +72,12 @@ public static class ResultsApi
             var c = r.Config;
             var row = new List<string?> { N(r.Id), N(r.JobId), r.Encoder?.DisplayName, r.EncoderSha256, r.Benchmark?.Name, r.BenchmarkVersion, c.Attack, c.IsAttack ? c.Norm : "",
                 c.IsAttack ? D(c.Eps) : "", c.Attack == "apgd" ? N(c.Iterations) : "", c.Queries is int q ? N(q) : "", c.IsAttack ? N(c.Restarts) : "", c.IsAttack ? N(c.Seed) : "", c.Limit?.ToString(CultureInfo.InvariantCulture),
-                N(r.N), D(r.CleanAccuracy), D(r.RobustAccuracy), r.SanityPassed ? "true" : "false", N(r.SkippedItems), r.EngineVersion, r.Device, D(r.WallSeconds),
+                r.Metric, N(r.N), D(r.CleanValue), D(r.RobustValue), r.SanityPassed ? "true" : "false", N(r.SkippedItems), r.EngineVersion, r.Device, D(r.WallSeconds),
                 r.CreatedAt.ToString("O", CultureInfo.InvariantCulture) };
             foreach (var name in splitNames)
             {
                 var s = r.Splits.FirstOrDefault(x => x.Name == name);
-                row.Add(s == null ? "" : N(s.N)); row.Add(D(s?.CleanAccuracy)); row.Add(D(s?.RobustAccuracy));
+                row.Add(s == null ? "" : N(s.N)); row.Add(D(s?.CleanValue)); row.Add(D(s?.RobustValue));
             }
             sb.AppendLine(string.Join(',', row.Select(Esc)));
         }

@@ -36,9 +36,9 @@ public static class LeaderboardBuilder
             foreach (var s in splitNames)
             {
                 var (clean, linf, l2) = (Split(pick.Clean, s), Split(pick.Linf, s), Split(pick.L2, s));
-                var cell = new LeaderboardCell(clean?.CleanAccuracy, linf?.RobustAccuracy, l2?.RobustAccuracy)
+                var cell = new LeaderboardCell(clean?.CleanValue, linf?.RobustValue, l2?.RobustValue)
                 {
-                    CleanN = clean?.N, LinfN = linf?.RobustAccuracy.HasValue == true ? linf.N : null, L2N = l2?.RobustAccuracy.HasValue == true ? l2.N : null,
+                    CleanN = clean?.N, LinfN = linf?.RobustValue.HasValue == true ? linf.N : null, L2N = l2?.RobustValue.HasValue == true ? l2.N : null,
                 };
                 if (cell != LeaderboardCell.Empty) breakdown[s] = cell;
             }
@@ -105,14 +105,14 @@ public static class LeaderboardBuilder
         var linf = Best(rs.Where(r => r.Config.Attack == "apgd" && r.Config.Norm == "linf" && SameEps(r.Config.Eps, linfEps)));
         var l2 = Best(rs.Where(r => r.Config.Attack == "apgd" && r.Config.Norm == "l2" && SameEps(r.Config.Eps, l2Eps)));
         var used = new[] { clean, linf, l2 }.Where(r => r != null).Select(r => r!).Distinct().ToList();
-        return new Picked(clean, clean?.CleanAccuracy, linf, l2, used);
+        return new Picked(clean, clean?.CleanValue, linf, l2, used);
     }
 
     /// <summary>The newest audit of this threat model, read from its report (passed, verdict; the worst case is its robust number).</summary>
     public static AuditBadge? AuditOf(IEnumerable<ResultRecord> rs, string norm, double eps)
     {
         var audit = rs.Where(r => r.Config.Attack == "audit" && r.Config.Norm == norm && SameEps(r.Config.Eps, eps)).MaxBy(r => r.CreatedAt);
-        if (audit?.RobustAccuracy is not double worst) return null;
+        if (audit?.RobustValue is not double worst) return null;
         try
         {
             using var doc = System.Text.Json.JsonDocument.Parse(audit.FullJson);
@@ -133,9 +133,9 @@ public static class LeaderboardBuilder
         return new LeaderboardRow
         {
             EncoderId = e.Id, Encoder = e.DisplayName, Family = e.Family ?? FamilyOf(e), Backbone = e.Backbone ?? e.Architecture ?? "", FineTuning = ft,
-            IsRobustModel = robust, Clean = pick.CleanValue, Linf = pick.Linf?.RobustAccuracy, L2 = pick.L2?.RobustAccuracy, Breakdown = breakdown, SanityPassed = used.All(r => r.SanityPassed),
+            IsRobustModel = robust, Clean = pick.CleanValue, Linf = pick.Linf?.RobustValue, L2 = pick.L2?.RobustValue, Breakdown = breakdown, SanityPassed = used.All(r => r.SanityPassed),
             LinfAudit = linfAudit, L2Audit = l2Audit,
-            CleanRun = MeasuredClean(pick.Clean, pick.Clean?.CleanAccuracy), LinfRun = Measured(pick.Linf, pick.Linf?.RobustAccuracy), L2Run = Measured(pick.L2, pick.L2?.RobustAccuracy),
+            CleanRun = MeasuredClean(pick.Clean, pick.Clean?.CleanValue), LinfRun = Measured(pick.Linf, pick.Linf?.RobustValue), L2Run = Measured(pick.L2, pick.L2?.RobustValue),
             CostSeconds = used.Count == 0 ? null : used.Sum(r => r.WallSeconds), Devices = used.Select(r => r.Device).Where(d => d != "").Distinct().Order(StringComparer.Ordinal).ToList(),
             Date = used.Count == 0 ? null : used.Max(r => r.CreatedAt), ParameterCount = e.ParameterCount, PaperUrl = e.PaperUrl,
             TrainingData = training, TrainedOnThisBenchmark = nightsBoard && training.Contains("NIGHTS", StringComparison.Ordinal),

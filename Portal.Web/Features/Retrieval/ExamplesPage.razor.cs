@@ -44,8 +44,8 @@ public partial class ExamplesPage
     /// <summary>The result's numbers named by what they are (the benchmark decides: a result loaded without its splits is still a mAP).</summary>
     public static string Headline(ResultRecord r)
     {
-        var metric = ResultMetric.For(r.Benchmark);
-        var text = metric.Summary(r.CleanAccuracy, r.RobustAccuracy, r.Config.IsAttack);
+        var metric = ResultMetric.For(r);
+        var text = metric.Summary(r.CleanValue, r.RobustValue, r.Config.IsAttack);
         // The mAP headline is the Medium protocol's (the per-protocol numbers are on the board).
         return metric == ResultMetric.Map ? text.Replace("mAP", "mAP (Medium)") : text;
     }

@@ -10,8 +10,8 @@ public sealed record TaskBoardRow(EncoderRecord Encoder, ResultRecord? Clean, Re
     /// <summary>The result whose examples the row links to (attacked first: it shows both rows).</summary>
     public ResultRecord? Examples => Attacked?.ArtifactsDir != null ? Attacked : Clean?.ArtifactsDir != null ? Clean : null;
 
-    public double? CleanSplit(string name) => (Clean ?? Attacked)?.Splits.FirstOrDefault(s => s.Name == name)?.CleanAccuracy;
-    public double? RobustSplit(string name) => Attacked?.Splits.FirstOrDefault(s => s.Name == name)?.RobustAccuracy;
+    public double? CleanSplit(string name) => (Clean ?? Attacked)?.Splits.FirstOrDefault(s => s.Name == name)?.CleanValue;
+    public double? RobustSplit(string name) => Attacked?.Splits.FirstOrDefault(s => s.Name == name)?.RobustValue;
 }
 
 /// <summary>Database reads of the retrieval/detection pages.</summary>
@@ -40,7 +40,7 @@ public sealed class RetrievalQueries(IDbContextFactory<PortalDbContext> dbFactor
             var clean = full.Where(r => !r.Config.IsAttack).OrderByDescending(r => r.Id).FirstOrDefault();
             var attacked = full.Where(r => r.Config.IsAttack).OrderByDescending(r => r.Config.Iterations).ThenByDescending(r => r.Id).FirstOrDefault();
             return new TaskBoardRow(g.First().Encoder!, clean, attacked);
-        }).OrderByDescending(r => r.Attacked?.RobustAccuracy ?? -1).ThenByDescending(r => r.Clean?.CleanAccuracy ?? -1).ToList();
+        }).OrderByDescending(r => r.Attacked?.RobustValue ?? -1).ThenByDescending(r => r.Clean?.CleanValue ?? -1).ToList();
     }
 
     public async Task<ResultRecord?> Result(int id)

@@ -50,8 +50,8 @@ public sealed class TaskBoardTable
     public static double? Value(TaskBoardRow r, TaskColumn c)
     {
         if (c.Robust)
-            return r.RobustSplit(c.Split) ?? (r.Attacked is { Splits.Count: 0 } a ? a.RobustAccuracy : null);
-        return r.CleanSplit(c.Split) ?? ((r.Clean ?? r.Attacked) is { Splits.Count: 0 } x ? x.CleanAccuracy : null);
+            return r.RobustSplit(c.Split) ?? (r.Attacked is { Splits.Count: 0 } a ? a.RobustValue : null);
+        return r.CleanSplit(c.Split) ?? ((r.Clean ?? r.Attacked) is { Splits.Count: 0 } x ? x.CleanValue : null);
     }
 
     /// <summary>The best (largest) value of each column, null where no row has one.</summary>
