@@ -77,6 +77,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         {
             e.ToTable("benchmarks");
             e.HasIndex(x => x.Name).IsUnique();
+            // Stored by its key ("2afc", "retrieval", …), the column's values since the first schema.
+            e.Property(x => x.TaskKind).HasConversion(k => k.Key(), s => TaskKinds.Parse(s));
         });
 
         b.Entity<JobRecord>(e =>

@@ -12,7 +12,7 @@ public sealed class DatasetsDescribeCommand : ICommand
 
     public Task<int> RunAsync(CliArgs args, CancellationToken ct)
     {
-        var kind = args.Required("kind");
+        var kind = Portal.Data.Entities.TaskKinds.Parse(args.Required("kind"));
         var format = args.Required("format");
         var root = System.IO.Path.GetFullPath(args.Required("root"));
         var split = args.Get("split") ?? "test";

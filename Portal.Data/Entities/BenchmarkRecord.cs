@@ -8,8 +8,8 @@ public sealed class BenchmarkRecord
 {
     public int Id { get; set; }
     public required string Name { get; set; }
-    /// <summary>One of <see cref="TaskKinds"/> (what the record is a benchmark, gallery or training set of).</summary>
-    public required string TaskKind { get; set; }
+    /// <summary>Its <see cref="Entities.TaskKind"/> (what the record is a benchmark, gallery or training set of).</summary>
+    public required TaskKind TaskKind { get; set; }
     /// <summary>Dataset layout: "nights".</summary>
     public required string Format { get; set; }
     public required string DatasetRoot { get; set; }

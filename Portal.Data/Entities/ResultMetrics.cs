@@ -25,10 +25,10 @@ public static class ResultMetrics
     /// <summary>What a benchmark's results measure; for a retrieval benchmark, whether it has ground truth (named splits).</summary>
     public static string For(BenchmarkRecord bench) => bench.TaskKind switch
     {
-        TaskKinds.Retrieval => string.IsNullOrWhiteSpace(bench.Splits) ? TopKOverlap : MapMedium,
-        TaskKinds.Detection => DetectionRate,
-        TaskKinds.FeatureInversion or TaskKinds.TextInversion => MeanCosine,
-        TaskKinds.Fare => None,
+        TaskKind.Retrieval => string.IsNullOrWhiteSpace(bench.Splits) ? TopKOverlap : MapMedium,
+        TaskKind.Detection => DetectionRate,
+        TaskKind.FeatureInversion or TaskKind.TextInversion => MeanCosine,
+        TaskKind.Fare => None,
         _ => TwoAfcAccuracy,
     };
 }

@@ -92,7 +92,7 @@ public sealed class SquareJobTests : IDisposable
         Assert.Equal(8, report.GetProperty("n").GetInt32());
         Assert.Equal([1.0, 5.0, 10.0, 25.0, 50.0], report.GetProperty("iteration_curve").EnumerateArray().Select(p => p.GetProperty("setting").GetDouble()));
         Assert.Equal(4, report.GetProperty("checks").GetArrayLength());
-        Assert.Equal(report.GetProperty("worst_case_robust_accuracy").GetDouble(), result.GetProperty("summary").GetProperty("robust_accuracy").GetDouble());
+        Assert.Equal(report.GetProperty("worst_case_robust_accuracy").GetDouble(), result.GetProperty("summary").GetProperty("robust_value").GetDouble());
     }
 
     [Fact]

@@ -15,11 +15,11 @@ public sealed class ResultMetricBackfillTests : IDisposable
 {
     private readonly FixturePaths.TempDir _dir = new();
 
-    private static readonly (string Kind, string Splits)[] Benchmarks =
+    private static readonly (TaskKind Kind, string Splits)[] Benchmarks =
     [
-        (TaskKinds.TwoAfc, "test_imagenet,test_no_imagenet"), (TaskKinds.Retrieval, "medium,hard"), (TaskKinds.Retrieval, ""),
-        (TaskKinds.Retrieval, "  "), (TaskKinds.Detection, "safe,buffer,unsafe"), (TaskKinds.FeatureInversion, ""),
-        (TaskKinds.TextInversion, ""), (TaskKinds.Fare, ""),
+        (TaskKind.TwoAfc, "test_imagenet,test_no_imagenet"), (TaskKind.Retrieval, "medium,hard"), (TaskKind.Retrieval, ""),
+        (TaskKind.Retrieval, "  "), (TaskKind.Detection, "safe,buffer,unsafe"), (TaskKind.FeatureInversion, ""),
+        (TaskKind.TextInversion, ""), (TaskKind.Fare, ""),
     ];
 
     /// <summary>One result per benchmark kind, stored with an empty metric as the rows before the column were.</summary>

@@ -46,7 +46,7 @@ public sealed class ApiHardeningTests : IDisposable
             DisplayName = "probe", Status = status, Sha256 = Guid.NewGuid().ToString("N"), StoragePath = "/srv/secret/models/probe.bin", SubmittedBy = submittedBy,
             RejectReason = status == EncoderStatus.Rejected ? "could not read /srv/secret/models/probe.bin: truncated" : null, CreatedAt = DateTime.UtcNow,
         };
-        var b = new BenchmarkRecord { Name = "b-" + Guid.NewGuid().ToString("N")[..8], TaskKind = "2afc", Format = "nights", DatasetRoot = "/srv/secret/datasets/nights", Split = "test", ItemCount = 10, VersionHash = "v", CreatedAt = DateTime.UtcNow };
+        var b = new BenchmarkRecord { Name = "b-" + Guid.NewGuid().ToString("N")[..8], TaskKind = TaskKind.TwoAfc, Format = "nights", DatasetRoot = "/srv/secret/datasets/nights", Split = "test", ItemCount = 10, VersionHash = "v", CreatedAt = DateTime.UtcNow };
         db.Encoders.Add(e);
         db.Benchmarks.Add(b);
         await db.SaveChangesAsync();

@@ -15,10 +15,10 @@ public sealed class EncoderResultsTableTests : ComponentTestContext
         var twoAfc = Bench(1, "Demo 2AFC (procedural)");
         twoAfc.IsDemo = true;
         var retrieval = Bench(2, "rOxford5k");
-        retrieval.TaskKind = "retrieval";
+        retrieval.TaskKind = TaskKind.Retrieval;
         retrieval.Splits = "medium,hard";
         var detection = Bench(3, "hazard signs");
-        detection.TaskKind = "detection";
+        detection.TaskKind = TaskKind.Detection;
         var audit = new JobConfig { Attack = "audit", Norm = "linf", Eps = 4.0 / 255, Iterations = 100, Restarts = 5, Queries = 5000 };
         var results = new List<ResultRecord>
         {

@@ -24,7 +24,7 @@ public sealed class GalleryBrowserTests(BrowserFixture f)
         var until = DateTime.UtcNow.AddMinutes(3);
         while (true)
         {
-            var results = await q.ResultsAsync(kind: Portal.Data.Entities.TaskKinds.FeatureInversion);
+            var results = await q.ResultsAsync(kind: Portal.Data.Entities.TaskKind.FeatureInversion);
             if (results.Count >= 2) return results;
             if (DateTime.UtcNow > until) throw new TimeoutException($"demo inversions not finished: {results.Count} of 2");
             await Task.Delay(250);

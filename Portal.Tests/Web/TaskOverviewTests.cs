@@ -9,9 +9,9 @@ namespace Portal.Tests.Web;
 /// <summary>Retrieval/detection boards as columns (labels, tooltips, sort, best, export) and the overview's all-tasks rows.</summary>
 public sealed class TaskOverviewTests
 {
-    private static BenchmarkRecord Task(int id, string name, string kind, string splits) => new()
+    private static BenchmarkRecord Task(int id, string name, TaskKind kind, string splits) => new()
     {
-        Id = id, Name = name, TaskKind = kind, Format = kind == "retrieval" ? "roxford5k" : "detection", DatasetRoot = "/d", Split = "test",
+        Id = id, Name = name, TaskKind = kind, Format = kind == TaskKind.Retrieval ? "roxford5k" : "detection", DatasetRoot = "/d", Split = "test",
         Splits = splits, ItemCount = 70, VersionHash = $"v{id}",
     };
 
@@ -22,7 +22,7 @@ public sealed class TaskOverviewTests
     }
 
     private static readonly EncoderRecord Clip = Encoder(1, "CLIP"), Fare = Encoder(2, "FARE-CLIP"), Pixel = Encoder(3, "Pixel L2");
-    private static readonly BenchmarkRecord Oxford = Task(10, "ROxford", "retrieval", "medium,hard"), Nsfw = Task(11, "NSFW", "detection", "safe,unsafe");
+    private static readonly BenchmarkRecord Oxford = Task(10, "ROxford", TaskKind.Retrieval, "medium,hard"), Nsfw = Task(11, "NSFW", TaskKind.Detection, "safe,unsafe");
 
     private static List<TaskBoardRow> OxfordRows() =>
     [

@@ -9,7 +9,7 @@ internal static class WebTestData
 
     public static BenchmarkRecord Bench(int id = 1, string name = "NIGHTS test") => new()
     {
-        Id = id, Name = name, TaskKind = "2afc", Format = "nights", DatasetRoot = "/data/nights", Split = "test",
+        Id = id, Name = name, TaskKind = TaskKind.TwoAfc, Format = "nights", DatasetRoot = "/data/nights", Split = "test",
         Splits = "test_imagenet,test_no_imagenet", ItemCount = 100, VersionHash = $"v{id}",
     };
 

@@ -15,11 +15,11 @@ public sealed class DatasetVersionCheckTests : IDisposable
     [Fact]
     public void Same_version_passes_and_a_changed_one_names_the_benchmark_or_gallery()
     {
-        var bench = new BenchmarkRecord { Name = "tiny", TaskKind = TaskKinds.TwoAfc, Format = "nights", DatasetRoot = "/data/tiny", Split = "test", Splits = "", VersionHash = "aaaaaaaaaaaaaaaa" };
+        var bench = new BenchmarkRecord { Name = "tiny", TaskKind = TaskKind.TwoAfc, Format = "nights", DatasetRoot = "/data/tiny", Split = "test", Splits = "", VersionHash = "aaaaaaaaaaaaaaaa" };
         DatasetVersionCheck.Ensure(bench, "aaaaaaaaaaaaaaaa");
         var e = Assert.Throws<InvalidDataException>(() => DatasetVersionCheck.Ensure(bench, "bbbbbbbbbbbbbbbb"));
         Assert.Equal("the dataset at /data/tiny changed since benchmark 'tiny' was registered (version bbbbbbbbbbbb ≠ aaaaaaaaaaaa); register it again under a new name", e.Message);
-        bench.TaskKind = TaskKinds.FeatureInversion;
+        bench.TaskKind = TaskKind.FeatureInversion;
         Assert.StartsWith("gallery 'tiny' changed since it was defined", Assert.Throws<InvalidDataException>(() => DatasetVersionCheck.Ensure(bench, "bb")).Message);
     }
 

@@ -20,7 +20,7 @@ public sealed class TaskKindDispatchTests : IDisposable
         using var client = host.Api();   // starts the web and its in-process worker
         var runners = host.WorkerServices.GetServices<IJobRunner>().ToList();
         var taken = runners.SelectMany(r => r.TaskKinds).ToList();
-        Assert.Equal(TaskKinds.All.Order(StringComparer.Ordinal), taken.Order(StringComparer.Ordinal));   // each once, none unknown
+        Assert.Equal(TaskKinds.All.Order(), taken.Order());   // each once, none unknown
         var byKind = host.WorkerServices.GetRequiredService<JobRunners>();
         foreach (var kind in TaskKinds.All) Assert.Contains(kind, byKind.For(kind).TaskKinds);
     }

@@ -11,7 +11,7 @@ public static class DatasetVersionCheck
     public static void Ensure(BenchmarkRecord bench, string currentVersion)
     {
         if (currentVersion == bench.VersionHash) return;
-        var (what, how) = bench.TaskKind is TaskKinds.FeatureInversion or TaskKinds.TextInversion
+        var (what, how) = bench.TaskKind is TaskKind.FeatureInversion or TaskKind.TextInversion
             ? ($"gallery '{bench.Name}' changed since it was defined", "define it again under a new name")
             : ($"the dataset at {bench.DatasetRoot} changed since benchmark '{bench.Name}' was registered", "register it again under a new name");
         throw new InvalidDataException($"{what} (version {Short(currentVersion)} ≠ {Short(bench.VersionHash)}); {how}");

@@ -14,9 +14,9 @@ public static class TaskDatasets
     public static DetectionDataset OpenDetection(string format, string root) => DetectionDataset.Open(root, format == TaskBenchmarks.DetectionTwoClassFormat);
 
     /// <summary>Opens the dataset (so a bad layout is refused at registration, naming the file) and describes it.</summary>
-    public static BenchmarkShape Describe(string kind, string format, string root, string split)
+    public static BenchmarkShape Describe(TaskKind kind, string format, string root, string split)
     {
-        if (kind == TaskKinds.Retrieval)
+        if (kind == TaskKind.Retrieval)
         {
             var d = OpenRetrieval(format, root);
             if (d.Queries.Count == 0) throw new InvalidDataException($"{root}: the retrieval benchmark has no queries");

@@ -94,7 +94,7 @@ public sealed class JobExecutor(
             if (job.CancelRequested) throw new OperationCanceledException("cancelled before start");
             // A worker without the storage root works on a fetched copy (the record in the database keeps the web's path).
             encoder.StoragePath = files.LocalCheckpoint(encoder);
-            log.LogInformation("job {Job}: {Encoder} on {Bench} ({Kind}, {Key}), attempt {Attempt}", job.Id, encoder.DisplayName, bench.Name, bench.TaskKind, job.ConfigKey, job.Attempts);
+            log.LogInformation("job {Job}: {Encoder} on {Bench} ({Kind}, {Key}), attempt {Attempt}", job.Id, encoder.DisplayName, bench.Name, bench.TaskKind.Key(), job.ConfigKey, job.Attempts);
 
             var runner = runners.For(bench.TaskKind);
             var artifactsDir = Path.Combine(paths.Artifacts, "jobs", job.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -17,7 +17,7 @@ namespace Portal.Worker.Runners;
 /// </summary>
 public sealed class DetectionJobRunner(IOptions<PortalOptions> options, ModelFactory models, DataPaths paths) : IJobRunner
 {
-    public IReadOnlyCollection<string> TaskKinds { get; } = [Portal.Data.Entities.TaskKinds.Detection];
+    public IReadOnlyCollection<TaskKind> TaskKinds { get; } = [Portal.Data.Entities.TaskKind.Detection];
 
     public JobOutcome Run(JobRunContext c)
     {

@@ -24,7 +24,7 @@ public sealed class FareJobRunner(
     IDbContextFactory<PortalDbContext> dbFactory, ModelFactory models, EncoderRegistry registry, DataPaths paths, IEvaluationHooks hooks,
     ILogger<FareJobRunner> log) : IJobRunner
 {
-    public IReadOnlyCollection<string> TaskKinds { get; } = [Portal.Data.Entities.TaskKinds.Fare];
+    public IReadOnlyCollection<TaskKind> TaskKinds { get; } = [Portal.Data.Entities.TaskKind.Fare];
 
     public JobOutcome Run(JobRunContext c)
     {
@@ -47,7 +47,7 @@ public sealed class FareJobRunner(
         log.LogInformation("FARE job {Job}: encoder {Parent} → {Child} ({Sha}), {Steps} steps", c.Job.Id, parent.Id, child.Id, r.ModelSha256[..12], r.Steps);
         var summary = new Dictionary<string, object?>
         {
-            ["kind"] = Portal.Data.Entities.TaskKinds.Fare,
+            ["kind"] = Portal.Data.Entities.TaskKind.Fare,
             [FareResultJson.ChildKey] = child.Id,
             ["child_sha256"] = r.ModelSha256,
             ["parent_encoder_id"] = parent.Id,

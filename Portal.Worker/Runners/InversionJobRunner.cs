@@ -28,7 +28,7 @@ namespace Portal.Worker.Runners;
 public sealed class InversionJobRunner(
     IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, ModelFactory models, DataPaths paths) : IJobRunner
 {
-    public IReadOnlyCollection<string> TaskKinds { get; } = [Portal.Data.Entities.TaskKinds.FeatureInversion, Portal.Data.Entities.TaskKinds.TextInversion];
+    public IReadOnlyCollection<TaskKind> TaskKinds { get; } = [Portal.Data.Entities.TaskKind.FeatureInversion, Portal.Data.Entities.TaskKind.TextInversion];
 
     private sealed record Target(InversionTargetEntry Entry, Tensor? Seen);
 

@@ -1,3 +1,4 @@
+using Portal.Data.Entities;
 namespace Portal.Worker.Runners;
 
 /// <summary>Finds the runner registered for a benchmark's task kind.</summary>
@@ -5,9 +6,9 @@ public sealed class JobRunners(IEnumerable<IJobRunner> runners)
 {
     private readonly IReadOnlyList<IJobRunner> _runners = runners.ToList();
 
-    public IReadOnlyCollection<string> TaskKinds => _runners.SelectMany(r => r.TaskKinds).ToList();
+    public IReadOnlyCollection<TaskKind> TaskKinds => _runners.SelectMany(r => r.TaskKinds).ToList();
 
-    public IJobRunner For(string taskKind) =>
-        _runners.FirstOrDefault(r => r.TaskKinds.Contains(taskKind, StringComparer.OrdinalIgnoreCase))
-        ?? throw new InvalidOperationException($"no runner for task kind '{taskKind}' (known: {string.Join(", ", TaskKinds)})");
+    public IJobRunner For(TaskKind taskKind) =>
+        _runners.FirstOrDefault(r => r.TaskKinds.Contains(taskKind))
+        ?? throw new InvalidOperationException($"no runner for task kind '{taskKind.Key()}' (known: {string.Join(", ", TaskKinds.Select(k => k.Key()))})");
 }

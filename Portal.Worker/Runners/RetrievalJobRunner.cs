@@ -17,7 +17,7 @@ namespace Portal.Worker.Runners;
 /// </summary>
 public sealed class RetrievalJobRunner(IOptions<PortalOptions> options, ModelFactory models, DataPaths paths) : IJobRunner
 {
-    public IReadOnlyCollection<string> TaskKinds { get; } = [Portal.Data.Entities.TaskKinds.Retrieval];
+    public IReadOnlyCollection<TaskKind> TaskKinds { get; } = [Portal.Data.Entities.TaskKind.Retrieval];
 
     public JobOutcome Run(JobRunContext c)
     {

@@ -15,7 +15,7 @@ namespace Portal.Worker.Runners;
 public sealed class TwoAfcJobRunner(
     IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, ModelFactory models, IEvaluationHooks hooks, DataPaths paths) : IJobRunner
 {
-    public IReadOnlyCollection<string> TaskKinds { get; } = [Portal.Data.Entities.TaskKinds.TwoAfc];
+    public IReadOnlyCollection<TaskKind> TaskKinds { get; } = [Portal.Data.Entities.TaskKind.TwoAfc];
 
     public JobOutcome Run(JobRunContext c)
     {

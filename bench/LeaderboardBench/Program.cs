@@ -15,7 +15,7 @@ using Portal.Web.Features.Leaderboard;
 var encoders = args.Length > 0 ? int.Parse(args[0]) : 1000;
 var repeats = args.Length > 1 ? int.Parse(args[1]) : 20;
 
-var bench = new BenchmarkRecord { Id = 1, Name = "NIGHTS test", TaskKind = "2afc", Format = "nights", DatasetRoot = "/data", Split = "test", Splits = "test_imagenet,test_no_imagenet", VersionHash = "v" };
+var bench = new BenchmarkRecord { Id = 1, Name = "NIGHTS test", TaskKind = TaskKind.TwoAfc, Format = "nights", DatasetRoot = "/data", Split = "test", Splits = "test_imagenet,test_no_imagenet", VersionHash = "v" };
 var rng = new Random(1);
 var encs = Enumerable.Range(1, encoders).Select(i => new EncoderRecord
 {

@@ -14,8 +14,8 @@ public sealed class BenchmarkRegistry(IDbContextFactory<PortalDbContext> dbFacto
     public static readonly string[] Formats = ["nights", "bapps"];
 
     /// <summary>The task kind a dataset format belongs to: 2afc (nights, bapps), retrieval or detection.</summary>
-    public static string TaskKindOf(string format) =>
-        Formats.Contains(format) ? TaskKinds.TwoAfc : TaskBenchmarks.TaskKindOf(format)
+    public static TaskKind TaskKindOf(string format) =>
+        Formats.Contains(format) ? TaskKind.TwoAfc : TaskBenchmarks.TaskKindOf(format)
         ?? throw new ArgumentException($"unknown dataset format '{format}' (supported: {string.Join(", ", Formats.Concat(TaskBenchmarks.Formats))})");
 
     public static TwoAfcDatasetLoad Load(string format, string root, string split) => format switch
@@ -31,17 +31,17 @@ public sealed class BenchmarkRegistry(IDbContextFactory<PortalDbContext> dbFacto
         var root = Path.GetFullPath(req.DatasetRoot);
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"dataset folder not found on the server: {root}");
         var kind = TaskKindOf(req.Format);
-        if (req.TaskKind != null && req.TaskKind != kind)
-            throw new ArgumentException($"format '{req.Format}' is a {kind} layout, not task kind '{req.TaskKind}'");
-        if (kind != TaskKinds.TwoAfc) return await SaveAsync(req, root, await inspector.DescribeAsync(kind, req.Format, root, req.Split, ct), isDemo, ct);
+        if (req.TaskKind != null && req.TaskKind != kind.Key())
+            throw new ArgumentException($"format '{req.Format}' is a {kind.Key()} layout, not task kind '{req.TaskKind}'");
+        if (kind != TaskKind.TwoAfc) return await SaveAsync(req, root, await inspector.DescribeAsync(kind, req.Format, root, req.Split, ct), isDemo, ct);
         var load = Load(req.Format, root, req.Split);
         if (load.Bad.Count > 0)
             throw new InvalidDataException($"{load.Bad.Count} unreadable item(s) in {root}: " +
                 string.Join("; ", load.Bad.Take(10).Select(b => $"{b.Id} {b.Path}: {b.Reason}")) + (load.Bad.Count > 10 ? " ..." : ""));
         if (load.Items.Count == 0) throw new InvalidDataException($"split '{req.Split}' of {root} has no items");
-        var version = BenchmarkVersion.Compute(TaskKinds.TwoAfc, req.Format, req.Split, root, load.Items);
+        var version = BenchmarkVersion.Compute(TaskKind.TwoAfc, req.Format, req.Split, root, load.Items);
         var splits = string.Join(",", load.Items.Select(i => i.Split).Distinct().OrderBy(s => s, StringComparer.Ordinal));
-        return await SaveAsync(req, root, new BenchmarkShape(TaskKinds.TwoAfc, load.Items.Count, splits, version), isDemo, ct);
+        return await SaveAsync(req, root, new BenchmarkShape(TaskKind.TwoAfc, load.Items.Count, splits, version), isDemo, ct);
     }
 
     private async Task<BenchmarkRecord> SaveAsync(BenchmarkRequest req, string root, BenchmarkShape shape, bool isDemo, CancellationToken ct)

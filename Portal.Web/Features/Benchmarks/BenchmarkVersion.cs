@@ -1,3 +1,4 @@
+using Portal.Data.Entities;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -11,11 +12,11 @@ namespace Portal.Web.Features.Benchmarks;
 /// </summary>
 public static class BenchmarkVersion
 {
-    public static string Compute(string taskKind, string format, string split, string root, IReadOnlyList<TwoAfcItem> items)
+    public static string Compute(TaskKind taskKind, string format, string split, string root, IReadOnlyList<TwoAfcItem> items)
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string s) => h.AppendData(Encoding.UTF8.GetBytes(s + "\n"));
-        Add($"protocol:{taskKind}:{format}:{split}");
+        Add($"protocol:{taskKind.Key()}:{format}:{split}");
         foreach (var it in items.OrderBy(i => i.Id, StringComparer.Ordinal))
         {
             Add(string.Join('|', it.Id, it.Split, it.Label.ToString("R", CultureInfo.InvariantCulture),
@@ -28,11 +29,11 @@ public static class BenchmarkVersion
     /// The same for file-based task kinds (retrieval, detection): the protocol plus every file (relative path, size);
     /// <paramref name="hashed"/> files (ground-truth pickles) also by content, since an edit may keep their size.
     /// </summary>
-    public static string ComputeFiles(string taskKind, string format, string split, string root, IEnumerable<string> files, IEnumerable<string>? hashed = null)
+    public static string ComputeFiles(TaskKind taskKind, string format, string split, string root, IEnumerable<string> files, IEnumerable<string>? hashed = null)
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string s) => h.AppendData(Encoding.UTF8.GetBytes(s + "\n"));
-        Add($"protocol:{taskKind}:{format}:{split}");
+        Add($"protocol:{taskKind.Key()}:{format}:{split}");
         foreach (var f in files.Select(f => Describe(root, f)).Distinct().OrderBy(s => s, StringComparer.Ordinal)) Add(f);
         foreach (var f in (hashed ?? []).OrderBy(f => f, StringComparer.Ordinal))
             Add(Describe(root, f) + ":" + Portal.Engine.Checkpoints.FileHash.Sha256(f));

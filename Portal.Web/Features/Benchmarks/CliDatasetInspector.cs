@@ -1,3 +1,4 @@
+using Portal.Data.Entities;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -15,11 +16,11 @@ public sealed class CliDatasetInspector(IOptions<PortalOptions> options, ILogger
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
 
-    public async Task<BenchmarkShape> DescribeAsync(string kind, string format, string root, string split, CancellationToken ct)
+    public async Task<BenchmarkShape> DescribeAsync(TaskKind kind, string format, string root, string split, CancellationToken ct)
     {
         await WorkerProcessLaunch.EnsureBuiltAsync(options.Value.Workers.Command, log, ct);
         var psi = WorkerProcessLaunch.Cli(options.Value.Workers.Command,
-            ["datasets", "describe", "--kind", kind, "--format", format, "--root", root, "--split", split]).StartInfo();
+            ["datasets", "describe", "--kind", kind.Key(), "--format", format, "--root", root, "--split", split]).StartInfo();
         using var child = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {psi.FileName}");
         var stdout = child.StandardOutput.ReadToEndAsync(ct);
         var stderr = child.StandardError.ReadToEndAsync(ct);

@@ -1,3 +1,4 @@
+using Portal.Data.Entities;
 namespace Portal.Web.Features.Benchmarks;
 
 /// <summary>
@@ -6,5 +7,5 @@ namespace Portal.Web.Features.Benchmarks;
 /// </summary>
 public interface IDatasetInspector
 {
-    Task<BenchmarkShape> DescribeAsync(string kind, string format, string root, string split, CancellationToken ct);
+    Task<BenchmarkShape> DescribeAsync(TaskKind kind, string format, string root, string split, CancellationToken ct);
 }

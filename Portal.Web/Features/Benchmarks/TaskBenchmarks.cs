@@ -5,7 +5,7 @@ using Portal.Data.Entities;
 namespace Portal.Web.Features.Benchmarks;
 
 /// <summary>What a registered benchmark holds: its task kind, item count (queries), sub-splits and version hash.</summary>
-public sealed record BenchmarkShape(string TaskKind, int Items, string Splits, string Version);
+public sealed record BenchmarkShape(TaskKind TaskKind, int Items, string Splits, string Version);
 
 /// <summary>
 /// Retrieval and detection benchmarks: the dataset formats the portal registers (read through the engine's readers)
@@ -20,13 +20,13 @@ public static class TaskBenchmarks
     public static readonly string[] DetectionFormats = [DetectionFormat, DetectionTwoClassFormat];
     public static IEnumerable<string> Formats => RetrievalFormats.Concat(DetectionFormats);
 
-    public static string? TaskKindOf(string format) =>
-        RetrievalFormats.Contains(format) ? TaskKinds.Retrieval : DetectionFormats.Contains(format) ? TaskKinds.Detection : null;
+    public static TaskKind? TaskKindOf(string format) =>
+        RetrievalFormats.Contains(format) ? TaskKind.Retrieval : DetectionFormats.Contains(format) ? TaskKind.Detection : null;
 
     /// <summary>
     /// Opens the dataset (so a bad layout is refused at registration, naming the file) and describes it. Revisitop's
     /// ground truth is a pickle, read by the engine: the web asks a worker-side inspector (<see cref="IDatasetInspector"/>).
     /// </summary>
-    public static Task<BenchmarkShape> DescribeAsync(IDatasetInspector inspector, string kind, string format, string root, string split, CancellationToken ct) =>
+    public static Task<BenchmarkShape> DescribeAsync(IDatasetInspector inspector, TaskKind kind, string format, string root, string split, CancellationToken ct) =>
         inspector.DescribeAsync(kind, format, root, split, ct);
 }

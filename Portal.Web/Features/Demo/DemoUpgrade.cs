@@ -26,7 +26,7 @@ public sealed class DemoUpgrade(IDbContextFactory<PortalDbContext> dbFactory, Jo
             log.LogInformation("demo upgrade: training data stated for {N} demo encoder(s)", named.Count);
         }
 
-        var bench = await db.Benchmarks.AsNoTracking().FirstOrDefaultAsync(b => b.IsDemo && b.Name == DemoSeeder.BenchmarkName && b.TaskKind == TaskKinds.TwoAfc, ct);
+        var bench = await db.Benchmarks.AsNoTracking().FirstOrDefaultAsync(b => b.IsDemo && b.Name == DemoSeeder.BenchmarkName && b.TaskKind == TaskKind.TwoAfc, ct);
         if (bench == null) return;
         if (bench.Splits.Contains("test_imagenet", StringComparison.Ordinal))
             // Relabelling would change the dataset's version and orphan its results; the board's notice already says demo data.

@@ -18,7 +18,7 @@ public sealed class EncoderPageQueries(IDbContextFactory<PortalDbContext> dbFact
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var e = await db.Encoders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (e == null || !viewer.MaySee(e)) return null;
-        var results = await db.Results.AsNoTracking().Include(r => r.Splits).Include(r => r.Benchmark).Include(r => r.Encoder).Where(r => r.EncoderId == id && r.Benchmark!.TaskKind != TaskKinds.Fare)
+        var results = await db.Results.AsNoTracking().Include(r => r.Splits).Include(r => r.Benchmark).Include(r => r.Encoder).Where(r => r.EncoderId == id && r.Benchmark!.TaskKind != TaskKind.Fare)
             .AsSplitQuery().ToListAsync(ct);
         var jobs = await db.Jobs.AsNoTracking().Include(j => j.Benchmark).Where(j => j.EncoderId == id).OrderByDescending(j => j.Id).ToListAsync(ct);
         // Benchmark, then clean before L∞ before L2, then newest first.

@@ -22,7 +22,7 @@ public partial class CompareGalleryPage
 
     protected override async Task LoadAsync()
     {
-        _galleries = await Galleries.GalleriesAsync(TaskKinds.FeatureInversion);
+        _galleries = await Galleries.GalleriesAsync(TaskKind.FeatureInversion);
         // A gallery asked for by id that does not exist is a missing page, not a cue to show another gallery.
         _missing = GalleryQuery is int wanted && _galleries.All(g => g.Id != wanted);
         if (_galleries.Count == 0 || _missing) return;
@@ -30,7 +30,7 @@ public partial class CompareGalleryPage
         if (GalleryQuery is int q) _galleryId = q;
         else if (_galleryId == 0 || _galleries.All(g => g.Id != _galleryId)) _galleryId = _galleries[^1].Id;
         _results = await Galleries.ResultsAsync(galleryId: _galleryId);
-        _active = (await Galleries.ActiveJobsAsync(kind: TaskKinds.FeatureInversion)).Where(j => j.BenchmarkId == _galleryId).ToList();
+        _active = (await Galleries.ActiveJobsAsync(kind: TaskKind.FeatureInversion)).Where(j => j.BenchmarkId == _galleryId).ToList();
         _seeds = _results.SelectMany(r => r.Index.Settings.Seeds).Distinct().Order().ToList();
         if (!_seeds.Contains(_seed) && _seeds.Count > 0) _seed = _seeds[0];
         _targets = _results.SelectMany(r => r.Index.Targets.Select(t => t.Id)).Distinct().ToList();

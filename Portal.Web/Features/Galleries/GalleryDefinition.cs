@@ -33,8 +33,8 @@ public sealed record GalleryDefinition
         "a photo of the eiffel tower", "a bowl of fruit on a table", "a lighthouse by the sea",
     ];
 
-    /// <summary><see cref="TaskKinds.FeatureInversion"/> or <see cref="TaskKinds.TextInversion"/> (= the benchmark's TaskKind).</summary>
-    public required string Kind { get; init; }
+    /// <summary><see cref="TaskKind.FeatureInversion"/> or <see cref="TaskKind.TextInversion"/> (= the benchmark's TaskKind).</summary>
+    public required TaskKind Kind { get; init; }
     /// <summary>Feature galleries: the folder of target images (absolute, or relative to the definition's folder).</summary>
     public string? Images { get; init; }
     public IReadOnlyList<string>? Prompts { get; init; }
@@ -67,7 +67,7 @@ public sealed record GalleryDefinition
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public bool IsText => Kind == TaskKinds.TextInversion;
+    public bool IsText => Kind == TaskKind.TextInversion;
 
     public InversionSettings Settings(int batchSize) => new()
     {
@@ -77,7 +77,7 @@ public sealed record GalleryDefinition
     /// <summary>Checks everything a job needs before it is queued; messages name the field and the file.</summary>
     public void Validate(string where)
     {
-        if (Kind is not (TaskKinds.FeatureInversion or TaskKinds.TextInversion)) throw new InvalidDataException($"{where}: kind must be '{TaskKinds.FeatureInversion}' or '{TaskKinds.TextInversion}', got '{Kind}'");
+        if (!Kind.IsGallery()) throw new InvalidDataException($"{where}: kind must be '{TaskKind.FeatureInversion.Key()}' or '{TaskKind.TextInversion.Key()}', got '{Kind.Key()}'");
         try { Settings(1).Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"{where}: {e.Message}"); }
         if (Iterations > 10_000) throw new InvalidDataException($"{where}: iterations must be at most 10000, got {Iterations}");
@@ -138,7 +138,7 @@ public sealed record GalleryDefinition
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string s) => h.AppendData(Encoding.UTF8.GetBytes(s + "\n"));
-        Add($"gallery:{Kind}:seeds={string.Join(',', Seeds)}:it={Iterations}:r={Radius.ToString("R", CultureInfo.InvariantCulture)}:heads={TextHeads}:quick={QuickGelu}");
+        Add($"gallery:{Kind.Key()}:seeds={string.Join(',', Seeds)}:it={Iterations}:r={Radius.ToString("R", CultureInfo.InvariantCulture)}:heads={TextHeads}:quick={QuickGelu}");
         if (IsText)
         {
             foreach (var p in Prompts!) Add("prompt:" + p);

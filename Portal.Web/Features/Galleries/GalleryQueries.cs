@@ -36,9 +36,9 @@ public static class GalleryUrls
 /// <summary>Reads galleries, finished inversions (with their index files) and active inversion jobs for the pages.</summary>
 public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths)
 {
-    public static readonly string[] Kinds = [TaskKinds.FeatureInversion, TaskKinds.TextInversion];
+    public static readonly TaskKind[] Kinds = [TaskKind.FeatureInversion, TaskKind.TextInversion];
 
-    public async Task<List<BenchmarkRecord>> GalleriesAsync(string? kind = null, CancellationToken ct = default)
+    public async Task<List<BenchmarkRecord>> GalleriesAsync(TaskKind? kind = null, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var q = db.Benchmarks.AsNoTracking().Where(b => Kinds.Contains(b.TaskKind));
@@ -47,7 +47,7 @@ public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory,
     }
 
     /// <summary>The newest finished inversion per (gallery, encoder), optionally for one encoder or one gallery kind.</summary>
-    public async Task<List<GalleryResult>> ResultsAsync(int? encoderId = null, int? galleryId = null, string? kind = null, CancellationToken ct = default)
+    public async Task<List<GalleryResult>> ResultsAsync(int? encoderId = null, int? galleryId = null, TaskKind? kind = null, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var q = db.Results.AsNoTracking().Include(r => r.Encoder).Include(r => r.Benchmark)
@@ -66,7 +66,7 @@ public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory,
     }
 
     /// <summary>Queued or running inversion jobs (with encoder and gallery), for live cells and progress bars.</summary>
-    public async Task<List<JobRecord>> ActiveJobsAsync(int? encoderId = null, string? kind = null, CancellationToken ct = default)
+    public async Task<List<JobRecord>> ActiveJobsAsync(int? encoderId = null, TaskKind? kind = null, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var q = db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark)
@@ -77,7 +77,7 @@ public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory,
     }
 
     /// <summary>Recent failed inversion jobs, so a page can say why a cell stayed empty.</summary>
-    public async Task<List<JobRecord>> FailedJobsAsync(int? encoderId = null, string? kind = null, int take = 10, CancellationToken ct = default)
+    public async Task<List<JobRecord>> FailedJobsAsync(int? encoderId = null, TaskKind? kind = null, int take = 10, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var q = db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark)

@@ -36,8 +36,8 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
         if (string.IsNullOrWhiteSpace(req.Name)) throw new ArgumentException("a gallery needs a name");
         var kind = req.Kind switch
         {
-            "features" or TaskKinds.FeatureInversion => TaskKinds.FeatureInversion,
-            "text" or TaskKinds.TextInversion => TaskKinds.TextInversion,
+            "features" or TaskKinds.FeatureInversionKey => TaskKind.FeatureInversion,
+            "text" or TaskKinds.TextInversionKey => TaskKind.TextInversion,
             _ => throw new ArgumentException($"kind must be 'features' or 'text', got '{req.Kind}'"),
         };
         var defaults = new GalleryDefinition { Kind = kind };
@@ -45,7 +45,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
         {
             Kind = kind,
             Images = req.Images is null ? null : Path.GetFullPath(req.Images),
-            Prompts = kind == TaskKinds.TextInversion ? (req.Prompts is { Length: > 0 } p ? p.Select(x => x.Trim()).ToList() : DefaultPrompts) : null,
+            Prompts = kind == TaskKind.TextInversion ? (req.Prompts is { Length: > 0 } p ? p.Select(x => x.Trim()).ToList() : DefaultPrompts) : null,
             Vocabulary = req.Vocabulary is null ? null : Path.GetFullPath(req.Vocabulary),
             Seeds = req.Seeds is { Length: > 0 } s ? s : defaults.Seeds,
             Iterations = req.Iterations ?? defaults.Iterations,
@@ -105,7 +105,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
         BenchmarkRecord bench;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
             bench = await db.Benchmarks.AsNoTracking().FirstOrDefaultAsync(b => b.Id == benchmarkId, ct) ?? throw new KeyNotFoundException($"no gallery {benchmarkId}");
-        if (!TaskKinds.IsGallery(bench.TaskKind)) throw new ArgumentException($"benchmark {bench.Id} ({bench.Name}) is a {bench.TaskKind} benchmark, not an inversion gallery");
+        if (!bench.TaskKind.IsGallery()) throw new ArgumentException($"benchmark {bench.Id} ({bench.Name}) is a {bench.TaskKind.Key()} benchmark, not an inversion gallery");
         var def = GalleryDefinition.Load(bench.DatasetRoot);
         var submitted = await queue.SubmitAsync(new JobRequest(encoderId, benchmarkId, Config: ConfigOf(def)), ct, submittedBy, operatorConfig: true, runsPerItem: def.Seeds.Count);
         return submitted.Single();
@@ -119,7 +119,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<(BenchmarkRecord Bench, GalleryDefinition Def)?> BaseTextGalleryAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var texts = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TaskKinds.TextInversion).OrderByDescending(b => b.Id).ToListAsync(ct);
+        var texts = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TaskKind.TextInversion).OrderByDescending(b => b.Id).ToListAsync(ct);
         foreach (var b in texts)
         {
             try

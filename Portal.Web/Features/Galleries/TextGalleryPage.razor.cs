@@ -27,9 +27,9 @@ public partial class TextGalleryPage
     {
         _base = await GalleryService.BaseTextGalleryAsync(CancellationToken.None);
         _encoders = await Galleries.InvertibleEncodersAsync();
-        _results = await Galleries.ResultsAsync(kind: TaskKinds.TextInversion);
-        _active = await Galleries.ActiveJobsAsync(kind: TaskKinds.TextInversion);
-        _failed = await Galleries.FailedJobsAsync(kind: TaskKinds.TextInversion, take: 3);
+        _results = await Galleries.ResultsAsync(kind: TaskKind.TextInversion);
+        _active = await Galleries.ActiveJobsAsync(kind: TaskKind.TextInversion);
+        _failed = await Galleries.FailedJobsAsync(kind: TaskKind.TextInversion, take: 3);
         foreach (var j in _active.Where(j => j.Benchmark != null))
             _jobPrompts[j.Id] = GalleryQueries.Definition(j.Benchmark!)?.Prompts ?? [];
         _prompts = _results.SelectMany(r => r.Index.Targets.Select(t => t.Prompt ?? t.Id))

@@ -29,7 +29,7 @@ public static class JobJson
             node.Remove("benchmark");
             node["encoder_name"] = encoders.GetValueOrDefault(j.EncoderId);
             node["benchmark_name"] = benchmarks.GetValueOrDefault(j.BenchmarkId)?.Name;
-            node["task_kind"] = benchmarks.GetValueOrDefault(j.BenchmarkId)?.TaskKind;
+            node["task_kind"] = benchmarks.GetValueOrDefault(j.BenchmarkId)?.TaskKind.Key();
             node["submitter"] = j.SubmittedBy is { } id ? users.GetValueOrDefault(id) : null;
             return node;
         }).ToList();

@@ -39,12 +39,12 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
             throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is {encoder.Status.ToString().ToLowerInvariant()}" +
                 (encoder.RejectReason != null ? $": {encoder.RejectReason}" : "") + "; only ready encoders can be queued");
         if ((req.Presets ?? []).FirstOrDefault(p => !Presets.AllowedFor(bench.TaskKind).Contains(p)) is { } foreign)
-            throw new ArgumentException($"preset '{foreign}' does not belong to {bench.Name}, a {bench.TaskKind} benchmark (its presets: {string.Join(", ", Presets.AllowedFor(bench.TaskKind))})");
+            throw new ArgumentException($"preset '{foreign}' does not belong to {bench.Name}, a {bench.TaskKind.Key()} benchmark (its presets: {string.Join(", ", Presets.AllowedFor(bench.TaskKind))})");
         // Square attacks each task's own loss (2AFC margin, retrieval embedding shift, detection target); the audit is 2AFC's.
-        if (configs.Any(c => c.Config.Attack == "square") && bench.TaskKind is not (TaskKinds.TwoAfc or TaskKinds.Retrieval or TaskKinds.Detection))
-            throw new ArgumentException($"the square attack runs on 2AFC, retrieval and detection benchmarks; {bench.Name} is a {bench.TaskKind} benchmark");
-        if (configs.Any(c => c.Config.Attack == "audit") && bench.TaskKind != TaskKinds.TwoAfc)
-            throw new ArgumentException($"the attack audit runs on 2AFC benchmarks; {bench.Name} is a {bench.TaskKind} benchmark (use APGD, or Square as a check)");
+        if (configs.Any(c => c.Config.Attack == "square") && bench.TaskKind is not (TaskKind.TwoAfc or TaskKind.Retrieval or TaskKind.Detection))
+            throw new ArgumentException($"the square attack runs on 2AFC, retrieval and detection benchmarks; {bench.Name} is a {bench.TaskKind.Key()} benchmark");
+        if (configs.Any(c => c.Config.Attack == "audit") && bench.TaskKind != TaskKind.TwoAfc)
+            throw new ArgumentException($"the attack audit runs on 2AFC benchmarks; {bench.Name} is a {bench.TaskKind.Key()} benchmark (use APGD, or Square as a check)");
         await JobLimits.EnforceAsync(db, await limits.ForAsync(db, submittedBy, ct), configs.Select(c => (c.Config, Math.Min(c.Config.Limit ?? int.MaxValue, bench.ItemCount))), ct, queueOnly: operatorConfig);
 
         var outcomes = new List<SubmittedJob>();

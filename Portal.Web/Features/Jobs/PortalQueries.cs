@@ -16,7 +16,7 @@ public sealed class PortalQueries(IDbContextFactory<PortalDbContext> dbFactory)
     public async Task<List<BenchmarkRecord>> BenchmarksAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind != TaskKinds.Fare).OrderBy(b => b.Id).ToListAsync(ct);
+        return await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind != TaskKind.Fare).OrderBy(b => b.Id).ToListAsync(ct);
     }
 
     public async Task<List<JobRecord>> JobsAsync(int take = 200, CancellationToken ct = default)

@@ -20,10 +20,10 @@ public static class Presets
     public static readonly string[] All = [Clean, Linf4, L2_3];
 
     /// <summary>The presets offered for a benchmark task kind (retrieval: the paper's L∞ 4/255; detection: its targeted L∞ 8/255, 200 it).</summary>
-    public static string[] ForKind(string taskKind) => taskKind switch
+    public static string[] ForKind(TaskKind taskKind) => taskKind switch
     {
-        TaskKinds.Retrieval => [Clean, Linf4],
-        TaskKinds.Detection => [Clean, Linf8],
+        TaskKind.Retrieval => [Clean, Linf4],
+        TaskKind.Detection => [Clean, Linf8],
         _ => All,
     };
 
@@ -32,19 +32,19 @@ public static class Presets
 
     /// <summary>What a benchmark offers: its task's presets, and on a demo 2AFC benchmark also its own threat model (L∞ 1/255).</summary>
     public static string[] ForBenchmark(BenchmarkRecord bench) =>
-        bench.IsDemo && bench.TaskKind == TaskKinds.TwoAfc ? [.. ForKind(bench.TaskKind), DemoLinf1] : ForKind(bench.TaskKind);
+        bench.IsDemo && bench.TaskKind == TaskKind.TwoAfc ? [.. ForKind(bench.TaskKind), DemoLinf1] : ForKind(bench.TaskKind);
 
     /// <summary>
     /// The presets that belong to a task kind: what <see cref="ForKind"/> offers, and for 2AFC also the Square Attack
     /// and audit checks. A preset of another task is refused rather than run (an L∞ 4/255 detection run is not the
     /// paper's detection protocol, and would land on the board as if it were). Unknown kinds accept every known preset.
     /// </summary>
-    public static string[] AllowedFor(string taskKind) => taskKind switch
+    public static string[] AllowedFor(TaskKind taskKind) => taskKind switch
     {
-        TaskKinds.TwoAfc => [.. All, SquareLinf4, SquareL2_3, AuditLinf4, AuditL2_3, DemoLinf1],
+        TaskKind.TwoAfc => [.. All, SquareLinf4, SquareL2_3, AuditLinf4, AuditL2_3, DemoLinf1],
         // Square as a gradient-masking check on retrieval at its ε (detection runs Square through a custom attack config).
-        TaskKinds.Retrieval => [.. ForKind(taskKind), SquareLinf4],
-        TaskKinds.Detection => ForKind(taskKind),
+        TaskKind.Retrieval => [.. ForKind(taskKind), SquareLinf4],
+        TaskKind.Detection => ForKind(taskKind),
         _ => Known,
     };
 

@@ -8,15 +8,15 @@ namespace Portal.Web.Features.Leaderboard;
 /// <summary>Loads what leaderboards need from the database; shared by the pages and /api/leaderboards.</summary>
 public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFactory)
 {
-    // These boards rank 2AFC agreement (TaskKinds.TwoAfc); retrieval, detection and galleries have their own pages, FARE image sets none.
+    // These boards rank 2AFC agreement (TaskKind.TwoAfc); retrieval, detection and galleries have their own pages, FARE image sets none.
 
     public async Task<List<LeaderboardChoice>> ChoicesAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TaskKinds.TwoAfc).OrderBy(b => b.Id).ToListAsync(ct);
-        var counts = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind == TaskKinds.TwoAfc).GroupBy(r => r.BenchmarkId)
+        var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TaskKind.TwoAfc).OrderBy(b => b.Id).ToListAsync(ct);
+        var counts = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind == TaskKind.TwoAfc).GroupBy(r => r.BenchmarkId)
             .Select(g => new { g.Key, N = g.Select(r => r.EncoderId).Distinct().Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
-        var overall = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind == TaskKinds.TwoAfc).Select(r => r.EncoderId).Distinct().CountAsync(ct);
+        var overall = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind == TaskKind.TwoAfc).Select(r => r.EncoderId).Distinct().CountAsync(ct);
         // Numbers papers report: on the measured board of their benchmark, or on boards of their own after the measured ones.
         var catalog = ReportedBoards.Catalog(await db.ReportedResults.AsNoTracking().ToListAsync(ct), benchmarks);
         var reportedOn = catalog.Where(c => c.BenchmarkId != null).GroupBy(c => c.BenchmarkId!.Value).ToDictionary(g => g.Key, g => g.Sum(c => c.Models));
@@ -29,7 +29,7 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFact
     public async Task<Leaderboard?> BuildAsync(string key, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TaskKinds.TwoAfc).OrderBy(b => b.Id).ToListAsync(ct);
+        var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TaskKind.TwoAfc).OrderBy(b => b.Id).ToListAsync(ct);
         if (key.StartsWith(ReportedBoards.KeyPrefix, StringComparison.OrdinalIgnoreCase))
             return ReportedBoards.ReportedOnly(key, await db.ReportedResults.AsNoTracking().ToListAsync(ct), benchmarks);
         var overview = string.IsNullOrEmpty(key) || key.Equals(LeaderboardBuilder.OverviewKey, StringComparison.OrdinalIgnoreCase);
@@ -39,8 +39,8 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFact
         if (!overview && bench == null) return null;
 
         // FARE image sets (task kind "fare") are training data, not leaderboards.
-        var results = db.Results.AsNoTracking().Include(r => r.Splits).Where(r => r.Benchmark!.TaskKind == TaskKinds.TwoAfc);
-        var jobs = db.Jobs.AsNoTracking().Where(j => (j.Status == JobStatus.Queued || j.Status == JobStatus.Running) && j.Benchmark!.TaskKind == TaskKinds.TwoAfc);
+        var results = db.Results.AsNoTracking().Include(r => r.Splits).Where(r => r.Benchmark!.TaskKind == TaskKind.TwoAfc);
+        var jobs = db.Jobs.AsNoTracking().Where(j => (j.Status == JobStatus.Queued || j.Status == JobStatus.Running) && j.Benchmark!.TaskKind == TaskKind.TwoAfc);
         if (bench != null) { results = results.Where(r => r.BenchmarkId == bench.Id); jobs = jobs.Where(j => j.BenchmarkId == bench.Id); }
         var resultList = await results.AsSplitQuery().ToListAsync(ct);
         var jobList = await jobs.ToListAsync(ct);

@@ -40,19 +40,19 @@ public sealed class TaskOverview
             getters.Add(id => measured.GetValueOrDefault(id)?.Linf);
         }
 
-        foreach (var (bench, rows) in boards.OrderBy(b => b.Benchmark.TaskKind == TaskKinds.Retrieval ? 0 : 1).ThenBy(b => b.Benchmark.Id))
+        foreach (var (bench, rows) in boards.OrderBy(b => b.Benchmark.TaskKind == TaskKind.Retrieval ? 0 : 1).ThenBy(b => b.Benchmark.Id))
         {
             if (rows.Count == 0) continue;
             foreach (var r in rows) names.TryAdd(r.Encoder.Id, r.Encoder.DisplayName);
             var table = TaskBoardTable.Build(bench, rows);
             var byEncoder = rows.ToDictionary(r => r.Encoder.Id);
-            var wanted = bench.TaskKind == TaskKinds.Retrieval
+            var wanted = bench.TaskKind == TaskKind.Retrieval
                 ? table.Columns.Where(c => c.Split is "medium" or "hard").ToList()
                 : table.Columns.Where(c => c.Robust && c.Split == "unsafe").ToList();
             if (wanted.Count == 0) wanted = table.Columns.ToList(); // a folder benchmark ("kept") or unnamed classes: show what there is
             foreach (var c in wanted)
             {
-                var header = bench.TaskKind == TaskKinds.Detection && c.Split == "unsafe" ? "unsafe→safe detection rate (robust)" : c.Header;
+                var header = bench.TaskKind == TaskKind.Detection && c.Split == "unsafe" ? "unsafe→safe detection rate (robust)" : c.Header;
                 cols.Add(new(bench.Name, header, c.Tooltip, $"/retrieval/{bench.Id}"));
                 getters.Add(id => byEncoder.GetValueOrDefault(id) is { } row ? TaskBoardTable.Value(row, c) : null);
             }

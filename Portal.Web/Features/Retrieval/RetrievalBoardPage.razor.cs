@@ -51,7 +51,7 @@ public partial class RetrievalBoardPage
         if (_table == null || _bench == null) return;
         var doc = new
         {
-            benchmark_id = _bench.Id, name = _bench.Name, task = _bench.TaskKind,
+            benchmark_id = _bench.Id, name = _bench.Name, task = _bench.TaskKind.Key(),
             columns = _table.Columns.Select(c => new { key = c.Key, header = c.Header, measures = c.Tooltip }),
             rows = Portal.Web.Features.Export.TableExport.Objects(_table.ExportColumns, _table.ExportRows(_sorted)),
         };

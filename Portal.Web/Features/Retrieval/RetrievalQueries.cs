@@ -21,7 +21,7 @@ public sealed class RetrievalQueries(IDbContextFactory<PortalDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         return await db.Benchmarks.AsNoTracking()
-            .Where(b => b.TaskKind == TaskKinds.Retrieval || b.TaskKind == TaskKinds.Detection)
+            .Where(b => b.TaskKind == TaskKind.Retrieval || b.TaskKind == TaskKind.Detection)
             .OrderByDescending(b => b.TaskKind).ThenBy(b => b.Id).ToListAsync();
     }
 

@@ -12,11 +12,11 @@ public sealed record TaskColumn(string Key, string Header, string Tooltip, bool 
 /// </summary>
 public sealed class TaskBoardTable
 {
-    public required string TaskKind { get; init; }
+    public required TaskKind TaskKind { get; init; }
     public required IReadOnlyList<TaskColumn> Columns { get; init; }
     public required IReadOnlyList<TaskBoardRow> Rows { get; init; }
 
-    public static string Metric(string taskKind, string split) => taskKind == TaskKinds.Retrieval
+    public static string Metric(TaskKind taskKind, string split) => taskKind == Portal.Data.Entities.TaskKind.Retrieval
         ? split switch { "medium" => "mAP M", "hard" => "mAP H", _ => "top-5 kept" }
         : $"detection rate {split}";
 
@@ -29,7 +29,7 @@ public sealed class TaskBoardTable
         // The threat model of the robust columns: the attacked results' setting (one line if all rows agree).
         var settings = rows.Select(r => r.Attacked?.Config).OfType<JobConfig>().Select(PortalQueries.Setting).Distinct().ToList();
         var threat = settings.Count switch { 0 => "no attacked result yet", 1 => settings[0], _ => string.Join(" / ", settings) + " (see each row's Attack column)" };
-        var retrieval = bench.TaskKind == TaskKinds.Retrieval;
+        var retrieval = bench.TaskKind == Portal.Data.Entities.TaskKind.Retrieval;
         string What(string split) => retrieval
             ? split switch
             {

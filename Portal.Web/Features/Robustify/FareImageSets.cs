@@ -8,7 +8,7 @@ using Portal.Engine.Images;
 namespace Portal.Web.Features.Robustify;
 
 /// <summary>
-/// A FARE job's training images are a benchmark record of task kind <see cref="TaskKinds.Fare"/> (the worker dispatches on
+/// A FARE job's training images are a benchmark record of task kind <see cref="TaskKind.Fare"/> (the worker dispatches on
 /// it): DatasetRoot = the image folder, ItemCount = its images, VersionHash = every image's relative path and size,
 /// so a job refuses a folder that changed after it was queued. These records are not leaderboards (see <see cref="IsFare"/>).
 /// </summary>
@@ -16,7 +16,7 @@ public static class FareImageSets
 {
     public const string Format = "images", Split = "train";
 
-    public static bool IsFare(BenchmarkRecord b) => b.TaskKind == TaskKinds.Fare;
+    public static bool IsFare(BenchmarkRecord b) => b.TaskKind == TaskKind.Fare;
 
     /// <summary>Every image below the folder (the engine's <c>ImageFolderImages</c> order), relative, with sizes.</summary>
     public static (int Count, string Version) Describe(string root)
@@ -27,7 +27,7 @@ public static class FareImageSets
             .OrderBy(f => f.Rel, StringComparer.Ordinal).ToList();
         if (files.Count < 2) throw new ArgumentException($"{root} holds {files.Count} image file(s) ({string.Join(", ", ImageFiles.Extensions)}); FARE needs at least 2");
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        h.AppendData(Encoding.UTF8.GetBytes($"protocol:{TaskKinds.Fare}:{Format}:{Split}\n"));
+        h.AppendData(Encoding.UTF8.GetBytes($"protocol:{TaskKind.Fare.Key()}:{Format}:{Split}\n"));
         foreach (var (rel, size) in files) h.AppendData(Encoding.UTF8.GetBytes($"{rel}:{size}\n"));
         return (files.Count, Convert.ToHexStringLower(h.GetHashAndReset()));
     }
@@ -44,7 +44,7 @@ public static class FareImageSets
         {
             record = new BenchmarkRecord
             {
-                Name = name, TaskKind = TaskKinds.Fare, Format = Format, DatasetRoot = root, Split = Split, ItemCount = count, VersionHash = version,
+                Name = name, TaskKind = TaskKind.Fare, Format = Format, DatasetRoot = root, Split = Split, ItemCount = count, VersionHash = version,
                 Description = $"{count} training images for FARE fine-tuning", CreatedAt = DateTime.UtcNow,
             };
             db.Benchmarks.Add(record);

@@ -65,7 +65,7 @@ public sealed class RobustifyService(
     {
         List<BenchmarkRecord> benchmarks;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
-            benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TaskKinds.TwoAfc).OrderBy(b => b.Id).ToListAsync(ct);
+            benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TaskKind.TwoAfc).OrderBy(b => b.Id).ToListAsync(ct);
         if (benchmarks.Count == 0) throw new InvalidOperationException("there is no 2AFC benchmark to evaluate on; register one first");
         var all = new List<SubmittedJob>();
         // A demo board ranks at its own threat model (Presets.DemoLinfEps): the child gets that number there too.

@@ -11,7 +11,7 @@ namespace Portal.Web.Features.Submit;
 public static class PresetChoices
 {
     /// <summary>A preset on offer, with the task kinds (of the chosen benchmarks) it applies to.</summary>
-    public sealed record Offer(string Preset, IReadOnlyList<string> Kinds)
+    public sealed record Offer(string Preset, IReadOnlyList<TaskKind> Kinds)
     {
         public string Label(bool mixedKinds) => Presets.Describe(Preset) + (mixedKinds ? $" — {string.Join(", ", Kinds.Select(KindName))}" : "");
     }
@@ -32,5 +32,5 @@ public static class PresetChoices
     /// <summary>The ticked presets that belong to this benchmark's task, in the task's order.</summary>
     public static string[] For(BenchmarkRecord bench, IReadOnlySet<string> ticked) => Presets.ForBenchmark(bench).Where(ticked.Contains).ToArray();
 
-    public static string KindName(string kind) => kind switch { TaskKinds.TwoAfc => "2AFC", var k => k };
+    public static string KindName(TaskKind kind) => kind switch { TaskKind.TwoAfc => "2AFC", var k => k.Key() };
 }

@@ -44,7 +44,7 @@ public partial class SubmitPage
         if (AuthState != null) _user = (await AuthState).User;
         _meta.Submitter ??= _user.Identity?.Name;
         // Galleries are requested from their own pages (they take prompts or targets, not threat models).
-        _benchmarks = (await Queries.BenchmarksAsync()).Where(b => b.TaskKind is not (TaskKinds.FeatureInversion or TaskKinds.TextInversion)).ToList();
+        _benchmarks = (await Queries.BenchmarksAsync()).Where(b => b.TaskKind is not (TaskKind.FeatureInversion or TaskKind.TextInversion)).ToList();
         if (_benchmarks.Count == 1) _chosenBenchmarks.Add(_benchmarks[0].Id);
         await LoadReady();
         if (EncoderId is int id && (await Encoders.DetailsAsync(id, _user))?.Encoder is { } e) { _encoder = e; _source = 3; }
