@@ -16,7 +16,9 @@ namespace Portal.Cli.Commands;
 /// <summary>
 /// `portal eval 2afc --checkpoint F --dataset DIR [--format nights|bapps] [--split test] [--attack none|apgd|square]
 /// [--norm linf|l2] [--eps 4/255] [--iters 100] [--queries 5000] [--restarts 1] [--seed 0] [--limit N] [--batch N]
-/// [--device cpu|cuda] [--threads N] [--cache DIR] [--profile] --json OUT.json`. `--profile` prints where the time went (stderr, and
+/// [--device cpu|cuda] [--threads N] [--cache DIR] [--attack-precision float32|bf16] [--profile] --json OUT.json`. `--attack-precision bf16` runs
+/// the attack's forward and backward passes on a bfloat16 copy of the encoder and scores what it finds in float32 (the
+/// result's attack says so; float32 stays the default, and the one for published numbers). `--profile` prints where the time went (stderr, and
 /// `profile` in the output); `--cache DIR` keeps the candidates' clean embeddings for the next run on this dataset (clean → L∞ → L2). `--iters` is APGD's budget, `--queries` the Square Attack's (its output adds
 /// per-item `queries` and `query_stats`). Per-item results go to OUT.json.items.jsonl as batches finish; rerunning the same command after
 /// a kill resumes from it. `--checkpoint builtin:pixel-l2` evaluates the pixel-space L2 baseline.
@@ -51,6 +53,7 @@ public sealed class Eval2AfcCommand : ICommand
         var profiling = args.Flag("profile");
         var threads = args.Int("threads", 0);
         var cacheDir = args.Get("cache");
+        var precision = (args.Get("attack-precision") ?? "float32").ToLowerInvariant();
         var device = Devices.Parse(args.Get("device"));
         var load = EncoderArgs.Read(args, device);
         args.EnsureAllUsed();
@@ -60,6 +63,9 @@ public sealed class Eval2AfcCommand : ICommand
         if (iters < 1 || restarts < 1 || batch < 1 || queries < 1) throw new CliException("--iters, --queries, --restarts and --batch must be at least 1");
         int? limit = limitText == null ? null : int.TryParse(limitText, out var l) && l > 0 ? l : throw new CliException($"--limit expects a positive integer, got '{limitText}'");
         if (threads < 0) throw new CliException("--threads must be ≥ 0 (0: libtorch's default, one per core)");
+        if (precision is not ("float32" or AttackConfig.Bf16)) throw new CliException($"--attack-precision must be float32 or bf16, got '{precision}'");
+        if (precision == AttackConfig.Bf16 && attackKind == "none") throw new CliException("--attack-precision bf16 sets the attack's precision; there is no attack (--attack none)");
+        if (precision == AttackConfig.Bf16 && checkpoint.StartsWith("builtin:", StringComparison.Ordinal)) throw new CliException($"--attack-precision bf16 needs an encoder checkpoint; {checkpoint} has no weights to cast");
         if (threads > 0) torch.set_num_threads(threads);
         var sweep = sweepText?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => CliArgs.ParseNumber(s, "eps-sweep")).ToList();
 
@@ -89,6 +95,14 @@ public sealed class Eval2AfcCommand : ICommand
         using (Profile.Phase("load checkpoint"))
             model = OpenModel(checkpoint, load, device, out checkpointHash);
         using var _ = model;
+        IPerceptualModel? searcher = null;
+        if (precision == AttackConfig.Bf16)
+        {
+            options = options with { Attack = options.Attack with { Precision = AttackConfig.Bf16 } };
+            using (Profile.Phase("load checkpoint"))
+                searcher = OpenModel(checkpoint, load with { DType = TorchSharp.torch.ScalarType.BFloat16 }, device, out var _);
+        }
+        using var __ = searcher;
         // The partial-results file is tied to everything that determines the numbers.
         var fingerprint = FileHash.Sha256(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
         {
@@ -101,7 +115,7 @@ public sealed class Eval2AfcCommand : ICommand
         var storePath = json + ".items.jsonl";
         var store = new JsonlRecordStore<TwoAfcItemResult>(storePath, fingerprint);
         var progress = quiet ? null : new StderrProgress();
-        var result = TwoAfcTask.Run(model, data, options, store, progress, ct);
+        var result = TwoAfcTask.Run(model, data, options, store, progress, ct, searcher);
         var writing = Profile.Phase("write result JSON");
 
         var output = new

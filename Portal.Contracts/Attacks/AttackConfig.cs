@@ -20,6 +20,16 @@ public sealed record AttackConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Queries { get; init; }
 
+    /// <summary>
+    /// Precision of the attack's search (its forward and backward passes): null = float32, or "bf16" = a bfloat16 copy of
+    /// the encoder finds the adversarial examples, which float32 then scores (clean and robust numbers are always float32
+    /// numbers). Null is not serialised, so float32 configurations and their fingerprints are unchanged.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Precision { get; init; }
+
+    public const string Bf16 = "bf16";
+
     public static AttackConfig None => new() { Kind = "none" };
     public bool IsAttack => Kind != "none";
 }

@@ -17,6 +17,8 @@ public static class TwoAfcAttack
     public static AttackObjective Objective(IPerceptualModel model, Tensor e0, Tensor e1, Tensor label) => (x, idx) =>
     {
         var e = model.Embed(x);
+        // A searcher in another precision (bf16) meets the float32 candidates in float32: only its own passes are bf16.
+        if (e.dtype != e0.dtype) e = e.to(e0.dtype);
         var logits = TwoAfcScoring.Logits(model, e, e0.index_select(0, idx), e1.index_select(0, idx)).to(ScalarType.Float32);
         var y = label.index_select(0, idx);
         // Cross-entropy on two logits is softplus(−m), m = the margin of the labelled image: a strictly increasing

@@ -26,10 +26,11 @@ public static class TwoAfcTask
         TwoAfcOptions options,
         IRecordStore<TwoAfcItemResult>? store,
         IProgress<EvaluationProgress>? progress,
-        CancellationToken ct)
+        CancellationToken ct,
+        IPerceptualModel? attackModel = null)
     {
         if (load.Bad.Count > 0 && !options.SkipBadItems) throw new TwoAfcBadItemsException(load.Bad);
-        var r = Run(model, load.Items, load.Name, options, store, progress, ct);
+        var r = Run(model, load.Items, load.Name, options, store, progress, ct, attackModel);
         var bad = load.Bad.Concat(r.BadItems).ToList();
         return r with { BadItems = bad, SkippedItems = bad.Select(b => b.Id).Distinct().Count() };
     }
@@ -41,9 +42,17 @@ public static class TwoAfcTask
         TwoAfcOptions options,
         IRecordStore<TwoAfcItemResult>? store,
         IProgress<EvaluationProgress>? progress,
-        CancellationToken ct)
+        CancellationToken ct,
+        IPerceptualModel? attackModel = null)
     {
         var clock = Stopwatch.StartNew();
+        // Another precision searches with its own copy of the encoder; the task's model scores everything, adversarial
+        // references included, so every number reported is a float32 number of the metric the board names.
+        if ((options.Attack.Precision != null) != (attackModel != null))
+            throw new ArgumentException(options.Attack.Precision != null
+                ? $"attack precision '{options.Attack.Precision}' needs the encoder in that precision (attackModel)"
+                : "an attack model was given but the attack's precision is float32");
+        var searcher = attackModel ?? model;
         var list = (options.Limit is int limit ? items.Take(Math.Max(limit, 0)) : items).ToList();
         var dup = list.GroupBy(i => i.Id).FirstOrDefault(g => g.Count() > 1);
         if (dup != null) throw new ArgumentException($"item id '{dup.Key}' occurs {dup.Count()} times; ids must be unique");
@@ -88,7 +97,7 @@ public static class TwoAfcTask
             {
                 if (pending.Count > 0 && ReferenceEquals(pending[0], batches[0])) first = prefetch.Take(0);
                 using var own = first == null ? LoadOnThisThread(batches[0], model, options.CandidateCache) : null;
-                sanity.Add(ZeroEpsCheck(model, first ?? own!, attack.ZeroEps(options.ZeroEpsCheckIterations), options.CandidateCache, ct));
+                sanity.Add(ZeroEpsCheck(model, searcher, first ?? own!, attack.ZeroEps(options.ZeroEpsCheckIterations), options.CandidateCache, ct));
             }
             for (int k = 0; k < pending.Count; k++)
             {
@@ -101,7 +110,7 @@ public static class TwoAfcTask
                     if (!options.SkipBadItems) throw new TwoAfcBadItemsException(images.Bad);
                     bad.AddRange(images.Bad);
                 }
-                var results = EvaluateBatch(model, images, attack, options.CandidateCache, ct);
+                var results = EvaluateBatch(model, searcher, images, attack, options.CandidateCache, ct);
                 var fresh = results.Where(r => !done.ContainsKey(r.Id)).ToList();
                 using (Profile.Phase("store per-item results"))
                     if (fresh.Count > 0) store?.Append(fresh);
@@ -118,7 +127,7 @@ public static class TwoAfcTask
         IReadOnlyList<EpsSweepPoint>? sweep = null;
         if (attack != null && options.EpsSweep is { Count: > 0 })
         {
-            sweep = EpsSweep(model, list.Take(Math.Max(options.SweepItems, 1)).ToList(), attack, options.EpsSweep, options.CandidateCache, ct);
+            sweep = EpsSweep(model, searcher, list.Take(Math.Max(options.SweepItems, 1)).ToList(), attack, options.EpsSweep, options.CandidateCache, ct);
             var rise = sweep.Zip(sweep.Skip(1), (p, q) => q.RobustAccuracy - p.RobustAccuracy).DefaultIfEmpty(0).Max();
             sanity.Add(new SanityCheck("eps_sweep_nonincreasing", rise <= 1e-12, Math.Max(rise, 0), 0,
                 "robust accuracy over the ε sweep: " + string.Join(", ", sweep.Select(p => $"ε={p.Eps:G4}: {p.RobustAccuracy:P1}"))));
@@ -138,7 +147,9 @@ public static class TwoAfcTask
     }
 
     /// <summary>Clean scores, then the attack on the clean-correct triplets (the others are already non-robust).</summary>
-    private static List<TwoAfcItemResult> EvaluateBatch(IPerceptualModel model, TwoAfcBatchImages images, AttackPlan? attack,
+    /// <param name="searcher">The model the attack's forward/backward passes run on (the task's model, or its copy in
+    /// another precision); clean and adversarial scoring use <paramref name="model"/>.</param>
+    private static List<TwoAfcItemResult> EvaluateBatch(IPerceptualModel model, IPerceptualModel searcher, TwoAfcBatchImages images, AttackPlan? attack,
         CandidateEmbeddings? candidates, CancellationToken ct)
     {
         var items = images.Items;
@@ -186,12 +197,12 @@ public static class TwoAfcTask
                 var attackPhase = Profile.Phase("attack");   // ended below, before rescoring (an exception ends the profile anyway)
                 if (attack.Apgd != null)
                 {
-                    using var res = TwoAfcAttack.Run(model, cleanRefs, e0.index_select(0, idx), e1.index_select(0, idx), label.index_select(0, idx), keys, attack.Apgd, ct);
+                    using var res = TwoAfcAttack.Run(searcher, cleanRefs, e0.index_select(0, idx), e1.index_select(0, idx), label.index_select(0, idx), keys, attack.Apgd, ct);
                     adversarial = res.Adversarial.clone();
                 }
                 else
                 {
-                    using var res = TwoAfcAttack.RunSquare(model, cleanRefs, e0.index_select(0, idx), e1.index_select(0, idx), label.index_select(0, idx), keys, attack.Square!, ct);
+                    using var res = TwoAfcAttack.RunSquare(searcher, cleanRefs, e0.index_select(0, idx), e1.index_select(0, idx), label.index_select(0, idx), keys, attack.Square!, ct);
                     adversarial = res.Adversarial.clone();
                     spent = res.Queries;
                 }
@@ -249,10 +260,10 @@ public static class TwoAfcTask
     }
 
     /// <summary>ε = 0 must reproduce clean accuracy: attack the first batch with a zero budget.</summary>
-    private static SanityCheck ZeroEpsCheck(IPerceptualModel model, TwoAfcBatchImages images, AttackPlan zero, CandidateEmbeddings? candidates, CancellationToken ct)
+    private static SanityCheck ZeroEpsCheck(IPerceptualModel model, IPerceptualModel searcher, TwoAfcBatchImages images, AttackPlan zero, CandidateEmbeddings? candidates, CancellationToken ct)
     {
         using var scope = torch.NewDisposeScope();
-        var r = EvaluateBatch(model, images, zero, candidates, ct);
+        var r = EvaluateBatch(model, searcher, images, zero, candidates, ct);
         if (r.Count == 0) return new SanityCheck("zero_eps_reproduces_clean", true, 0, 0, "no readable item in the first batch");
         double clean = r.Average(x => x.CleanCorrect ? 1.0 : 0.0), rob = r.Average(x => x.RobustCorrect == true ? 1.0 : 0.0);
         return new SanityCheck("zero_eps_reproduces_clean", clean == rob, Math.Abs(clean - rob), 0,
@@ -269,7 +280,7 @@ public static class TwoAfcTask
         yield return new SanityCheck("images_in_range", range <= 0, range, 0, "largest distance of an adversarial pixel outside [0,1]");
     }
 
-    private static List<EpsSweepPoint> EpsSweep(IPerceptualModel model, IReadOnlyList<TwoAfcItem> items, AttackPlan attack, IReadOnlyList<double> epss,
+    private static List<EpsSweepPoint> EpsSweep(IPerceptualModel model, IPerceptualModel searcher, IReadOnlyList<TwoAfcItem> items, AttackPlan attack, IReadOnlyList<double> epss,
         CandidateEmbeddings? candidates, CancellationToken ct)
     {
         var points = new List<EpsSweepPoint>();
@@ -280,7 +291,7 @@ public static class TwoAfcTask
             {
                 using var scope = torch.NewDisposeScope();
                 using var images = TwoAfcBatchImages.Load(batch, model, candidates);
-                all.AddRange(EvaluateBatch(model, images, attack.WithEps(eps), candidates, ct));
+                all.AddRange(EvaluateBatch(model, searcher, images, attack.WithEps(eps), candidates, ct));
             }
             points.Add(new EpsSweepPoint(eps, all.Count, all.Count == 0 ? 0 : all.Average(r => r.RobustCorrect == true ? 1.0 : 0.0)));
         }

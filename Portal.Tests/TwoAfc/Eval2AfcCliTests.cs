@@ -110,6 +110,13 @@ public class Eval2AfcCliTests
         var bad = CliRunner.Run("eval", "2afc", "--checkpoint", "builtin:pixel-l2", "--dataset", dir.Path, "--json", outPath, "--norm", "l3");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--norm", bad.Stderr);
+        // A bf16 search needs an attack and weights to cast; both refusals say so.
+        var noAttack = CliRunner.Run("eval", "2afc", "--checkpoint", "builtin:pixel-l2", "--dataset", dir.Path, "--json", outPath, "--attack-precision", "bf16");
+        Assert.Equal(2, noAttack.ExitCode);
+        Assert.Contains("there is no attack", noAttack.Stderr);
+        var noWeights = CliRunner.Run("eval", "2afc", "--checkpoint", "builtin:pixel-l2", "--dataset", dir.Path, "--json", outPath, "--attack", "apgd", "--attack-precision", "bf16");
+        Assert.Contains("needs an encoder checkpoint", noWeights.Stderr);
+        Assert.Contains("must be float32 or bf16", CliRunner.Run("eval", "2afc", "--checkpoint", "builtin:pixel-l2", "--dataset", dir.Path, "--json", outPath, "--attack-precision", "fp8").Stderr);
         var missing = CliRunner.Run("eval", "2afc", "--checkpoint", "builtin:pixel-l2", "--dataset", dir.File("nowhere"), "--json", outPath);
         Assert.NotEqual(0, missing.ExitCode);
         Assert.Contains("neither a NIGHTS folder", missing.Stderr);
