@@ -33,7 +33,7 @@ public sealed class SubmissionBrowserTests(BrowserFixture f)
             // A marker in the window: it survives only if the page is never reloaded.
             await page.EvaluateAsync("() => window.__noReload = 42");
             var name = "E2E CLIP mini " + Guid.NewGuid().ToString("N")[..6];
-            await page.Locator("#checkpoint-file").SetInputFilesAsync(Path.Combine(FixturePaths.Encoder("openclip-vit-b32-mini"), "model.safetensors"));
+            await page.Locator("#checkpoint-file").SetInputFilesAsync(FreshCopy(Path.Combine(FixturePaths.Encoder("openclip-vit-b32-mini"), "model.safetensors"), name));
             await page.Locator("#meta-name").FillAsync(name);
             await page.Locator("#meta-family").FillAsync("CLIP");
             await page.Locator("#meta-backbone").FillAsync("ViT-B/32 (mini)");
@@ -135,5 +135,32 @@ public sealed class SubmissionBrowserTests(BrowserFixture f)
         using var http = new HttpClient { BaseAddress = new Uri(f.Portal.BaseUrl) };
         Assert.DoesNotContain("anon", await http.GetStringAsync("/api/encoders"));
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>
+    /// The fixture with a metadata entry of its own, so a new file (by SHA-256) with the same weights: the portal files an
+    /// upload of bytes it already has under the encoder registered first, and other browser tests of this portal (the text
+    /// gallery) register this fixture too, so without it the row would carry their name, whichever ran first.
+    /// </summary>
+    private static string FreshCopy(string safetensors, string tag)
+    {
+        var bytes = File.ReadAllBytes(safetensors);
+        var length = (int)BitConverter.ToUInt64(bytes, 0);
+        var header = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Encoding.UTF8.GetString(bytes, 8, length))!.AsObject();
+        var meta = header["__metadata__"] as System.Text.Json.Nodes.JsonObject ?? [];
+        meta["e2e_copy"] = tag;
+        header["__metadata__"] = meta;
+        var text = header.ToJsonString();
+        text += new string(' ', (8 - System.Text.Encoding.UTF8.GetByteCount(text) % 8) % 8);
+        var newHeader = System.Text.Encoding.UTF8.GetBytes(text);
+        var dir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "e2e-" + Guid.NewGuid().ToString("N")));
+        var path = Path.Combine(dir.FullName, Path.GetFileName(safetensors));
+        using (var o = File.Create(path))
+        {
+            o.Write(BitConverter.GetBytes((ulong)newHeader.Length));
+            o.Write(newHeader);
+            o.Write(bytes, 8 + length, bytes.Length - 8 - length);
+        }
+        return path;
     }
 }
