@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Portal.Data.Accounts;
-using Portal.Tests.Accounts;
-using Portal.Tests.PortalWeb;
 using Portal.Tests.Support;
+using Portal.Tests.Web.Support;
 
 namespace Portal.Tests.Attacks;
 

@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Tests.Support;
-using Portal.Tests.Workers;
 
 namespace Portal.Tests.Data;
 

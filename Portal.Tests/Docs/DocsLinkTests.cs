@@ -96,6 +96,34 @@ public sealed class DocsLinkTests
         Assert.True(broken.Count == 0, $"{broken.Count} stale pointer(s) to the docs:\n" + string.Join("\n", broken));
     }
 
+    private static readonly Regex ProjectPath = new(@"`(?<path>Portal\.[A-Za-z.]+/[^`\s]*)`", RegexOptions.Compiled);
+
+    /// <summary>
+    /// A path into a project that the README or a docs page names in code style (`Portal.Web/Http/ReadCache.cs`,
+    /// `Portal.Tests/Web/Features/Accounts/`) exists: files move between folders (features, the test layout) and a stale
+    /// path sends the reader nowhere. Patterns (`&lt;Feature&gt;`, `…`, `*`) are not paths, and build outputs (bin/,
+    /// wwwroot/lib) exist only after a build: both are skipped.
+    /// </summary>
+    [Fact]
+    public void Every_project_path_named_in_the_readme_and_docs_exists()
+    {
+        var root = RepositoryRoot();
+        var broken = new List<string>();
+        foreach (var page in Pages(root))
+        {
+            var lines = File.ReadAllLines(page);
+            for (var i = 0; i < lines.Length; i++)
+                foreach (Match m in ProjectPath.Matches(lines[i]))
+                {
+                    var path = m.Groups["path"].Value;
+                    if (path.IndexOfAny(['<', '>', '…', '*', '{', '}']) >= 0 || path.Contains("/bin/") || path.Contains("wwwroot/lib")) continue;
+                    var full = Path.Combine(root, path.Split(':')[0].TrimEnd('/'));
+                    if (!File.Exists(full) && !Directory.Exists(full)) broken.Add($"{Path.GetRelativePath(root, page)}:{i + 1}: {path}");
+                }
+        }
+        Assert.True(broken.Count == 0, $"{broken.Count} project path(s) named in the docs that do not exist:\n" + string.Join("\n", broken));
+    }
+
     private static IEnumerable<string> SourceFiles(string root)
     {
         var pending = new Stack<string>([root]);

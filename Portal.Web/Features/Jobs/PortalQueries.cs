@@ -7,22 +7,10 @@ namespace Portal.Web.Features.Jobs;
 /// <summary>Read models for the pages (keeps the Razor components thin).</summary>
 public sealed class PortalQueries(IDbContextFactory<PortalDbContext> dbFactory)
 {
-    public async Task<List<EncoderRecord>> EncodersAsync(CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Encoders.AsNoTracking().OrderByDescending(e => e.Id).ToListAsync(ct);
-    }
-
     public async Task<List<BenchmarkRecord>> BenchmarksAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind != TaskKind.Fare).OrderBy(b => b.Id).ToListAsync(ct);
-    }
-
-    public async Task<List<JobRecord>> JobsAsync(int take = 200, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark).OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
     }
 
     public sealed record JobsPage(List<JobRecord> Jobs, int Active, int All);
