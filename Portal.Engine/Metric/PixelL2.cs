@@ -20,7 +20,11 @@ public sealed class PixelL2(int size = 224, Device? device = null) : IPerceptual
     public Tensor Similarity(Tensor a, Tensor b)
     {
         using var scope = torch.NewDisposeScope();
-        return (a.flatten(1) - b.flatten(1)).square().mean([1L]).neg().MoveToOuterDisposeScope();
+        // d·d, not square(): TorchSharp's square() is pow(2) with a temporary Scalar that nothing keeps alive across the
+        // native call, and a worker once failed here with "Unknown scalar type" (the Scalar finalised mid-call). For
+        // float tensors libtorch computes pow(x, 2) as x·x, so the values and gradients are the same.
+        var d = a.flatten(1) - b.flatten(1);
+        return (d * d).mean([1L]).neg().MoveToOuterDisposeScope();
     }
 
     public void Dispose() { }
