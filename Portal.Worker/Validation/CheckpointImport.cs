@@ -10,7 +10,7 @@ using Portal.Worker.Execution;
 namespace Portal.Worker.Validation;
 
 /// <summary>
-/// The first step of validating an encoder imported by URL or hub id (Web/Encoders/CheckpointImports.cs): download it
+/// The first step of validating an encoder imported by URL or hub id (Portal.Web/Features/Encoders/CheckpointImports.cs): download it
 /// here, in the worker, with the engine's fetcher (http(s) only, redirects bounded, private addresses refused unless
 /// Portal:Imports:AllowedHosts names the host, the upload size limit, the expected sha256), resuming from the part file
 /// under imports/&lt;id&gt;/ when an earlier try or worker died half-way. Then the file becomes the record's checkpoint

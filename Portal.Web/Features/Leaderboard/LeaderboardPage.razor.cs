@@ -120,16 +120,20 @@ public partial class LeaderboardPage
     /// <summary>Progress of a row's job updates in place; a finished job, or one this page has not seen, reloads the board.</summary>
     private void OnProgress(JobProgressMessage m)
     {
-        if (_board == null || _foreignJobs.Contains(m.JobId)) return;
-        var known = _board.Rows.Any(r => r.Running.Any(j => j.JobId == m.JobId));
+        if (_board == null) return;
+        var shown = _board.Rows.Any(r => r.Running.Any(j => j.JobId == m.JobId));
+        var action = BoardProgressRule.For(m.Status, shown, _foreignJobs.Contains(m.JobId));
+        if (action == BoardProgressRule.Action.Ignore) return;
         _ = InvokeAsync(async () =>
         {
-            if (known && m.Status == "running") _live[m.JobId] = m;
+            if (action == BoardProgressRule.Action.UpdateLive) _live[m.JobId] = m;
             else
             {
                 _live.Remove(m.JobId);
                 await Reload();
-                if (m.Status is "queued" or "running" && _board?.Rows.Any(r => r.Running.Any(j => j.JobId == m.JobId)) != true) _foreignJobs.Add(m.JobId);
+                var nowShown = _board?.Rows.Any(r => r.Running.Any(j => j.JobId == m.JobId)) == true;
+                if (BoardProgressRule.IsActive(m.Status) && !nowShown) _foreignJobs.Add(m.JobId);
+                else _foreignJobs.Remove(m.JobId);
             }
             StateHasChanged();
         });
