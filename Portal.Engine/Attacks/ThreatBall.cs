@@ -11,8 +11,19 @@ public static class ThreatBall
 {
     private const double Tiny = 1e-12;
 
+    // TorchSharp 0.107's Scalars are not tracked by dispose scopes and are freed by their finalizers; a temporary one
+    // (from `x + 1e-12`, `clamp(0, 1)`) is unreachable while the native op that uses it runs, so a GC on another
+    // thread could free it mid-call ("Unknown scalar type", seen twice in the multi-worker test). The attack loop's
+    // scalars are therefore held: the constants here for the process's life, the per-call ones by `using`.
+    internal static readonly Scalar ZeroS = 0.ToScalar(), OneS = 1.ToScalar(), TwoS = 2.ToScalar(), TinyS = Tiny.ToScalar();
+
     /// <summary>Per-sample L2 norm, shaped N×1×…×1 for broadcasting.</summary>
-    public static Tensor L2(Tensor v) => v.flatten(1).square().sum(1).sqrt().reshape(Broadcast(v));
+    public static Tensor L2(Tensor v)
+    {
+        using var scope = torch.NewDisposeScope();
+        var f = v.flatten(1);
+        return (f * f).sum(1).sqrt().reshape(Broadcast(v)).MoveToOuterDisposeScope();   // f·f = square(), without its temporary Scalar
+    }
 
     /// <summary>Per-sample L∞ norm, shaped N×1×…×1.</summary>
     public static Tensor LInf(Tensor v) => v.flatten(1).abs().amax([1]).reshape(Broadcast(v));
@@ -27,21 +38,22 @@ public static class ThreatBall
 
     /// <summary>The steepest-ascent direction of unit norm: sign(g) for L∞, g/‖g‖₂ for L2.</summary>
     public static Tensor Direction(Tensor g, ThreatNorm norm) =>
-        norm == ThreatNorm.Linf ? g.sign() : g / (L2(g) + Tiny);
+        norm == ThreatNorm.Linf ? g.sign() : g / (L2(g) + TinyS);
 
     /// <summary>Projection onto {z : ‖z − x‖ ≤ ε} followed by clipping to [0,1] (as the reference does; for L2 the clip
     /// can leave the point strictly inside the ball).</summary>
     public static Tensor Project(Tensor z, Tensor x, double eps, ThreatNorm norm)
     {
         using var scope = torch.NewDisposeScope();
+        using var e = eps.ToScalar();
         Tensor r;
         if (norm == ThreatNorm.Linf)
-            r = torch.minimum(torch.maximum(z, x - eps), x + eps).clamp(0, 1);
+            r = torch.minimum(torch.maximum(z, x - e), x + e).clamp(ZeroS, OneS);
         else
         {
             var v = z - x;
             var n = L2(v);
-            r = (x + v / (n + Tiny) * n.clamp_max(eps)).clamp(0, 1);
+            r = (x + v / (n + TinyS) * n.clamp_max(e)).clamp(ZeroS, OneS);
         }
         return r.MoveToOuterDisposeScope();
     }
