@@ -47,8 +47,18 @@ public sealed class GalleryBrowserTests(BrowserFixture f)
         return e;
     }
 
-    private static Task<bool> ImagesLoaded(IPage page, string selector) =>
-        page.EvaluateAsync<bool>("sel => { const im = [...document.querySelectorAll(sel)]; return im.length > 0 && im.every(i => i.complete && i.naturalWidth > 0); }", selector);
+    /// <summary>Every image of the selector has loaded (waits up to 20 s: on a loaded machine the artifacts arrive after
+    /// the grid is drawn); false if some never do (a broken link or a refused artifact).</summary>
+    private static async Task<bool> ImagesLoaded(IPage page, string selector)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync("sel => { const im = [...document.querySelectorAll(sel)]; return im.length > 0 && im.every(i => i.complete && i.naturalWidth > 0); }",
+                selector, new PageWaitForFunctionOptions { Timeout = 20_000 });
+            return true;
+        }
+        catch (TimeoutException) { return false; }
+    }
 
     [BrowserFact]
     public async Task Researcher_browses_galleries_compares_encoders_and_watches_a_text_inversion_appear()
