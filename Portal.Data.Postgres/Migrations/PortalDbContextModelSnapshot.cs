@@ -601,7 +601,7 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
 
-                    b.Property<double?>("CleanAccuracy")
+                    b.Property<double?>("CleanValue")
                         .HasColumnType("double precision");
 
                     b.Property<string>("ConfigKey")
@@ -656,7 +656,7 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<bool>("ReusedResult")
                         .HasColumnType("boolean");
 
-                    b.Property<double?>("RobustAccuracy")
+                    b.Property<double?>("RobustValue")
                         .HasColumnType("double precision");
 
                     b.Property<DateTime?>("StartedAt")

@@ -16,8 +16,10 @@ public sealed class JobRecord
     public JobStatus Status { get; set; }
     public int Done { get; set; }
     public int Total { get; set; }
-    public double? CleanAccuracy { get; set; }
-    public double? RobustAccuracy { get; set; }
+    /// <summary>The benchmark's metric over the items done so far, clean and under attack (what the result will call
+    /// <see cref="ResultRecord.Metric"/>: a 2AFC accuracy, a mAP, a detection rate, a mean cosine).</summary>
+    public double? CleanValue { get; set; }
+    public double? RobustValue { get; set; }
     public string? Phase { get; set; }
     /// <summary>The engine's estimate of the time left, as of the last progress write.</summary>
     public double? EtaSeconds { get; set; }

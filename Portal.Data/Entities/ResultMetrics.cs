@@ -23,9 +23,11 @@ public static class ResultMetrics
     public static readonly IReadOnlyList<string> All = [TwoAfcAccuracy, MapMedium, TopKOverlap, DetectionRate, MeanCosine, None];
 
     /// <summary>What a benchmark's results measure; for a retrieval benchmark, whether it has ground truth (named splits).</summary>
-    public static string For(BenchmarkRecord bench) => bench.TaskKind switch
+    public static string For(BenchmarkRecord bench) => For(bench.TaskKind, bench.Splits);
+
+    public static string For(TaskKind kind, string? splits) => kind switch
     {
-        TaskKind.Retrieval => string.IsNullOrWhiteSpace(bench.Splits) ? TopKOverlap : MapMedium,
+        TaskKind.Retrieval => string.IsNullOrWhiteSpace(splits) ? TopKOverlap : MapMedium,
         TaskKind.Detection => DetectionRate,
         TaskKind.FeatureInversion or TaskKind.TextInversion => MeanCosine,
         TaskKind.Fare => None,

@@ -580,7 +580,7 @@ namespace Portal.Data.Migrations
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double?>("CleanAccuracy")
+                    b.Property<double?>("CleanValue")
                         .HasColumnType("REAL");
 
                     b.Property<string>("ConfigKey")
@@ -635,7 +635,7 @@ namespace Portal.Data.Migrations
                     b.Property<bool>("ReusedResult")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double?>("RobustAccuracy")
+                    b.Property<double?>("RobustValue")
                         .HasColumnType("REAL");
 
                     b.Property<DateTime?>("StartedAt")

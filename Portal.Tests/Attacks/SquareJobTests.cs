@@ -111,7 +111,7 @@ public sealed class SquareJobTests : IDisposable
             var job = (await host.PostJson(admin, "/api/jobs", new { encoder_id = e, benchmark_id = bench, presets = new[] { "linf-4" }, iterations = 3 }, 201))[0].GetProperty("job").GetProperty("id").GetInt32();
             var end = await host.WaitForJobEnd(admin, job, TimeSpan.FromMinutes(2));
             Assert.True(end.GetProperty("status").GetString() == "succeeded", end.ToString());
-            robust[e] = end.GetProperty("robust_accuracy").GetDouble();
+            robust[e] = end.GetProperty("robust_value").GetDouble();
         }
         Assert.Equal(HttpStatusCode.Forbidden, (await researcher.PostAsync($"/api/benchmarks/{bench}/audits", JsonContent.Create(new { top = 2 }))).StatusCode);
         var queued = await host.PostJson(admin, $"/api/benchmarks/{bench}/audits", new { top = 2, norm = "linf" }, 201);

@@ -36,7 +36,8 @@ public sealed class DataCopyTests : IDisposable
             var jobs = await host.PostJson(api, "/api/jobs", new { encoder_id = encoderId, benchmark_id = bench.GetProperty("id").GetInt32(), presets = new[] { "clean" } }, 201);
             var done = await host.WaitForJobEnd(api, jobs[0].GetProperty("job").GetProperty("id").GetInt32(), TimeSpan.FromMinutes(2));
             Assert.Equal("succeeded", done.GetProperty("status").GetString());
-            clean = done.GetProperty("clean_accuracy").GetDouble();
+            Assert.Equal("2afc-accuracy", done.GetProperty("metric").GetString());   // what the job's numbers are
+            clean = done.GetProperty("clean_value").GetDouble();
             resultCount = (await host.GetJson(api, "/api/results")).GetArrayLength();
         }
 

@@ -77,7 +77,7 @@ public sealed class MultiWorkerPostgresTests : IDisposable
         Assert.True(resumed.GetProperty("status").GetString() == "succeeded", resumed + "\n" + survivor.Log);
         Assert.Equal(survivor.Name, resumed.GetProperty("worker_id").GetString());
         Assert.Equal(1, resumed.GetProperty("deaths").GetInt32());
-        Assert.Equal(reference.GetProperty("robust_accuracy").GetDouble(), resumed.GetProperty("robust_accuracy").GetDouble(), 12);
+        Assert.Equal(reference.GetProperty("robust_value").GetDouble(), resumed.GetProperty("robust_value").GetDouble(), 12);
         var before = await Items(host, admin, reference.GetProperty("id").GetInt32());
         var after = await Items(host, admin, rerunId);
         Assert.Equal(before, after);

@@ -111,8 +111,8 @@ public sealed class JobExecutor(
                 row.Status = JobStatus.Succeeded;
                 row.ResultId = resultId;
                 row.Done = row.Total = result.N;
-                row.CleanAccuracy = result.CleanValue;
-                row.RobustAccuracy = result.RobustValue;
+                row.CleanValue = result.CleanValue;
+                row.RobustValue = result.RobustValue;
                 row.Phase = "done";
                 row.LeaseUntil = null;
                 row.FinishedAt = DateTime.UtcNow;

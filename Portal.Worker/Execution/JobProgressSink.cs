@@ -28,8 +28,8 @@ public sealed class JobProgressSink(IDbContextFactory<PortalDbContext> dbFactory
             .SetProperty(j => j.Done, p.Done)
             .SetProperty(j => j.Total, p.Total)
             .SetProperty(j => j.Phase, p.Phase)
-            .SetProperty(j => j.CleanAccuracy, p.CleanAccuracy)
-            .SetProperty(j => j.RobustAccuracy, p.RobustAccuracy)
+            .SetProperty(j => j.CleanValue, p.CleanAccuracy)
+            .SetProperty(j => j.RobustValue, p.RobustAccuracy)
             .SetProperty(j => j.EtaSeconds, eta)
             .SetProperty(j => j.UpdatedAt, now));
     }

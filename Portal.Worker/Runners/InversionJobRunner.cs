@@ -23,7 +23,7 @@ namespace Portal.Worker.Runners;
 /// gallery's seeds through the engine's FeatureInversion, one target at a time; after each target its PNGs and the
 /// job's index.json (the engine's InversionIndex format) are written, so a resumed job skips finished targets. Feature
 /// galleries then score the reconstructions across encoders (the paper's Table VII, <see cref="CrossScores"/>).
-/// Headline: mean final cosine (CleanAccuracy); per-target means are the splits.
+/// Headline: mean final cosine (CleanValue, metric mean-cosine); per-target means are the splits.
 /// </summary>
 public sealed class InversionJobRunner(
     IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, ModelFactory models, DataPaths paths) : IJobRunner

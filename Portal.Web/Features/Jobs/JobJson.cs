@@ -19,7 +19,7 @@ public static class JobJson
         var benchmarkIds = jobs.Select(j => j.BenchmarkId).Distinct().ToList();
         var userIds = jobs.Select(j => j.SubmittedBy).OfType<string>().Distinct().ToList();
         var encoders = await db.Encoders.AsNoTracking().Where(e => encoderIds.Contains(e.Id)).Select(e => new { e.Id, e.DisplayName }).ToDictionaryAsync(e => e.Id, e => e.DisplayName, ct);
-        var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => benchmarkIds.Contains(b.Id)).Select(b => new { b.Id, b.Name, b.TaskKind }).ToDictionaryAsync(b => b.Id, ct);
+        var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => benchmarkIds.Contains(b.Id)).Select(b => new { b.Id, b.Name, b.TaskKind, b.Splits }).ToDictionaryAsync(b => b.Id, ct);
         var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).Select(u => new { u.Id, u.UserName }).ToDictionaryAsync(u => u.Id, u => u.UserName, ct);
         return jobs.Select(j =>
         {
@@ -29,7 +29,10 @@ public static class JobJson
             node.Remove("benchmark");
             node["encoder_name"] = encoders.GetValueOrDefault(j.EncoderId);
             node["benchmark_name"] = benchmarks.GetValueOrDefault(j.BenchmarkId)?.Name;
-            node["task_kind"] = benchmarks.GetValueOrDefault(j.BenchmarkId)?.TaskKind.Key();
+            var bench = benchmarks.GetValueOrDefault(j.BenchmarkId);
+            node["task_kind"] = bench?.TaskKind.Key();
+            // What clean_value / robust_value measure, as the result will say.
+            node["metric"] = bench is null ? null : ResultMetrics.For(bench.TaskKind, bench.Splits);
             node["submitter"] = j.SubmittedBy is { } id ? users.GetValueOrDefault(id) : null;
             return node;
         }).ToList();

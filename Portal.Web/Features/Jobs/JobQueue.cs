@@ -60,8 +60,8 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
                 reused.ResultId = result.Id;
                 reused.ReusedResult = true;
                 reused.Done = reused.Total = result.N;
-                reused.CleanAccuracy = result.CleanValue;
-                reused.RobustAccuracy = result.RobustValue;
+                reused.CleanValue = result.CleanValue;
+                reused.RobustValue = result.RobustValue;
                 reused.StartedAt = reused.FinishedAt = reused.CreatedAt;
                 db.Jobs.Add(reused);
                 await db.SaveChangesAsync(ct);

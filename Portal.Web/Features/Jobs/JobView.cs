@@ -10,8 +10,8 @@ public sealed record JobView(JobRecord Job, JobProgressMessage? Live)
     public int Done => Live?.Done ?? Job.Done;
     public int Total => Live?.Total ?? Job.Total;
     public string? Phase => Live?.Phase ?? Job.Phase;
-    public double? CleanAccuracy => Live?.CleanAccuracy ?? Job.CleanAccuracy;
-    public double? RobustAccuracy => Live?.RobustAccuracy ?? Job.RobustAccuracy;
+    public double? CleanValue => Live?.CleanValue ?? Job.CleanValue;
+    public double? RobustValue => Live?.RobustValue ?? Job.RobustValue;
     public double? EtaSeconds => Status == "running" ? Live?.EtaSeconds : null;
     public string? Error => Live?.Error ?? Job.Error;
     /// <summary>Succeeded jobs show 100% even when a reused result meant no items ran.</summary>

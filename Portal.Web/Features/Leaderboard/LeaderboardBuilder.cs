@@ -140,7 +140,7 @@ public static class LeaderboardBuilder
             Date = used.Count == 0 ? null : used.Max(r => r.CreatedAt), ParameterCount = e.ParameterCount, PaperUrl = e.PaperUrl,
             TrainingData = training, TrainedOnThisBenchmark = nightsBoard && training.Contains("NIGHTS", StringComparison.Ordinal),
             ResultIds = used.Select(r => r.Id).Distinct().ToList(),
-            Running = jobs.OrderBy(j => j.Id).Select(j => new RunningEvaluation(j.Id, j.Preset, j.Status.ToString().ToLowerInvariant(), j.Done, j.Total, j.CleanAccuracy, j.RobustAccuracy)).ToList(),
+            Running = jobs.OrderBy(j => j.Id).Select(j => new RunningEvaluation(j.Id, j.Preset, j.Status.ToString().ToLowerInvariant(), j.Done, j.Total, j.CleanValue, j.RobustValue)).ToList(),
         };
     }
 

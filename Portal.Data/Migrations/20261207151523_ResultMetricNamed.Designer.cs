@@ -12,7 +12,7 @@ using Portal.Data;
 namespace Portal.Data.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261207142233_ResultMetricNamed")]
+    [Migration("20261207151523_ResultMetricNamed")]
     partial class ResultMetricNamed
     {
         /// <inheritdoc />
@@ -583,7 +583,7 @@ namespace Portal.Data.Migrations
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double?>("CleanAccuracy")
+                    b.Property<double?>("CleanValue")
                         .HasColumnType("REAL");
 
                     b.Property<string>("ConfigKey")
@@ -638,7 +638,7 @@ namespace Portal.Data.Migrations
                     b.Property<bool>("ReusedResult")
                         .HasColumnType("INTEGER");
 
-                    b.Property<double?>("RobustAccuracy")
+                    b.Property<double?>("RobustValue")
                         .HasColumnType("REAL");
 
                     b.Property<DateTime?>("StartedAt")

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Portal.Data.Migrations
+namespace Portal.Data.Postgres.Migrations
 {
     /// <inheritdoc />
     public partial class ResultMetricNamed : Migration
@@ -30,16 +30,26 @@ namespace Portal.Data.Migrations
                 table: "result_splits",
                 newName: "CleanValue");
 
+            migrationBuilder.RenameColumn(
+                name: "RobustAccuracy",
+                table: "jobs",
+                newName: "RobustValue");
+
+            migrationBuilder.RenameColumn(
+                name: "CleanAccuracy",
+                table: "jobs",
+                newName: "CleanValue");
+
             migrationBuilder.AddColumn<string>(
                 name: "Metric",
                 table: "results",
-                type: "TEXT",
+                type: "character varying(32)",
                 maxLength: 32,
                 nullable: false,
                 defaultValue: "");
 
             // Rows stored before this say nothing of their metric: it follows from their benchmark's task.
-            migrationBuilder.Sql(ResultMetricBackfill.Sql);
+            migrationBuilder.Sql(Portal.Data.Migrations.ResultMetricBackfill.Sql);
         }
 
         /// <inheritdoc />
@@ -67,6 +77,16 @@ namespace Portal.Data.Migrations
             migrationBuilder.RenameColumn(
                 name: "CleanValue",
                 table: "result_splits",
+                newName: "CleanAccuracy");
+
+            migrationBuilder.RenameColumn(
+                name: "RobustValue",
+                table: "jobs",
+                newName: "RobustAccuracy");
+
+            migrationBuilder.RenameColumn(
+                name: "CleanValue",
+                table: "jobs",
                 newName: "CleanAccuracy");
         }
     }

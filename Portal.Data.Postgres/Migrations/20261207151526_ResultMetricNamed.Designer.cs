@@ -13,7 +13,7 @@ using Portal.Data;
 namespace Portal.Data.Postgres.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261207142237_ResultMetricNamed")]
+    [Migration("20261207151526_ResultMetricNamed")]
     partial class ResultMetricNamed
     {
         /// <inheritdoc />
@@ -604,7 +604,7 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
 
-                    b.Property<double?>("CleanAccuracy")
+                    b.Property<double?>("CleanValue")
                         .HasColumnType("double precision");
 
                     b.Property<string>("ConfigKey")
@@ -659,7 +659,7 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<bool>("ReusedResult")
                         .HasColumnType("boolean");
 
-                    b.Property<double?>("RobustAccuracy")
+                    b.Property<double?>("RobustValue")
                         .HasColumnType("double precision");
 
                     b.Property<DateTime?>("StartedAt")
