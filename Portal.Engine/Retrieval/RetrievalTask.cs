@@ -91,7 +91,8 @@ public static class RetrievalTask
 
         var final = queries.Where(q => done.ContainsKey(q.Id)).Select(q => done[q.Id]).ToList();
         Report("done");
-        return Summarise(dataset, final, options, attack, model.Device.ToString(), clock.Elapsed.TotalSeconds, embedder) with
+        return Summarise(dataset, final, options, attack, model.Device.ToString(), clock.Elapsed.TotalSeconds, embedder,
+            ThreatBall.Elements(model.Preprocessing.ImageHeight, model.Preprocessing.ImageWidth)) with
         {
             ResumedQueries = resumed,
             ArtifactsIndex = evidence?.IndexPath,
@@ -233,7 +234,7 @@ public static class RetrievalTask
     }
 
     public static RetrievalResult Summarise(RetrievalDataset dataset, IReadOnlyList<RetrievalQueryRecord> recs, RetrievalOptions options,
-        AttackPlan? attack, string device, double wallSeconds, RetrievalEmbeddings? embedder = null)
+        AttackPlan? attack, string device, double wallSeconds, RetrievalEmbeddings? embedder = null, long elementsPerItem = 0)
     {
         bool revisitop = dataset.GroundTruth != null;
         Dictionary<string, double>? Maps(Func<RetrievalQueryRecord, IReadOnlyDictionary<string, double>?> get) =>
@@ -242,7 +243,7 @@ public static class RetrievalTask
             Protocols.SelectMany(p => options.Kappas.Select(k => $"{Key(p)}@{k}"))
                 .ToDictionary(k => k, k => MeanAp(recs, get, k));
         var sanity = attack == null ? new List<SanityCheck>()
-            : EmbeddingAttacks.PerturbationChecks(recs.Select(r => r.PerturbationNorm ?? 0), recs.Select(r => r.RangeViolation ?? 0), attack, recs.Count).ToList();
+            : EmbeddingAttacks.PerturbationChecks(recs.Select(r => r.PerturbationNorm ?? 0), recs.Select(r => r.RangeViolation ?? 0), attack, recs.Count, elementsPerItem).ToList();
         return new RetrievalResult
         {
             Benchmark = dataset.Name,
