@@ -99,7 +99,10 @@ public sealed class JobExecutor(
             var runner = runners.For(bench.TaskKind);
             var artifactsDir = Path.Combine(paths.Artifacts, "jobs", job.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Directory.CreateDirectory(artifactsDir);
-            var outcome = runner.Run(new JobRunContext(job, encoder, bench, sink, artifactsDir, jobToken));
+            var context = new JobRunContext(job, encoder, bench, sink, artifactsDir, jobToken);
+            var outcome = TransientNativeFault.Retry(() => runner.Run(context), TransientNativeFault.Retries, (e, n) =>
+                log.LogWarning("job {Job}: transient libtorch fault ({Message}); resuming from its stored items (retry {N} of {Max})",
+                    job.Id, e.Message.Split('\n')[0], n, TransientNativeFault.Retries));
             var result = outcome.Result;
             files.SendArtifacts(job.Id, artifactsDir);
 

@@ -57,7 +57,7 @@ public sealed class GalleryBrowserTests(BrowserFixture f)
                 selector, new PageWaitForFunctionOptions { Timeout = 20_000 });
             return true;
         }
-        catch (TimeoutException) { return false; }
+        catch (PlaywrightException) { return false; }   // its timeout (Microsoft.Playwright.TimeoutException) is one
     }
 
     [BrowserFact]
