@@ -102,7 +102,7 @@ public static class Apgd
                 ct.ThrowIfCancellationRequested();
                 using var it = torch.NewDisposeScope();
                 double a = i == 0 ? 1.0 : o.Alpha;
-                using Scalar sa = a, sb = 1 - a;   // held across the native ops that use them (see ThreatBall.ZeroS)
+                using Scalar sa = a, sb = 1 - a;   // held across the native ops that use them (see HeldScalars)
                 var z = ThreatBall.Project(_xAdv + _step * ThreatBall.Direction(_grad, o.Norm), _clean, eps, o.Norm);
                 var xNew = ThreatBall.Project(_xAdv + sa * (z - _xAdv) + sb * (_xAdv - _xOld), _clean, eps, o.Norm);
                 var previous = _xAdv;
@@ -137,7 +137,7 @@ public static class Apgd
                     Set(ref _reducedLast, reduce.clone());
                     Set(ref _lossBestLast, _lossBest.clone());
                     var reduceX = reduce.reshape(ThreatBall.Broadcast(_xAdv));
-                    Set(ref _step, torch.where(reduceX, _step / ThreatBall.TwoS, _step));
+                    Set(ref _step, torch.where(reduceX, _step / HeldScalars.Two, _step));
                     Set(ref _xAdv, torch.where(reduceX, _xBest, _xAdv));
                     Set(ref _grad, torch.where(reduceX, _gradBest, _grad));
                     counter = 0;

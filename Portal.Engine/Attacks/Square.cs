@@ -258,7 +258,7 @@ public static class Square
             }
             var posT = torch.tensor(pos).to(_dev).reshape(m, 2);
             var (mask, _, _) = Window(posT[.., 0], posT[.., 1], s, asBool: true);
-            var up = Host(signs, m, _c, 1, 1) > ThreatBall.ZeroS;
+            var up = Host(signs, m, _c, 1, 1) > HeldScalars.Zero;
             return torch.where(mask, torch.where(up, upper, lower), xb);
         }
 
@@ -279,9 +279,9 @@ public static class Square
             var posT = torch.tensor(pos).to(_dev).reshape(m, 5);
             var (mask1, rowLocal, colLocal) = Window(posT[.., 0], posT[.., 1], s);
             var (mask2, _, _) = Window(posT[.., 2], posT[.., 3], s);
-            // Scalars held across the ops that use them (ThreatBall.ZeroS says why); x·x is square() without its temporary.
+            // Scalars held across the ops that use them (HeldScalars says why); x·x is square() without its temporary.
             using Scalar eps = o.Eps, epsSquared = o.Eps * o.Eps, channels = _c;
-            var tiny = ThreatBall.TinyS;
+            var tiny = HeldScalars.Tiny;
             var delta = xb - xa;
             var union = torch.maximum(mask1, mask2);
             var win1 = delta * mask1;
@@ -295,10 +295,10 @@ public static class Square
             var placed = padded.gather(2, rowLocal.reshape(m, 1, _h, 1).expand(m, 1, _h, s + 1))
                                .gather(3, colLocal.reshape(m, 1, 1, _w).expand(m, 1, _h, _w));   // m×1×H×W
             var fresh = placed * Host(signs, m, _c, 1, 1) + delta * mask1 / (tiny + normsWin1);
-            var scale = ((epsSquared - normsImage * normsImage).clamp_min(ThreatBall.ZeroS) / channels + normsWindows * normsWindows).sqrt();
+            var scale = ((epsSquared - normsImage * normsImage).clamp_min(HeldScalars.Zero) / channels + normsWindows * normsWindows).sqrt();
             fresh = fresh / (tiny + (fresh * fresh).sum([2, 3], keepdim: true).sqrt()) * scale;
-            var moved = delta * (ThreatBall.OneS - union) + fresh;
-            return (xa + moved / (ThreatBall.L2(moved) + tiny) * eps).clamp(ThreatBall.ZeroS, ThreatBall.OneS);
+            var moved = delta * (HeldScalars.One - union) + fresh;
+            return (xa + moved / (ThreatBall.L2(moved) + tiny) * eps).clamp(HeldScalars.Zero, HeldScalars.One);
         }
 
         /// <summary>
@@ -307,11 +307,11 @@ public static class Square
         /// </summary>
         private (Tensor Mask, Tensor RowLocal, Tensor ColLocal) Window(Tensor vh, Tensor vw, int s, bool asBool = false)
         {
-            using Scalar side = s;   // held across the ops (ThreatBall.ZeroS says why)
+            using Scalar side = s;   // held across the ops (HeldScalars says why)
             var rl = _rows.unsqueeze(0) - vh.unsqueeze(1);   // m×H
             var cl = _cols.unsqueeze(0) - vw.unsqueeze(1);   // m×W
-            var inH = rl.ge(ThreatBall.ZeroS).logical_and(rl.lt(side));
-            var inW = cl.ge(ThreatBall.ZeroS).logical_and(cl.lt(side));
+            var inH = rl.ge(HeldScalars.Zero).logical_and(rl.lt(side));
+            var inW = cl.ge(HeldScalars.Zero).logical_and(cl.lt(side));
             var mask = inH.unsqueeze(1).unsqueeze(3).logical_and(inW.unsqueeze(1).unsqueeze(2));
             if (!asBool) mask = mask.to(_dtype);
             var full = torch.full_like(rl, side);

@@ -11,29 +11,6 @@ public static class ThreatBall
 {
     private const double Tiny = 1e-12;
 
-    // TorchSharp 0.107's Scalars are not tracked by dispose scopes and are freed by their finalizers; a temporary one
-    // (from `x + 1e-12`, `clamp(0, 1)`) is unreachable while the native op that uses it runs, so a GC on another
-    // thread could free it mid-call ("Unknown scalar type", seen twice in the multi-worker test). The attack loop's
-    // scalars are therefore held: the constants here for the process's life, the per-call ones by `using`.
-    internal static readonly Scalar ZeroS = 0.ToScalar(), OneS = 1.ToScalar(), TwoS = 2.ToScalar(), TinyS = Tiny.ToScalar();
-
-    /// <summary>
-    /// How far the measured ‖δ‖ of a float32 adversarial image may exceed ε from rounding alone, for the
-    /// "perturbation within ε" check. The projection's own float32 arithmetic is off by a few ulp of ε; storing x + δ
-    /// as float32 (pixels in [0, 1], ulp ≤ 2⁻²⁴) moves each element by up to 2⁻²⁵, i.e. up to √d·2⁻²⁵ in L2 over an
-    /// image of d elements. Both terms are doubled; never below the old 1e-6. (A fixed 1e-6 flagged a correct
-    /// L2 ε = 0.1 run at 224 px, ‖δ‖₂ = ε + 1.6e-6.)
-    /// </summary>
-    public static double RoundingSlack(ThreatNorm norm, double eps, long elementsPerItem)
-    {
-        const double Ulp = 1.0 / (1 << 24);
-        double storage = norm == ThreatNorm.L2 ? Math.Sqrt(Math.Max(elementsPerItem, 1)) * Ulp : Ulp;
-        return Math.Max(1e-6, eps * 16 * Ulp + storage);
-    }
-
-    /// <summary>Pixels per item of an RGB input at the model's size (what <see cref="RoundingSlack"/> counts).</summary>
-    public static long Elements(int height, int width) => 3L * height * width;
-
     /// <summary>Per-sample L2 norm, shaped N×1×…×1 for broadcasting.</summary>
     public static Tensor L2(Tensor v)
     {
@@ -55,7 +32,7 @@ public static class ThreatBall
 
     /// <summary>The steepest-ascent direction of unit norm: sign(g) for L∞, g/‖g‖₂ for L2.</summary>
     public static Tensor Direction(Tensor g, ThreatNorm norm) =>
-        norm == ThreatNorm.Linf ? g.sign() : g / (L2(g) + TinyS);
+        norm == ThreatNorm.Linf ? g.sign() : g / (L2(g) + HeldScalars.Tiny);
 
     /// <summary>Projection onto {z : ‖z − x‖ ≤ ε} followed by clipping to [0,1] (as the reference does; for L2 the clip
     /// can leave the point strictly inside the ball).</summary>
@@ -65,12 +42,12 @@ public static class ThreatBall
         using var e = eps.ToScalar();
         Tensor r;
         if (norm == ThreatNorm.Linf)
-            r = torch.minimum(torch.maximum(z, x - e), x + e).clamp(ZeroS, OneS);
+            r = torch.minimum(torch.maximum(z, x - e), x + e).clamp(HeldScalars.Zero, HeldScalars.One);
         else
         {
             var v = z - x;
             var n = L2(v);
-            r = (x + v / (n + TinyS) * n.clamp_max(e)).clamp(ZeroS, OneS);
+            r = (x + v / (n + HeldScalars.Tiny) * n.clamp_max(e)).clamp(HeldScalars.Zero, HeldScalars.One);
         }
         return r.MoveToOuterDisposeScope();
     }

@@ -50,16 +50,4 @@ public static class EmbeddingAttacks
         var above = (a.amax([1]) - 1).clamp_min(0);
         return (n, torch.maximum(below, above).cpu().data<double>().ToArray());
     }
-
-    /// <param name="elementsPerItem">Pixels per query image at the model's size (<see cref="ThreatBall.Elements"/>): float32
-    /// rounding's share of the limit (<see cref="ThreatBall.RoundingSlack"/>).</param>
-    public static IEnumerable<SanityCheck> PerturbationChecks(IEnumerable<double> norms, IEnumerable<double> ranges, AttackPlan attack, int n, long elementsPerItem)
-    {
-        var limit = attack.Eps + ThreatBall.RoundingSlack(attack.Norm, attack.Eps, elementsPerItem);
-        var maxNorm = norms.DefaultIfEmpty(0).Max();
-        var maxRange = ranges.DefaultIfEmpty(0).Max();
-        yield return new SanityCheck("perturbation_within_eps", maxNorm <= limit, maxNorm, limit,
-            $"largest ‖δ‖_{ApgdOptions.NormName(attack.Norm)} over {n} attacked queries (float64)");
-        yield return new SanityCheck("images_in_range", maxRange <= 0, maxRange, 0, "largest distance of an adversarial pixel outside [0,1]");
-    }
 }

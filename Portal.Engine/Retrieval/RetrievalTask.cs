@@ -92,7 +92,7 @@ public static class RetrievalTask
         var final = queries.Where(q => done.ContainsKey(q.Id)).Select(q => done[q.Id]).ToList();
         Report("done");
         return Summarise(dataset, final, options, attack, model.Device.ToString(), clock.Elapsed.TotalSeconds, embedder,
-            ThreatBall.Elements(model.Preprocessing.ImageHeight, model.Preprocessing.ImageWidth)) with
+            PerturbationChecks.Elements(model.Preprocessing)) with
         {
             ResumedQueries = resumed,
             ArtifactsIndex = evidence?.IndexPath,
@@ -243,7 +243,7 @@ public static class RetrievalTask
             Protocols.SelectMany(p => options.Kappas.Select(k => $"{Key(p)}@{k}"))
                 .ToDictionary(k => k, k => MeanAp(recs, get, k));
         var sanity = attack == null ? new List<SanityCheck>()
-            : EmbeddingAttacks.PerturbationChecks(recs.Select(r => r.PerturbationNorm ?? 0), recs.Select(r => r.RangeViolation ?? 0), attack, recs.Count, elementsPerItem).ToList();
+            : PerturbationChecks.For(recs.Select(r => r.PerturbationNorm ?? 0), recs.Select(r => r.RangeViolation ?? 0), attack, $"{recs.Count} attacked queries", elementsPerItem).ToList();
         return new RetrievalResult
         {
             Benchmark = dataset.Name,

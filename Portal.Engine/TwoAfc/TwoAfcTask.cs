@@ -134,7 +134,10 @@ public static class TwoAfcTask
         }
 
         var final = list.Where(i => done.ContainsKey(i.Id)).Select(i => done[i.Id]).ToList();
-        if (attack != null) sanity.InsertRange(0, PerturbationChecks(final, attack, ThreatBall.Elements(model.Preprocessing.ImageHeight, model.Preprocessing.ImageWidth)));
+        if (attack != null)
+            sanity.InsertRange(0, PerturbationChecks.For(final.Where(r => r.PerturbationNorm.HasValue).Select(r => r.PerturbationNorm!.Value),
+                final.Where(r => r.RangeViolation.HasValue).Select(r => r.RangeViolation!.Value), attack,
+                $"{final.Count(r => r.RobustCorrect.HasValue)} items", PerturbationChecks.Elements(model.Preprocessing)));
         Report("done");
         return Summarise(benchmark, final, options.Attack, sanity, model, clock.Elapsed.TotalSeconds) with
         {
@@ -268,17 +271,6 @@ public static class TwoAfcTask
         double clean = r.Average(x => x.CleanCorrect ? 1.0 : 0.0), rob = r.Average(x => x.RobustCorrect == true ? 1.0 : 0.0);
         return new SanityCheck("zero_eps_reproduces_clean", clean == rob, Math.Abs(clean - rob), 0,
             $"first batch ({r.Count} items), {zero.Budget} at ε = 0: clean {clean:P2}, robust {rob:P2}");
-    }
-
-    private static IEnumerable<SanityCheck> PerturbationChecks(IReadOnlyList<TwoAfcItemResult> results, AttackPlan attack, long elementsPerItem)
-    {
-        var limit = attack.Eps + ThreatBall.RoundingSlack(attack.Norm, attack.Eps, elementsPerItem);
-        var norms = results.Where(r => r.PerturbationNorm.HasValue).Select(r => r.PerturbationNorm!.Value).DefaultIfEmpty(0).Max();
-        var range = results.Where(r => r.RangeViolation.HasValue).Select(r => r.RangeViolation!.Value).DefaultIfEmpty(0).Max();
-        var name = ApgdOptions.NormName(attack.Norm);
-        yield return new SanityCheck("perturbation_within_eps", norms <= limit, norms, limit,
-            $"largest ‖δ‖_{name} over {results.Count(r => r.RobustCorrect.HasValue)} items (float64)");
-        yield return new SanityCheck("images_in_range", range <= 0, range, 0, "largest distance of an adversarial pixel outside [0,1]");
     }
 
     private static List<EpsSweepPoint> EpsSweep(IPerceptualModel model, IPerceptualModel searcher, IReadOnlyList<TwoAfcItem> items, AttackPlan attack, IReadOnlyList<double> epss,

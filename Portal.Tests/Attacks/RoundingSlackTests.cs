@@ -1,4 +1,5 @@
 using Portal.Engine.Attacks;
+using Portal.Engine.Encoders;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,7 +24,7 @@ public sealed class RoundingSlackTests
         var step = torch.randn([8, 3, 224, 224], ScalarType.Float32, generator: g);
         var z = ThreatBall.Project(x + step, x, eps, norm);
         var worst = ThreatBall.Norms(z - x, norm).Max();   // float64 norms of the float32 difference, as the checks take them
-        var slack = ThreatBall.RoundingSlack(norm, eps, ThreatBall.Elements(224, 224));
+        var slack = PerturbationChecks.RoundingSlack(norm, eps, PerturbationChecks.Elements(Preprocessing.Identity(224)));
         Assert.True(worst <= eps + slack, $"‖δ‖ = {worst:R} > ε + {slack:E2}");
         Assert.True(worst > eps * 0.5, "the step should reach the ball's surface (else the test shows nothing)");
     }
@@ -34,7 +35,7 @@ public sealed class RoundingSlackTests
     [InlineData(ThreatNorm.Linf, 1.0 / 255)]
     public void A_real_overshoot_is_larger_than_the_slack(ThreatNorm norm, double eps)
     {
-        var slack = ThreatBall.RoundingSlack(norm, eps, ThreatBall.Elements(224, 224));
+        var slack = PerturbationChecks.RoundingSlack(norm, eps, PerturbationChecks.Elements(Preprocessing.Identity(224)));
         Assert.True(eps * 1e-3 > slack, $"slack {slack:E2} would hide a 0.1 % overshoot of ε = {eps}");
         Assert.True(slack >= 1e-6);   // never tighter than before
         Assert.True(slack < 5e-5);

@@ -47,7 +47,7 @@ public sealed class FareJobRunner(
         log.LogInformation("FARE job {Job}: encoder {Parent} → {Child} ({Sha}), {Steps} steps", c.Job.Id, parent.Id, child.Id, r.ModelSha256[..12], r.Steps);
         var summary = new Dictionary<string, object?>
         {
-            ["kind"] = Portal.Data.Entities.TaskKind.Fare,
+            ["kind"] = Portal.Data.Entities.TaskKind.Fare.Key(),
             [FareResultJson.ChildKey] = child.Id,
             ["child_sha256"] = r.ModelSha256,
             ["parent_encoder_id"] = parent.Id,
