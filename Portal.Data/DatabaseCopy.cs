@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 namespace Portal.Data;
 
 /// <summary>
-/// Copies every row of the portal's schema (encoders, benchmarks, jobs, results, items, accounts, tokens, workers) from
+/// Copies every row of the portal's schema (encoders, datasets, jobs, results, items, accounts, tokens, workers) from
 /// one database to another of the same schema — the upgrade from the embedded SQLite to a shared PostgreSQL. Tables go
 /// in foreign-key order with their ids kept, so links, result reuse and URLs stay valid; afterwards the target's
 /// identity sequences continue after the copied ids. The target must be empty (a half-done copy is refused, not mixed).
@@ -53,7 +53,8 @@ public static class DatabaseCopy
     /// <summary>Principals before dependents (self-references, e.g. an encoder's parent, are ordered by EF within a table).</summary>
     private static List<IEntityType> Ordered(IModel model)
     {
-        var all = model.GetEntityTypes().Where(t => !t.IsOwned() && t.GetTableName() != null && t.ClrType != typeof(Dictionary<string, object>)).ToList();
+        // A derived type (a benchmark, a gallery) is copied with its base's rows: querying the base reads every kind.
+        var all = model.GetEntityTypes().Where(t => !t.IsOwned() && t.BaseType == null && t.GetTableName() != null && t.ClrType != typeof(Dictionary<string, object>)).ToList();
         var done = new List<IEntityType>();
         var seen = new HashSet<IEntityType>();
         void Visit(IEntityType t, HashSet<IEntityType> path)

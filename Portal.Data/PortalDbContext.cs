@@ -10,7 +10,11 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 {
     public DbSet<EncoderRecord> Encoders => Set<EncoderRecord>();
     public DbSet<DatasetFetchRecord> DatasetFetches => Set<DatasetFetchRecord>();
+    /// <summary>Benchmarks, galleries and training-image sets together (what jobs and results point at).</summary>
+    public DbSet<DatasetRecord> Datasets => Set<DatasetRecord>();
     public DbSet<BenchmarkRecord> Benchmarks => Set<BenchmarkRecord>();
+    public DbSet<GalleryRecord> Galleries => Set<GalleryRecord>();
+    public DbSet<TrainingImageSetRecord> TrainingImageSets => Set<TrainingImageSetRecord>();
     public DbSet<JobRecord> Jobs => Set<JobRecord>();
     public DbSet<ResultRecord> Results => Set<ResultRecord>();
     public DbSet<ResultSplit> ResultSplits => Set<ResultSplit>();
@@ -22,12 +26,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     // Job rows carry their last change so the web can relay changed rows to browsers (ExecuteUpdate callers set it themselves).
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
+        CheckDatasetKinds();
         StampJobs();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken ct = default)
     {
+        CheckDatasetKinds();
         StampJobs();
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
     }
@@ -37,6 +43,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         var now = DateTime.UtcNow;
         foreach (var e in ChangeTracker.Entries<JobRecord>())
             if (e.State is EntityState.Added or EntityState.Modified) e.Entity.UpdatedAt = now;
+    }
+
+    // The table a dataset sits in says what it is: a gallery stored with kind '2afc' would rank reconstructions on a board.
+    private void CheckDatasetKinds()
+    {
+        foreach (var e in ChangeTracker.Entries<DatasetRecord>())
+            if (e.State is EntityState.Added or EntityState.Modified && !e.Entity.Allows(e.Entity.TaskKind))
+                throw new InvalidOperationException($"a {e.Entity.GetType().Name} cannot have task kind '{e.Entity.TaskKind.Key()}' ({e.Entity.Name})");
     }
 
     protected override void OnModelCreating(ModelBuilder b)
@@ -73,13 +87,19 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.HasOne<EncoderRecord>().WithMany().HasForeignKey(x => x.ParentEncoderId).OnDelete(DeleteBehavior.SetNull);
         });
 
-        b.Entity<BenchmarkRecord>(e =>
+        // Table per type: "datasets" holds what every kind has (and the one id space jobs and results point at); each
+        // kind's table holds its rows' own columns, keyed by the same id.
+        b.Entity<DatasetRecord>(e =>
         {
-            e.ToTable("benchmarks");
+            e.ToTable("datasets");
+            e.UseTptMappingStrategy();
             e.HasIndex(x => x.Name).IsUnique();
             // Stored by its key ("2afc", "retrieval", …), the column's values since the first schema.
             e.Property(x => x.TaskKind).HasConversion(k => k.Key(), s => TaskKinds.Parse(s));
         });
+        b.Entity<BenchmarkRecord>().ToTable("benchmarks");
+        b.Entity<GalleryRecord>().ToTable("galleries");
+        b.Entity<TrainingImageSetRecord>().ToTable("training_image_sets");
 
         b.Entity<JobRecord>(e =>
         {
@@ -87,9 +107,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.ComplexProperty(x => x.Config, c => ConfigureConfig(c));
             e.HasOne(x => x.Encoder).WithMany().HasForeignKey(x => x.EncoderId).OnDelete(DeleteBehavior.Restrict);
-            e.HasOne(x => x.Benchmark).WithMany().HasForeignKey(x => x.BenchmarkId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Dataset).WithMany().HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(x => new { x.Status, x.Id });
-            e.HasIndex(x => new { x.EncoderId, x.BenchmarkId, x.ConfigKey });
+            e.HasIndex(x => new { x.EncoderId, x.DatasetId, x.ConfigKey });
             e.HasIndex(x => x.UpdatedAt);
             e.Property(x => x.Queue).HasMaxLength(64);
         });
@@ -107,10 +127,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
             e.ComplexProperty(x => x.Config, c => ConfigureConfig(c));
             e.Property(x => x.Metric).HasMaxLength(32);
             e.HasOne(x => x.Encoder).WithMany().HasForeignKey(x => x.EncoderId).OnDelete(DeleteBehavior.Restrict);
-            e.HasOne(x => x.Benchmark).WithMany().HasForeignKey(x => x.BenchmarkId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Dataset).WithMany().HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(x => x.Splits).WithOne().HasForeignKey(x => x.ResultId).OnDelete(DeleteBehavior.Cascade);
-            // The reuse rule as a constraint: one result per checkpoint × benchmark version × configuration.
-            e.HasIndex(x => new { x.EncoderSha256, x.BenchmarkVersion, x.ConfigKey }).IsUnique();
+            // The reuse rule as a constraint: one result per checkpoint × dataset version × configuration.
+            e.HasIndex(x => new { x.EncoderSha256, x.DatasetVersion, x.ConfigKey }).IsUnique();
             e.HasIndex(x => x.JobId).IsUnique();
         });
 

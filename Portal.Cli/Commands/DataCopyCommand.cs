@@ -43,7 +43,7 @@ public sealed class DataCopyCommand : ICommand
                 switch (e)
                 {
                     case Portal.Data.Entities.EncoderRecord enc: enc.StoragePath = Move(enc.StoragePath); enc.MlpHeadPath = Move(enc.MlpHeadPath); enc.LoraPath = Move(enc.LoraPath); break;
-                    case Portal.Data.Entities.BenchmarkRecord b: b.DatasetRoot = Move(b.DatasetRoot)!; break;
+                    case Portal.Data.Entities.DatasetRecord b: b.DatasetRoot = Move(b.DatasetRoot)!; break;
                 }
                 return e;
             };

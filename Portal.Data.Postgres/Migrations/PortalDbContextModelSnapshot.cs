@@ -264,62 +264,6 @@ namespace Portal.Data.Postgres.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("Portal.Data.Entities.BenchmarkRecord", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("DatasetRoot")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("Description")
-                        .HasColumnType("text");
-
-                    b.Property<string>("Format")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<bool>("IsDemo")
-                        .HasColumnType("boolean");
-
-                    b.Property<int>("ItemCount")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("Split")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("Splits")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("TaskKind")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("VersionHash")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Name")
-                        .IsUnique();
-
-                    b.ToTable("benchmarks", (string)null);
-                });
-
             modelBuilder.Entity("Portal.Data.Entities.DatasetFetchRecord", b =>
                 {
                     b.Property<int>("Id")
@@ -382,6 +326,52 @@ namespace Portal.Data.Postgres.Migrations
                     b.HasIndex("Status", "Id");
 
                     b.ToTable("dataset_fetches", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.DatasetRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DatasetRoot")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("IsDemo")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("ItemCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TaskKind")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("VersionHash")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("datasets", (string)null);
+
+                    b.UseTptMappingStrategy();
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.EncoderRecord", b =>
@@ -595,9 +585,6 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
-                    b.Property<int>("BenchmarkId")
-                        .HasColumnType("integer");
-
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
 
@@ -610,6 +597,9 @@ namespace Portal.Data.Postgres.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("integer");
 
                     b.Property<int>("Deaths")
                         .HasColumnType("integer");
@@ -726,13 +716,13 @@ namespace Portal.Data.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BenchmarkId");
+                    b.HasIndex("DatasetId");
 
                     b.HasIndex("UpdatedAt");
 
                     b.HasIndex("Status", "Id");
 
-                    b.HasIndex("EncoderId", "BenchmarkId", "ConfigKey");
+                    b.HasIndex("EncoderId", "DatasetId", "ConfigKey");
 
                     b.ToTable("jobs", (string)null);
                 });
@@ -836,13 +826,6 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<string>("ArtifactsDir")
                         .HasColumnType("text");
 
-                    b.Property<int>("BenchmarkId")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("BenchmarkVersion")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<double>("CleanValue")
                         .HasColumnType("double precision");
 
@@ -852,6 +835,13 @@ namespace Portal.Data.Postgres.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("DatasetVersion")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("Device")
                         .IsRequired()
@@ -946,14 +936,14 @@ namespace Portal.Data.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BenchmarkId");
+                    b.HasIndex("DatasetId");
 
                     b.HasIndex("EncoderId");
 
                     b.HasIndex("JobId")
                         .IsUnique();
 
-                    b.HasIndex("EncoderSha256", "BenchmarkVersion", "ConfigKey")
+                    b.HasIndex("EncoderSha256", "DatasetVersion", "ConfigKey")
                         .IsUnique();
 
                     b.ToTable("results", (string)null);
@@ -1052,6 +1042,39 @@ namespace Portal.Data.Postgres.Migrations
                     b.ToTable("workers", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.BenchmarkRecord", b =>
+                {
+                    b.HasBaseType("Portal.Data.Entities.DatasetRecord");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Split")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Splits")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.ToTable("benchmarks", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.GalleryRecord", b =>
+                {
+                    b.HasBaseType("Portal.Data.Entities.DatasetRecord");
+
+                    b.ToTable("galleries", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.TrainingImageSetRecord", b =>
+                {
+                    b.HasBaseType("Portal.Data.Entities.DatasetRecord");
+
+                    b.ToTable("training_image_sets", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1124,9 +1147,9 @@ namespace Portal.Data.Postgres.Migrations
 
             modelBuilder.Entity("Portal.Data.Entities.JobRecord", b =>
                 {
-                    b.HasOne("Portal.Data.Entities.BenchmarkRecord", "Benchmark")
+                    b.HasOne("Portal.Data.Entities.DatasetRecord", "Dataset")
                         .WithMany()
-                        .HasForeignKey("BenchmarkId")
+                        .HasForeignKey("DatasetId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
@@ -1136,16 +1159,16 @@ namespace Portal.Data.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
-                    b.Navigation("Benchmark");
+                    b.Navigation("Dataset");
 
                     b.Navigation("Encoder");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.ResultRecord", b =>
                 {
-                    b.HasOne("Portal.Data.Entities.BenchmarkRecord", "Benchmark")
+                    b.HasOne("Portal.Data.Entities.DatasetRecord", "Dataset")
                         .WithMany()
-                        .HasForeignKey("BenchmarkId")
+                        .HasForeignKey("DatasetId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
@@ -1155,7 +1178,7 @@ namespace Portal.Data.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
-                    b.Navigation("Benchmark");
+                    b.Navigation("Dataset");
 
                     b.Navigation("Encoder");
                 });
@@ -1165,6 +1188,33 @@ namespace Portal.Data.Postgres.Migrations
                     b.HasOne("Portal.Data.Entities.ResultRecord", null)
                         .WithMany("Splits")
                         .HasForeignKey("ResultId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.BenchmarkRecord", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.DatasetRecord", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.BenchmarkRecord", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.GalleryRecord", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.DatasetRecord", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.GalleryRecord", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.TrainingImageSetRecord", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.DatasetRecord", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.TrainingImageSetRecord", "Id")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

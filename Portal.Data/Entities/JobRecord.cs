@@ -1,13 +1,14 @@
 namespace Portal.Data.Entities;
 
-/// <summary>One evaluation of an encoder on a benchmark with a configuration: the record users see; Hangfire dispatches it to a worker.</summary>
+/// <summary>One run of an encoder on a dataset (a benchmark, a gallery, FARE's training images) with a configuration: the record users see; Hangfire dispatches it to a worker.</summary>
 public sealed class JobRecord
 {
     public int Id { get; set; }
     public int EncoderId { get; set; }
     public EncoderRecord? Encoder { get; set; }
-    public int BenchmarkId { get; set; }
-    public BenchmarkRecord? Benchmark { get; set; }
+    /// <summary>The benchmark, gallery or training-image set it runs on.</summary>
+    public int DatasetId { get; set; }
+    public DatasetRecord? Dataset { get; set; }
     /// <summary>Preset name the job was created from ("clean", "linf-4", "l2-3", or "custom").</summary>
     public string Preset { get; set; } = "custom";
     public JobConfig Config { get; set; } = new();

@@ -22,8 +22,8 @@ public static class ResultMetrics
 
     public static readonly IReadOnlyList<string> All = [TwoAfcAccuracy, MapMedium, TopKOverlap, DetectionRate, MeanCosine, None];
 
-    /// <summary>What a benchmark's results measure; for a retrieval benchmark, whether it has ground truth (named splits).</summary>
-    public static string For(BenchmarkRecord bench) => For(bench.TaskKind, bench.Splits);
+    /// <summary>What a dataset's results measure; for a retrieval benchmark, whether it has ground truth (named splits).</summary>
+    public static string For(DatasetRecord dataset) => For(dataset.TaskKind, (dataset as BenchmarkRecord)?.Splits);
 
     public static string For(TaskKind kind, string? splits) => kind switch
     {

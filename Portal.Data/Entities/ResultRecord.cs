@@ -1,7 +1,7 @@
 namespace Portal.Data.Entities;
 
 /// <summary>
-/// A finished evaluation. Unique per (checkpoint sha256, benchmark version, configuration key): identical requests reuse it.
+/// A finished evaluation. Unique per (checkpoint sha256, dataset version, configuration key): identical requests reuse it.
 /// Typed columns serve leaderboards; <see cref="FullJson"/> keeps everything the engine returned. <see cref="Metric"/>
 /// names what <see cref="CleanValue"/> and <see cref="RobustValue"/> measure (a 2AFC accuracy, a mAP, a detection rate,
 /// a mean cosine: see <see cref="ResultMetrics"/>).
@@ -12,10 +12,12 @@ public sealed class ResultRecord
     public int JobId { get; set; }
     public int EncoderId { get; set; }
     public EncoderRecord? Encoder { get; set; }
-    public int BenchmarkId { get; set; }
-    public BenchmarkRecord? Benchmark { get; set; }
+    /// <summary>The benchmark, gallery or training-image set it ran on.</summary>
+    public int DatasetId { get; set; }
+    public DatasetRecord? Dataset { get; set; }
     public required string EncoderSha256 { get; set; }
-    public required string BenchmarkVersion { get; set; }
+    /// <summary>The dataset's <see cref="DatasetRecord.VersionHash"/> when it ran (the API's <c>benchmark_version</c>).</summary>
+    public required string DatasetVersion { get; set; }
     public required string ConfigKey { get; set; }
     public JobConfig Config { get; set; } = new();
     public int N { get; set; }

@@ -253,60 +253,6 @@ namespace Portal.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("Portal.Data.Entities.BenchmarkRecord", b =>
-                {
-                    b.Property<int>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("DatasetRoot")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Description")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Format")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("IsDemo")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("ItemCount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Split")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Splits")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("TaskKind")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("VersionHash")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Name")
-                        .IsUnique();
-
-                    b.ToTable("benchmarks", (string)null);
-                });
-
             modelBuilder.Entity("Portal.Data.Entities.DatasetFetchRecord", b =>
                 {
                     b.Property<int>("Id")
@@ -367,6 +313,50 @@ namespace Portal.Data.Migrations
                     b.HasIndex("Status", "Id");
 
                     b.ToTable("dataset_fetches", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.DatasetRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DatasetRoot")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsDemo")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ItemCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TaskKind")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VersionHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("datasets", (string)null);
+
+                    b.UseTptMappingStrategy();
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.EncoderRecord", b =>
@@ -574,9 +564,6 @@ namespace Portal.Data.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("BenchmarkId")
-                        .HasColumnType("INTEGER");
-
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
@@ -589,6 +576,9 @@ namespace Portal.Data.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Deaths")
                         .HasColumnType("INTEGER");
@@ -705,13 +695,13 @@ namespace Portal.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BenchmarkId");
+                    b.HasIndex("DatasetId");
 
                     b.HasIndex("UpdatedAt");
 
                     b.HasIndex("Status", "Id");
 
-                    b.HasIndex("EncoderId", "BenchmarkId", "ConfigKey");
+                    b.HasIndex("EncoderId", "DatasetId", "ConfigKey");
 
                     b.ToTable("jobs", (string)null);
                 });
@@ -811,13 +801,6 @@ namespace Portal.Data.Migrations
                     b.Property<string>("ArtifactsDir")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("BenchmarkId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("BenchmarkVersion")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<double>("CleanValue")
                         .HasColumnType("REAL");
 
@@ -826,6 +809,13 @@ namespace Portal.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DatasetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DatasetVersion")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Device")
@@ -921,14 +911,14 @@ namespace Portal.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BenchmarkId");
+                    b.HasIndex("DatasetId");
 
                     b.HasIndex("EncoderId");
 
                     b.HasIndex("JobId")
                         .IsUnique();
 
-                    b.HasIndex("EncoderSha256", "BenchmarkVersion", "ConfigKey")
+                    b.HasIndex("EncoderSha256", "DatasetVersion", "ConfigKey")
                         .IsUnique();
 
                     b.ToTable("results", (string)null);
@@ -1023,6 +1013,39 @@ namespace Portal.Data.Migrations
                     b.ToTable("workers", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Data.Entities.BenchmarkRecord", b =>
+                {
+                    b.HasBaseType("Portal.Data.Entities.DatasetRecord");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Split")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Splits")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.ToTable("benchmarks", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.GalleryRecord", b =>
+                {
+                    b.HasBaseType("Portal.Data.Entities.DatasetRecord");
+
+                    b.ToTable("galleries", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.TrainingImageSetRecord", b =>
+                {
+                    b.HasBaseType("Portal.Data.Entities.DatasetRecord");
+
+                    b.ToTable("training_image_sets", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1095,9 +1118,9 @@ namespace Portal.Data.Migrations
 
             modelBuilder.Entity("Portal.Data.Entities.JobRecord", b =>
                 {
-                    b.HasOne("Portal.Data.Entities.BenchmarkRecord", "Benchmark")
+                    b.HasOne("Portal.Data.Entities.DatasetRecord", "Dataset")
                         .WithMany()
-                        .HasForeignKey("BenchmarkId")
+                        .HasForeignKey("DatasetId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
@@ -1107,16 +1130,16 @@ namespace Portal.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
-                    b.Navigation("Benchmark");
+                    b.Navigation("Dataset");
 
                     b.Navigation("Encoder");
                 });
 
             modelBuilder.Entity("Portal.Data.Entities.ResultRecord", b =>
                 {
-                    b.HasOne("Portal.Data.Entities.BenchmarkRecord", "Benchmark")
+                    b.HasOne("Portal.Data.Entities.DatasetRecord", "Dataset")
                         .WithMany()
-                        .HasForeignKey("BenchmarkId")
+                        .HasForeignKey("DatasetId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
@@ -1126,7 +1149,7 @@ namespace Portal.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
-                    b.Navigation("Benchmark");
+                    b.Navigation("Dataset");
 
                     b.Navigation("Encoder");
                 });
@@ -1136,6 +1159,33 @@ namespace Portal.Data.Migrations
                     b.HasOne("Portal.Data.Entities.ResultRecord", null)
                         .WithMany("Splits")
                         .HasForeignKey("ResultId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.BenchmarkRecord", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.DatasetRecord", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.BenchmarkRecord", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.GalleryRecord", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.DatasetRecord", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.GalleryRecord", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Entities.TrainingImageSetRecord", b =>
+                {
+                    b.HasOne("Portal.Data.Entities.DatasetRecord", null)
+                        .WithOne()
+                        .HasForeignKey("Portal.Data.Entities.TrainingImageSetRecord", "Id")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

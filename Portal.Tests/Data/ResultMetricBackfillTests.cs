@@ -26,16 +26,13 @@ public sealed class ResultMetricBackfillTests : IDisposable
     {
         var encoder = new EncoderRecord { DisplayName = "e", Status = EncoderStatus.Ready, CreatedAt = DateTime.UtcNow, Sha256 = "abc" };
         db.Encoders.Add(encoder);
-        var benches = Benchmarks.Select((b, i) => new BenchmarkRecord
-        {
-            Name = $"b{i}", TaskKind = b.Kind, Format = "f", DatasetRoot = "/d", Split = "test", Splits = b.Splits, VersionHash = $"v{i}", CreatedAt = DateTime.UtcNow,
-        }).ToList();
-        db.Benchmarks.AddRange(benches);
+        var benches = Benchmarks.Select((b, i) => TaskKindTests.DatasetOf(b.Kind, $"b{i}", b.Splits)).ToList();
+        db.Datasets.AddRange(benches);
         db.SaveChanges();
         for (int i = 0; i < benches.Count; i++)
             db.Results.Add(new ResultRecord
             {
-                Metric = "", JobId = 100 + i, EncoderId = encoder.Id, BenchmarkId = benches[i].Id, EncoderSha256 = "abc", BenchmarkVersion = $"v{i}", ConfigKey = "none",
+                Metric = "", JobId = 100 + i, EncoderId = encoder.Id, DatasetId = benches[i].Id, EncoderSha256 = "abc", DatasetVersion = benches[i].VersionHash, ConfigKey = "none",
                 N = 1, CleanValue = 0.5, FullJson = "{}", EngineVersion = "t", Device = "cpu", CreatedAt = DateTime.UtcNow,
             });
         db.SaveChanges();
@@ -50,9 +47,9 @@ public sealed class ResultMetricBackfillTests : IDisposable
         migrator.Migrate(all[all.FindIndex(m => m.EndsWith("_ResultMetricNamed", StringComparison.Ordinal)) - 1]);
         migrator.Migrate(all[^1]);
         db.ChangeTracker.Clear();
-        var rows = db.Results.AsNoTracking().Include(r => r.Benchmark).ToList();
+        var rows = db.Results.AsNoTracking().Include(r => r.Dataset).ToList();
         Assert.Equal(Benchmarks.Length, rows.Count);
-        Assert.All(rows, r => Assert.Equal(ResultMetrics.For(r.Benchmark!), r.Metric));
+        Assert.All(rows, r => Assert.Equal(ResultMetrics.For(r.Dataset!), r.Metric));
         Assert.Equal(ResultMetrics.All.Order(), rows.Select(r => r.Metric).Distinct().Order());   // every metric covered
     }
 

@@ -47,14 +47,22 @@ public sealed class TaskKindTests : IDisposable
         using var db = new PortalDbContext(o.Options);
         SqliteSetup.Migrate(db);
         foreach (var (kind, i) in TaskKinds.All.Select((k, i) => (k, i)))
-            db.Benchmarks.Add(new BenchmarkRecord { Name = $"b{i}", TaskKind = kind, Format = "f", DatasetRoot = "/d", Split = "s", VersionHash = "v", CreatedAt = DateTime.UtcNow });
+            db.Datasets.Add(DatasetOf(kind, $"b{i}"));
         db.SaveChanges();
-        var stored = db.Database.SqlQueryRaw<string>("""SELECT "TaskKind" AS "Value" FROM "benchmarks" ORDER BY "Id" """).ToList();
+        var stored = db.Database.SqlQueryRaw<string>("""SELECT "TaskKind" AS "Value" FROM "datasets" ORDER BY "Name" """).ToList();
         Assert.Equal(TaskKinds.All.Select(k => k.Key()), stored);
         TaskKind[] galleries = [TaskKind.FeatureInversion, TaskKind.TextInversion];
-        Assert.Equal(2, db.Benchmarks.Count(b => galleries.Contains(b.TaskKind)));   // an IN over the converted column
-        Assert.Equal("b3", db.Benchmarks.Single(b => b.TaskKind == TaskKind.Fare).Name);
+        Assert.Equal(2, db.Datasets.Count(b => galleries.Contains(b.TaskKind)));   // an IN over the converted column
+        Assert.Equal("b3", db.Datasets.Single(b => b.TaskKind == TaskKind.Fare).Name);
     }
+
+    /// <summary>A record of the type that holds the kind (each kind lives in one table).</summary>
+    internal static DatasetRecord DatasetOf(TaskKind kind, string name, string splits = "") => kind switch
+    {
+        TaskKind.Fare => new TrainingImageSetRecord { Name = name, TaskKind = kind, DatasetRoot = "/d", VersionHash = "v" + name, CreatedAt = DateTime.UtcNow },
+        _ when kind.IsGallery() => new GalleryRecord { Name = name, TaskKind = kind, DatasetRoot = "/d", VersionHash = "v" + name, CreatedAt = DateTime.UtcNow },
+        _ => new BenchmarkRecord { Name = name, TaskKind = kind, Format = "f", DatasetRoot = "/d", Split = "s", Splits = splits, VersionHash = "v" + name, CreatedAt = DateTime.UtcNow },
+    };
 
     public void Dispose() => _dir.Dispose();
 }

@@ -84,12 +84,12 @@ public sealed class JobExecutor(
         var sink = new JobProgressSink(dbFactory, claimed.Id, options.Value.Progress.ThrottleMs);
         try
         {
-            JobRecord job; EncoderRecord encoder; BenchmarkRecord bench;
+            JobRecord job; EncoderRecord encoder; DatasetRecord bench;
             using (var db = dbFactory.CreateDbContext())
             {
                 job = db.Jobs.AsNoTracking().Single(j => j.Id == claimed.Id);
                 encoder = db.Encoders.AsNoTracking().Single(e => e.Id == job.EncoderId);
-                bench = db.Benchmarks.AsNoTracking().Single(b => b.Id == job.BenchmarkId);
+                bench = db.Datasets.AsNoTracking().Single(b => b.Id == job.DatasetId);
             }
             if (job.CancelRequested) throw new OperationCanceledException("cancelled before start");
             // A worker without the storage root works on a fetched copy (the record in the database keeps the web's path).

@@ -20,7 +20,7 @@ public static class ResultWriter
     /// <summary>A 2AFC result as typed columns + split rows + full JSON; <see cref="Save"/> fills the keys.</summary>
     public static ResultRecord Draft(TwoAfcResult r) => new()
     {
-        EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
+        EncoderSha256 = "", DatasetVersion = "", ConfigKey = "",
         Metric = ResultMetrics.TwoAfcAccuracy, N = r.N, CleanValue = r.CleanAccuracy, RobustValue = r.RobustAccuracy,
         SkippedItems = r.SkippedItems, SanityPassed = r.Sanity.All(s => s.Passed), SanityJson = JsonSerializer.Serialize(r.Sanity, Json),
         Splits = r.Splits.Select(kv => new ResultSplit { Name = kv.Key, N = kv.Value.N, CleanValue = kv.Value.CleanAccuracy, RobustValue = kv.Value.RobustAccuracy, LpipsScore = kv.Value.LpipsScore }).ToList(),
@@ -31,17 +31,17 @@ public static class ResultWriter
     /// Stores a runner's result for the job and returns its id; if an identical one exists already (a race between
     /// identical jobs, or a retried save), that one.
     /// </summary>
-    public static int Save(PortalDbContext db, JobRecord job, EncoderRecord encoder, BenchmarkRecord bench, ResultRecord draft, string? artifactsDir = null)
+    public static int Save(PortalDbContext db, JobRecord job, EncoderRecord encoder, DatasetRecord bench, ResultRecord draft, string? artifactsDir = null)
     {
-        var existing = db.Results.AsNoTracking().FirstOrDefault(x => x.EncoderSha256 == encoder.Sha256 && x.BenchmarkVersion == bench.VersionHash && x.ConfigKey == job.ConfigKey)
+        var existing = db.Results.AsNoTracking().FirstOrDefault(x => x.EncoderSha256 == encoder.Sha256 && x.DatasetVersion == bench.VersionHash && x.ConfigKey == job.ConfigKey)
             ?? db.Results.AsNoTracking().FirstOrDefault(x => x.JobId == job.Id);
         if (existing != null) return existing.Id;
         draft.Id = 0;
         draft.JobId = job.Id;
         draft.EncoderId = encoder.Id;
-        draft.BenchmarkId = bench.Id;
+        draft.DatasetId = bench.Id;
         draft.EncoderSha256 = encoder.Sha256!;
-        draft.BenchmarkVersion = bench.VersionHash;
+        draft.DatasetVersion = bench.VersionHash;
         draft.ConfigKey = job.ConfigKey;
         draft.Config = job.Config.Clone();
         draft.ArtifactsDir = artifactsDir;

@@ -26,7 +26,7 @@ public static class CrossScoring
         using (var db = dbFactory.CreateDbContext())
         {
             others = db.Results.AsNoTracking().Include(r => r.Encoder)
-                .Where(r => r.BenchmarkId == c.Benchmark.Id && r.EncoderId != selfId && r.ArtifactsDir != null)
+                .Where(r => r.DatasetId == c.Gallery.Id && r.EncoderId != selfId && r.ArtifactsDir != null)
                 .OrderByDescending(r => r.Id).ToList()
                 .GroupBy(r => r.EncoderId).Select(g => g.First())
                 .Where(r => r.Encoder is { IsBuiltin: false, StoragePath: not null } && File.Exists(r.Encoder.StoragePath))
@@ -43,7 +43,7 @@ public static class CrossScoring
             cells.Add(Score(enc, otherOriginals, selfId, other.Id, own, ownDir, originals));
             cells.Add(Score(self, selfOriginals, other.Id, selfId, theirs, dir, originals));
         }
-        return new CrossScores(c.Benchmark.Id, cells);
+        return new CrossScores(c.Gallery.Id, cells);
     }
 
     /// <param name="embedded">The scorer's embeddings of <paramref name="originals"/>, in their order.</param>

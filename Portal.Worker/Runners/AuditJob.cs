@@ -38,7 +38,7 @@ public static class Audit
             report = AttackAudit.Run(model, load.Items, c.Benchmark.Name, Options(c.Job.Config, batchSize), c.Progress, c.Cancellation);
         return new JobOutcome(new ResultRecord
         {
-            EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
+            EncoderSha256 = "", DatasetVersion = "", ConfigKey = "",
             Metric = ResultMetrics.TwoAfcAccuracy, N = report.N, CleanValue = report.CleanAccuracy, RobustValue = report.WorstCaseRobustAccuracy,
             SanityPassed = report.Sanity.All(s => s.Passed), SanityJson = JsonSerializer.Serialize(report.Sanity, ResultWriter.Json),
             FullJson = JsonSerializer.Serialize(report, ResultWriter.Json), EngineVersion = report.EngineVersion, Device = report.Device,

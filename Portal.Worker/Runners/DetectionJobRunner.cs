@@ -60,7 +60,7 @@ public sealed class DetectionJobRunner(IOptions<PortalOptions> options, ModelFac
         var headline = splits.FirstOrDefault(s => s.Name == unsafeClass);
         return new ResultRecord
         {
-            EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
+            EncoderSha256 = "", DatasetVersion = "", ConfigKey = "",
             Metric = ResultMetrics.DetectionRate, N = r.QuerySizes.Values.Sum(), CleanValue = headline?.CleanValue ?? 0, RobustValue = r.Attack.IsAttack ? headline?.RobustValue : null,
             Splits = splits,
             SanityPassed = r.Sanity.All(s => s.Passed), SanityJson = TaskRunnerSupport.Sanity(r.Sanity),

@@ -32,12 +32,11 @@ public sealed class FareJobRunner(
         var parent = c.Encoder;
         if (parent.IsBuiltin || parent.StoragePath is null)
             throw new InvalidOperationException($"encoder {parent.Id} ({parent.DisplayName}) has no checkpoint to fine-tune");
-        var (count, version) = FareImageSets.Describe(c.Benchmark.DatasetRoot);
-        if (version != c.Benchmark.VersionHash)
-            throw new InvalidDataException($"the image folder {c.Benchmark.DatasetRoot} changed since the job was queued ({count} images now); submit the job again");
+        var (count, version) = FareImageSets.Describe(c.ImageSet.DatasetRoot);
+        Datasets.DatasetVersionCheck.Ensure(c.ImageSet, version);
 
         var options = FareSettings.Options(c.Job.Config);
-        var spec = new FareJobSpec(parent.StoragePath, c.Benchmark.DatasetRoot, c.ArtifactsDir, options) { Load = models.LoadOptions(parent), Resume = true };
+        var spec = new FareJobSpec(parent.StoragePath, c.ImageSet.DatasetRoot, c.ArtifactsDir, options) { Load = models.LoadOptions(parent), Resume = true };
         int? startStep = null;
         // The hooks see each finished step (tests stop a host mid-run there, as for evaluation items).
         var sink = new ProgressAdapter(c.Progress, s => startStep ??= s, step => hooks.AfterItemsStored(c.Job.Id, step, c.Cancellation));
@@ -58,12 +57,12 @@ public sealed class FareJobRunner(
             ["final_loss"] = r.Last?.Loss,
             ["final_clean_distance"] = r.Last?.CleanDistance,
             ["final_adversarial_distance"] = r.Last?.AdversarialDistance,
-            ["images"] = new { folder = c.Benchmark.DatasetRoot, count },
+            ["images"] = new { folder = c.ImageSet.DatasetRoot, count },
             ["options"] = options,
         };
         var result = new ResultRecord
         {
-            EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
+            EncoderSha256 = "", DatasetVersion = "", ConfigKey = "",
             // A FARE run has no accuracy: N = steps, the headline columns stay neutral and FARE image sets are no leaderboards.
             Metric = ResultMetrics.None, N = r.Steps, CleanValue = 0, RobustValue = null, SanityPassed = true,
             FullJson = JsonSerializer.Serialize(summary, ResultWriter.Json),
@@ -84,7 +83,7 @@ public sealed class FareJobRunner(
             Name = $"{parent.DisplayName} + FARE {eps}/255",
             Family = parent.Family, Backbone = parent.Backbone, Architecture = parent.ArchitectureOverride, Submitter = parent.Submitter,
             Description = string.Create(CultureInfo.InvariantCulture,
-                $"FARE fine-tune of encoder {parent.Id} ({parent.DisplayName}) by job {c.Job.Id}: ε {eps}/255, {r.Steps} steps, batch {o.BatchSize}, lr {o.LearningRate:G3}, {o.InnerSteps} PGD steps, images {c.Benchmark.DatasetRoot}"),
+                $"FARE fine-tune of encoder {parent.Id} ({parent.DisplayName}) by job {c.Job.Id}: ε {eps}/255, {r.Steps} steps, batch {o.BatchSize}, lr {o.LearningRate:G3}, {o.InnerSteps} PGD steps, images {c.ImageSet.DatasetRoot}"),
             PaperUrl = "https://arxiv.org/abs/2402.12336", LicenseUrl = parent.LicenseUrl, FileName = $"fare-job-{c.Job.Id}.safetensors",
             // FARE trains on ImageNet images without labels or judgements: the child learned no more perceptual data than its parent.
             TrainingData = parent.TrainingData,

@@ -35,7 +35,7 @@ public sealed class InversionJobRunner(
     public JobOutcome Run(JobRunContext c)
     {
         var clock = Stopwatch.StartNew();
-        var bench = c.Benchmark;
+        var bench = c.Gallery;
         var def = GalleryDefinition.Load(bench.DatasetRoot);
         def.Validate($"gallery '{bench.Name}'");
         Datasets.DatasetVersionCheck.Ensure(bench, def.Version(bench.DatasetRoot));
@@ -184,7 +184,7 @@ public sealed class InversionJobRunner(
         };
         return new ResultRecord
         {
-            EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
+            EncoderSha256 = "", DatasetVersion = "", ConfigKey = "",
             Metric = ResultMetrics.MeanCosine, N = r.Count, CleanValue = r.Average(x => x.FinalCosine), RobustValue = null,
             SanityPassed = sanity.All(s => s.Passed), SanityJson = JsonSerializer.Serialize(sanity, ResultWriter.Json),
             Splits = index.Targets.Select(t => (t, rows: r.Where(x => x.Target == t.Id).ToList())).Where(x => x.rows.Count > 0)

@@ -67,7 +67,7 @@ public sealed class RetrievalJobRunner(IOptions<PortalOptions> options, ModelFac
         }
         return new ResultRecord
         {
-            EncoderSha256 = "", BenchmarkVersion = "", ConfigKey = "",
+            EncoderSha256 = "", DatasetVersion = "", ConfigKey = "",
             Metric = metric, N = r.NQueries, CleanValue = clean, RobustValue = robust, Splits = splits,
             SanityPassed = r.Sanity.All(s => s.Passed), SanityJson = TaskRunnerSupport.Sanity(r.Sanity),
             FullJson = JsonSerializer.Serialize(new { checkpoint_sha256 = encoder.Sha256, encoder = encoder.DisplayName, result = r }, ResultWriter.Json),

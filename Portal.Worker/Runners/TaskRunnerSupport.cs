@@ -32,7 +32,7 @@ internal static class TaskRunnerSupport
 
     /// <summary>Per-query records in the job's own folder; the fingerprint ties them to this encoder, benchmark and configuration.</summary>
     public static JsonlRecordStore<T> Store<T>(JobRunContext c) => new(Path.Combine(c.ArtifactsDir, RecordsFile),
-        FileHash.Sha256(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new object?[] { c.Benchmark.TaskKind.Key(), c.Encoder.Sha256, c.Benchmark.VersionHash, c.Job.ConfigKey })))[..32]);
+        FileHash.Sha256(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new object?[] { c.Dataset.TaskKind.Key(), c.Encoder.Sha256, c.Dataset.VersionHash, c.Job.ConfigKey })))[..32]);
 
     public static AttackConfig Attack(JobConfig config, string loss) =>
         JobExecutor.ToAttack(config) is { IsAttack: true } a ? a with { Loss = loss, Perturbed = "query" } : AttackConfig.None;

@@ -106,13 +106,13 @@ public sealed class ApiHardeningTests : IDisposable
         {
             db.Jobs.Add(new JobRecord
             {
-                EncoderId = enc, BenchmarkId = bench, Status = JobStatus.Failed, Error = "Could not find file '/srv/secret/data/uploads/abc.part'.",
+                EncoderId = enc, DatasetId = bench, Status = JobStatus.Failed, Error = "Could not find file '/srv/secret/data/uploads/abc.part'.",
                 ErrorStack = "at Portal.Worker.Runners.TwoAfcJobRunner.RunAsync() in /src/Portal.Worker/Runners/TwoAfcJobRunner.cs:line 42", CreatedAt = DateTime.UtcNow,
             });
             await db.SaveChangesAsync();
             db.Results.Add(new ResultRecord
             {
-                Metric = ResultMetrics.TwoAfcAccuracy, JobId = db.Jobs.First().Id, EncoderId = enc, BenchmarkId = bench, EncoderSha256 = "s", BenchmarkVersion = "v", ConfigKey = "none;limit=all", EngineVersion = "e", Device = "cpu",
+                Metric = ResultMetrics.TwoAfcAccuracy, JobId = db.Jobs.First().Id, EncoderId = enc, DatasetId = bench, EncoderSha256 = "s", DatasetVersion = "v", ConfigKey = "none;limit=all", EngineVersion = "e", Device = "cpu",
                 FullJson = """{"bad_items":[{"id":"7","path":"/srv/secret/datasets/nights/ref/7.png","reason":"Could not read /srv/secret/datasets/nights/ref/7.png"}]}""",
                 CreatedAt = DateTime.UtcNow,
             });

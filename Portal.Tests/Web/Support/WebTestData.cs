@@ -23,8 +23,8 @@ internal static class WebTestData
 
     public static ResultRecord Result(EncoderRecord e, BenchmarkRecord b, JobConfig config, double clean, double? robust, (double Clean, double? Robust)[]? splits = null) => new()
     {
-        Id = Interlocked.Increment(ref _nextId), JobId = _nextId, EncoderId = e.Id, Encoder = e, BenchmarkId = b.Id, Benchmark = b,
-        Metric = ResultMetrics.For(b), EncoderSha256 = e.Sha256!, BenchmarkVersion = b.VersionHash, ConfigKey = config.Key, Config = config, N = 100,
+        Id = Interlocked.Increment(ref _nextId), JobId = _nextId, EncoderId = e.Id, Encoder = e, DatasetId = b.Id, Dataset = b,
+        Metric = ResultMetrics.For(b), EncoderSha256 = e.Sha256!, DatasetVersion = b.VersionHash, ConfigKey = config.Key, Config = config, N = 100,
         CleanValue = clean, RobustValue = robust, SanityPassed = true, FullJson = "{}", EngineVersion = "0.1.0+test", Device = "cpu",
         WallSeconds = 12.5, CreatedAt = When,
         Splits = splits == null ? [] :

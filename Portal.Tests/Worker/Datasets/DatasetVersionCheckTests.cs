@@ -12,14 +12,17 @@ public sealed class DatasetVersionCheckTests : IDisposable
     private readonly FixturePaths.TempDir _dir = new();
 
     [Fact]
-    public void Same_version_passes_and_a_changed_one_names_the_benchmark_or_gallery()
+    public void Same_version_passes_and_a_changed_one_names_the_benchmark_gallery_or_image_set()
     {
         var bench = new BenchmarkRecord { Name = "tiny", TaskKind = TaskKind.TwoAfc, Format = "nights", DatasetRoot = "/data/tiny", Split = "test", Splits = "", VersionHash = "aaaaaaaaaaaaaaaa" };
         DatasetVersionCheck.Ensure(bench, "aaaaaaaaaaaaaaaa");
         var e = Assert.Throws<InvalidDataException>(() => DatasetVersionCheck.Ensure(bench, "bbbbbbbbbbbbbbbb"));
         Assert.Equal("the dataset at /data/tiny changed since benchmark 'tiny' was registered (version bbbbbbbbbbbb ≠ aaaaaaaaaaaa); register it again under a new name", e.Message);
-        bench.TaskKind = TaskKind.FeatureInversion;
-        Assert.StartsWith("gallery 'tiny' changed since it was defined", Assert.Throws<InvalidDataException>(() => DatasetVersionCheck.Ensure(bench, "bb")).Message);
+        var gallery = new GalleryRecord { Name = "tiny", TaskKind = TaskKind.FeatureInversion, DatasetRoot = "/data/g", VersionHash = "aa" };
+        Assert.StartsWith("gallery 'tiny' changed since it was defined", Assert.Throws<InvalidDataException>(() => DatasetVersionCheck.Ensure(gallery, "bb")).Message);
+        var images = new TrainingImageSetRecord { Name = "FARE images: /data/i", TaskKind = TaskKind.Fare, DatasetRoot = "/data/i", VersionHash = "aa" };
+        Assert.Equal("the image folder /data/i changed since the job was queued (version bb ≠ aa); submit the job again",
+            Assert.Throws<InvalidDataException>(() => DatasetVersionCheck.Ensure(images, "bb")).Message);
     }
 
     [Fact]

@@ -16,7 +16,8 @@ public static class ServerDetailsJson
     {
         [typeof(EncoderRecord)] = [nameof(EncoderRecord.StoragePath), nameof(EncoderRecord.MlpHeadPath), nameof(EncoderRecord.LoraPath), nameof(EncoderRecord.ValidatingWorker), nameof(EncoderRecord.SourceUrl)],
         [typeof(JobRecord)] = [nameof(JobRecord.ErrorStack)],
-        [typeof(BenchmarkRecord)] = [nameof(BenchmarkRecord.DatasetRoot)],
+        // Benchmarks, galleries and training-image sets alike (and a dataset seen through its base type).
+        [typeof(DatasetRecord)] = [nameof(DatasetRecord.DatasetRoot)],
     };
 
     private static readonly Dictionary<Type, string[]> Scrubbed = new()
@@ -27,6 +28,14 @@ public static class ServerDetailsJson
         [typeof(ResultRecord)] = [nameof(ResultRecord.FullJson), nameof(ResultRecord.SanityJson)],
     };
 
+    /// <summary>The rule of the type or of the record type it derives from.</summary>
+    private static string[]? Rule(Dictionary<Type, string[]> rules, Type type)
+    {
+        for (var t = type; t != null; t = t.BaseType)
+            if (rules.TryGetValue(t, out var names)) return names;
+        return null;
+    }
+
     public static Action<JsonTypeInfo> Modifier(IHttpContextAccessor http) => info =>
     {
         // No request (never expected for HTTP answers) reads as an anonymous visitor.
@@ -35,9 +44,9 @@ public static class ServerDetailsJson
         {
             var member = (p.AttributeProvider as System.Reflection.MemberInfo)?.Name;
             if (member == null) continue;
-            if (Hidden.TryGetValue(info.Type, out var hidden) && hidden.Contains(member))
+            if (Rule(Hidden, info.Type) is { } hidden && hidden.Contains(member))
                 p.ShouldSerialize = (_, _) => Admin();
-            else if (Scrubbed.TryGetValue(info.Type, out var scrubbed) && scrubbed.Contains(member) && p.Get is { } get)
+            else if (Rule(Scrubbed, info.Type) is { } scrubbed && scrubbed.Contains(member) && p.Get is { } get)
                 p.Get = o => Admin() ? get(o) : Disclosure.ScrubPaths((string?)get(o));
         }
     };

@@ -76,14 +76,14 @@ public sealed class AdminActions(IDbContextFactory<PortalDbContext> dbFactory, J
         JobRecord job;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            job = await db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark).FirstOrDefaultAsync(j => j.Id == jobId, ct)
+            job = await db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Dataset).FirstOrDefaultAsync(j => j.Id == jobId, ct)
                 ?? throw new KeyNotFoundException($"no job {jobId}");
             if (job.Status is JobStatus.Queued or JobStatus.Running) throw new InvalidOperationException($"job {jobId} is {job.Status.ToString().ToLowerInvariant()}; wait for it to end or cancel it");
-            var previous = await db.Results.Where(r => r.EncoderSha256 == job.Encoder!.Sha256 && r.BenchmarkVersion == job.Benchmark!.VersionHash && r.ConfigKey == job.ConfigKey)
+            var previous = await db.Results.Where(r => r.EncoderSha256 == job.Encoder!.Sha256 && r.DatasetVersion == job.Dataset!.VersionHash && r.ConfigKey == job.ConfigKey)
                 .Select(r => (int?)r.Id).FirstOrDefaultAsync(ct);
             if (previous is int id) await DeleteResultAsync(id, ct);
         }
-        var submitted = await queue.SubmitAsync(new JobRequest(job.EncoderId, job.BenchmarkId, Config: job.Config), ct, submittedBy);
+        var submitted = await queue.SubmitAsync(new JobRequest(job.EncoderId, job.DatasetId, Config: job.Config), ct, submittedBy);
         return submitted[0];
     }
 }

@@ -48,7 +48,7 @@ public static class AuditApi
     public static async Task<List<int>> TopEncodersAsync(IDbContextFactory<PortalDbContext> f, int benchmarkId, string norm, double eps, int top, CancellationToken ct)
     {
         await using var db = await f.CreateDbContextAsync(ct);
-        var results = await db.Results.AsNoTracking().Where(r => r.BenchmarkId == benchmarkId && r.Config.Attack == "apgd" && r.Config.Norm == norm && r.RobustValue != null)
+        var results = await db.Results.AsNoTracking().Where(r => r.DatasetId == benchmarkId && r.Config.Attack == "apgd" && r.Config.Norm == norm && r.RobustValue != null)
             .Select(r => new { r.EncoderId, r.Config.Eps, r.RobustValue }).ToListAsync(ct);
         return results.Where(r => Math.Abs(r.Eps - eps) < 1e-9).GroupBy(r => r.EncoderId)
             .Select(g => (Encoder: g.Key, Best: g.Max(r => r.RobustValue!.Value)))

@@ -38,8 +38,8 @@ public sealed record ResultMetric(string? Clean, string? Robust, bool IsPercent,
     /// <summary>What the result says it holds.</summary>
     public static ResultMetric For(ResultRecord result) => Of(result.Metric);
 
-    /// <summary>What a job on this benchmark will report, before it has a result (its live progress).</summary>
-    public static ResultMetric For(BenchmarkRecord? bench) => bench is null ? TwoAfc : Of(ResultMetrics.For(bench));
+    /// <summary>What a job on this dataset will report, before it has a result (its live progress).</summary>
+    public static ResultMetric For(DatasetRecord? dataset) => dataset is null ? TwoAfc : Of(ResultMetrics.For(dataset));
 
     /// <summary>The value with its unit: "71.3%" or "0.842"; an en dash when missing.</summary>
     public string Format(double? v) => v is not double d ? "–" : IsPercent ? Percent.Format(d) + "%" : d.ToString("0.000", CultureInfo.InvariantCulture);

@@ -34,7 +34,7 @@ public sealed class DemoSeeder(
         if (!demo.Enabled) return;
         bool seeded;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
-            seeded = await db.Encoders.AnyAsync(ct) || await db.Benchmarks.AnyAsync(ct) || await db.Jobs.AnyAsync(ct);
+            seeded = await db.Encoders.AnyAsync(ct) || await db.Datasets.AnyAsync(ct) || await db.Jobs.AnyAsync(ct);
         try
         {
             // A database with content is never re-seeded; a demo an earlier version seeded is brought up to date.

@@ -33,10 +33,10 @@ public sealed class DemoUpgrade(IDbContextFactory<PortalDbContext> dbFactory, Jo
             log.LogWarning("the demo board '{Bench}' was seeded by an earlier version and names NIGHTS' splits (test_imagenet, test_no_imagenet) on procedural rows; " +
                 "a fresh data folder seeds it with the honest split 'procedural'", bench.Name);
         var key = Presets.Config(Presets.DemoLinf1, apgdIterations).Key;
-        var onBoard = await db.Results.AsNoTracking().Where(r => r.BenchmarkId == bench.Id).Select(r => r.EncoderId)
-            .Union(db.Jobs.AsNoTracking().Where(j => j.BenchmarkId == bench.Id).Select(j => j.EncoderId)).ToListAsync(ct);
-        var covered = await db.Results.AsNoTracking().Where(r => r.BenchmarkId == bench.Id && r.BenchmarkVersion == bench.VersionHash && r.ConfigKey == key).Select(r => r.EncoderId)
-            .Union(db.Jobs.AsNoTracking().Where(j => j.BenchmarkId == bench.Id && j.ConfigKey == key
+        var onBoard = await db.Results.AsNoTracking().Where(r => r.DatasetId == bench.Id).Select(r => r.EncoderId)
+            .Union(db.Jobs.AsNoTracking().Where(j => j.DatasetId == bench.Id).Select(j => j.EncoderId)).ToListAsync(ct);
+        var covered = await db.Results.AsNoTracking().Where(r => r.DatasetId == bench.Id && r.DatasetVersion == bench.VersionHash && r.ConfigKey == key).Select(r => r.EncoderId)
+            .Union(db.Jobs.AsNoTracking().Where(j => j.DatasetId == bench.Id && j.ConfigKey == key
                 && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running || j.Status == JobStatus.Succeeded)).Select(j => j.EncoderId)).ToListAsync(ct);
         var missing = await db.Encoders.AsNoTracking().Where(e => onBoard.Contains(e.Id) && !covered.Contains(e.Id) && e.Status == EncoderStatus.Ready)
             .Select(e => e.Id).ToListAsync(ct);

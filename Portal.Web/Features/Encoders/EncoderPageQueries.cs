@@ -18,11 +18,11 @@ public sealed class EncoderPageQueries(IDbContextFactory<PortalDbContext> dbFact
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var e = await db.Encoders.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (e == null || !viewer.MaySee(e)) return null;
-        var results = await db.Results.AsNoTracking().Include(r => r.Splits).Include(r => r.Benchmark).Include(r => r.Encoder).Where(r => r.EncoderId == id && r.Benchmark!.TaskKind != TaskKind.Fare)
+        var results = await db.Results.AsNoTracking().Include(r => r.Splits).Include(r => r.Dataset).Include(r => r.Encoder).Where(r => r.EncoderId == id && !(r.Dataset is TrainingImageSetRecord))
             .AsSplitQuery().ToListAsync(ct);
-        var jobs = await db.Jobs.AsNoTracking().Include(j => j.Benchmark).Where(j => j.EncoderId == id).OrderByDescending(j => j.Id).ToListAsync(ct);
+        var jobs = await db.Jobs.AsNoTracking().Include(j => j.Dataset).Where(j => j.EncoderId == id).OrderByDescending(j => j.Id).ToListAsync(ct);
         // Benchmark, then clean before L∞ before L2, then newest first.
-        results = results.OrderBy(r => r.Benchmark?.Name).ThenBy(r => !r.Config.IsAttack ? 0 : r.Config.Norm == "linf" ? 1 : 2).ThenByDescending(r => r.CreatedAt).ToList();
+        results = results.OrderBy(r => r.Dataset?.Name).ThenBy(r => !r.Config.IsAttack ? 0 : r.Config.Norm == "linf" ? 1 : 2).ThenByDescending(r => r.CreatedAt).ToList();
         return new EncoderDetails(e, results, jobs);
     }
 

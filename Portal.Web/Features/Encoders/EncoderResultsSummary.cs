@@ -16,13 +16,13 @@ public sealed record EncoderResultLine(int ResultId, int BenchmarkId, string Ben
 public static class EncoderResultsSummary
 {
     public static List<EncoderResultLine> Lines(IEnumerable<ResultRecord> results) => results
-        .Where(r => !Audit.AuditView.IsAudit(r) && r.Benchmark?.TaskKind != TaskKind.Fare)
-        .OrderBy(r => r.Benchmark?.Name, StringComparer.Ordinal).ThenBy(r => r.Config.IsAttack ? 1 : 0)
+        .Where(r => !Audit.AuditView.IsAudit(r) && r.Dataset?.TaskKind != TaskKind.Fare)
+        .OrderBy(r => r.Dataset?.Name, StringComparer.Ordinal).ThenBy(r => r.Config.IsAttack ? 1 : 0)
         .ThenBy(r => r.Config.Norm).ThenBy(r => r.Config.Eps).ThenByDescending(r => r.CreatedAt)
         .Select(r =>
         {
             var metric = ResultMetric.For(r);
-            return new EncoderResultLine(r.Id, r.BenchmarkId, r.Benchmark?.Name ?? $"benchmark {r.BenchmarkId}", r.Benchmark?.IsDemo == true,
+            return new EncoderResultLine(r.Id, r.DatasetId, r.Dataset?.Name ?? $"benchmark {r.DatasetId}", r.Dataset?.IsDemo == true,
                 metric.Name, metric, metric.Clean != null ? r.CleanValue : null, metric.Robust != null && r.Config.IsAttack ? r.RobustValue : null,
                 Setting(r), r.N, r.Config.Limit, r.CreatedAt);
         }).ToList();
@@ -32,7 +32,7 @@ public static class EncoderResultsSummary
     {
         var c = r.Config;
         string Eps() => c.Norm == "linf" ? string.Create(CultureInfo.InvariantCulture, $"L∞ {c.Eps * 255:0.##}/255") : string.Create(CultureInfo.InvariantCulture, $"L2 {c.Eps:0.##}");
-        if (r.Benchmark?.TaskKind.IsGallery() == true)
+        if (r.Dataset?.TaskKind.IsGallery() == true)
             return string.Create(CultureInfo.InvariantCulture, $"inversion · L2 radius {c.Eps:0.##} · APGD {c.Iterations} it");
         if (!c.IsAttack) return "none (clean)";
         if (c.Attack == "square") return $"Square {Eps()} · {c.Queries} queries";

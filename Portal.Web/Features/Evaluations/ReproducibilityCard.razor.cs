@@ -24,7 +24,7 @@ public partial class ReproducibilityCard
     // Column values without the unit (the header has it).
     private string Plain(double? v) => _metric.IsPercent ? Percent.Format(v) : _metric.Format(v);
     // What a "split" is for this task: a 2AFC split, a retrieval protocol, a detection class, a gallery's target.
-    private string SplitName => Result.Benchmark?.TaskKind switch
+    private string SplitName => Result.Dataset?.TaskKind switch
     {
         TaskKind.Retrieval => "Protocol", TaskKind.Detection => "True class",
         TaskKind.FeatureInversion or TaskKind.TextInversion => "Target",

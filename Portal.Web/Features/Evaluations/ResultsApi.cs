@@ -26,7 +26,7 @@ public static class ResultsApi
         g.MapGet("/results/{id:int}", async (int id, ClaimsPrincipal user, IDbContextFactory<PortalDbContext> f) =>
         {
             await using var db = await f.CreateDbContextAsync();
-            var r = await db.Results.AsNoTracking().Include(x => x.Splits).Include(x => x.Encoder).Include(x => x.Benchmark).FirstOrDefaultAsync(x => x.Id == id);
+            var r = await db.Results.AsNoTracking().Include(x => x.Splits).Include(x => x.Encoder).Include(x => x.Dataset).FirstOrDefaultAsync(x => x.Id == id);
             if (r == null) return Results.NotFound(new { error = $"no result {id}" });
             // The engine's JSON names skipped files by path: cut for everyone but admins (Features/Accounts/Disclosure.cs).
             JsonNode? Json(string text) => user.SeesServerDetails() ? JsonNode.Parse(text) : Disclosure.ScrubPaths(JsonNode.Parse(text));
@@ -44,15 +44,15 @@ public static class ResultsApi
         var (offset, limit) = filters.Page(defaultLimit, MaxResultsLimit);
         await using var db = await f.CreateDbContextAsync();
         var q = db.Results.AsNoTracking().AsQueryable();
-        if (benchmarkId != null) q = q.Where(r => r.BenchmarkId == benchmarkId);
+        if (benchmarkId != null) q = q.Where(r => r.DatasetId == benchmarkId);
         if (encoderId != null) q = q.Where(r => r.EncoderId == encoderId);
         ListFilters.PageHeaders(request.HttpContext.Response, await q.CountAsync(), offset, limit);
-        return await q.Include(r => r.Splits).Include(r => r.Encoder).Include(r => r.Benchmark).OrderBy(r => r.Id).Skip(offset).Take(limit).AsSplitQuery().ToListAsync();
+        return await q.Include(r => r.Splits).Include(r => r.Encoder).Include(r => r.Dataset).OrderBy(r => r.Id).Skip(offset).Take(limit).AsSplitQuery().ToListAsync();
     }
 
     public static object Summary(ResultRecord r) => new
     {
-        r.Id, r.JobId, r.EncoderId, encoder = r.Encoder?.DisplayName, r.EncoderSha256, r.BenchmarkId, benchmark = r.Benchmark?.Name, r.BenchmarkVersion,
+        r.Id, r.JobId, r.EncoderId, encoder = r.Encoder?.DisplayName, r.EncoderSha256, benchmark_id = r.DatasetId, benchmark = r.Dataset?.Name, benchmark_version = r.DatasetVersion,
         r.ConfigKey, r.Config, r.Metric, r.N, r.CleanValue, r.RobustValue, r.SkippedItems, r.SanityPassed,
         splits = r.Splits.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => new { s.Name, s.N, s.CleanValue, s.RobustValue, s.LpipsScore }),
         r.EngineVersion, r.Device, r.WallSeconds, r.CreatedAt,
@@ -70,7 +70,7 @@ public static class ResultsApi
         foreach (var r in results)
         {
             var c = r.Config;
-            var row = new List<string?> { N(r.Id), N(r.JobId), r.Encoder?.DisplayName, r.EncoderSha256, r.Benchmark?.Name, r.BenchmarkVersion, c.Attack, c.IsAttack ? c.Norm : "",
+            var row = new List<string?> { N(r.Id), N(r.JobId), r.Encoder?.DisplayName, r.EncoderSha256, r.Dataset?.Name, r.DatasetVersion, c.Attack, c.IsAttack ? c.Norm : "",
                 c.IsAttack ? D(c.Eps) : "", c.Attack == "apgd" ? N(c.Iterations) : "", c.Queries is int q ? N(q) : "", c.IsAttack ? N(c.Restarts) : "", c.IsAttack ? N(c.Seed) : "", c.Limit?.ToString(CultureInfo.InvariantCulture),
                 r.Metric, N(r.N), D(r.CleanValue), D(r.RobustValue), r.SanityPassed ? "true" : "false", N(r.SkippedItems), r.EngineVersion, r.Device, D(r.WallSeconds),
                 r.CreatedAt.ToString("O", CultureInfo.InvariantCulture) };

@@ -9,7 +9,7 @@ namespace Portal.Web.Features.Galleries;
 public partial class CompareGalleryPage
 {
     [SupplyParameterFromQuery(Name = "gallery")] public int? GalleryQuery { get; set; }
-    private List<BenchmarkRecord> _galleries = [];
+    private List<GalleryRecord> _galleries = [];
     private bool _missing;
     private int _galleryId;
     private int _seed;
@@ -30,7 +30,7 @@ public partial class CompareGalleryPage
         if (GalleryQuery is int q) _galleryId = q;
         else if (_galleryId == 0 || _galleries.All(g => g.Id != _galleryId)) _galleryId = _galleries[^1].Id;
         _results = await Galleries.ResultsAsync(galleryId: _galleryId);
-        _active = (await Galleries.ActiveJobsAsync(kind: TaskKind.FeatureInversion)).Where(j => j.BenchmarkId == _galleryId).ToList();
+        _active = (await Galleries.ActiveJobsAsync(kind: TaskKind.FeatureInversion)).Where(j => j.DatasetId == _galleryId).ToList();
         _seeds = _results.SelectMany(r => r.Index.Settings.Seeds).Distinct().Order().ToList();
         if (!_seeds.Contains(_seed) && _seeds.Count > 0) _seed = _seeds[0];
         _targets = _results.SelectMany(r => r.Index.Targets.Select(t => t.Id)).Distinct().ToList();

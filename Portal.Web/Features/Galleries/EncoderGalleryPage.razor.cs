@@ -12,7 +12,7 @@ public partial class EncoderGalleryPage
     private List<GalleryResult> _results = [];
     private List<JobRecord> _active = [];
     private List<JobRecord> _failed = [];
-    private List<BenchmarkRecord> _queueable = [];
+    private List<GalleryRecord> _queueable = [];
 
     protected override async Task LoadAsync()
     {
@@ -20,14 +20,14 @@ public partial class EncoderGalleryPage
         if (_encoder == null) return;
         _results = await Galleries.ResultsAsync(encoderId: Id);
         _active = await Galleries.ActiveJobsAsync(encoderId: Id);
-        _failed = (await Galleries.FailedJobsAsync(encoderId: Id, take: 3)).Where(f => _results.All(r => r.Gallery.Id != f.BenchmarkId)).ToList();
+        _failed = (await Galleries.FailedJobsAsync(encoderId: Id, take: 3)).Where(f => _results.All(r => r.Gallery.Id != f.DatasetId)).ToList();
         // Operator-defined galleries this encoder has not done and is not doing.
         _queueable = (await Galleries.GalleriesAsync())
             .Where(g => GalleryQueries.Definition(g)?.Origin == GalleryDefinition.DefinedOrigin)
-            .Where(g => _results.All(r => r.Gallery.Id != g.Id) && _active.All(j => j.BenchmarkId != g.Id)).ToList();
+            .Where(g => _results.All(r => r.Gallery.Id != g.Id) && _active.All(j => j.DatasetId != g.Id)).ToList();
     }
 
-    private async Task Queue(BenchmarkRecord g)
+    private async Task Queue(GalleryRecord g)
     {
         try
         {

@@ -64,13 +64,13 @@ public static class GalleriesApi
         app.MapGet(GalleryUrls.ArtifactPrefix + "/{resultId:int}/{**path}", async (int resultId, string? path, string? reveal, HttpContext http, IDbContextFactory<PortalDbContext> f, DataPaths paths, CancellationToken ct) =>
         {
             await using var db = await f.CreateDbContextAsync(ct);
-            var r = await db.Results.AsNoTracking().Include(x => x.Benchmark).FirstOrDefaultAsync(x => x.Id == resultId, ct);
-            if (r?.ArtifactsDir is null || r.Benchmark is null || !TaskKinds.IsGallery(r.Benchmark.TaskKind))
+            var r = await db.Results.AsNoTracking().Include(x => x.Dataset).FirstOrDefaultAsync(x => x.Id == resultId, ct);
+            if (r?.ArtifactsDir is null || r.Dataset is not GalleryRecord gallery)
                 return Results.NotFound(new { error = $"no inversion result {resultId}" });
             var file = SafeFile(paths.Artifacts, r.ArtifactsDir, path);
             if (file is null) return Results.BadRequest(new { error = "not a file of this result (paths stay inside its folder; png and json only)" });
             if (!File.Exists(file)) return Results.NotFound(new { error = $"result {resultId} has no file {path}" });
-            if (Path.GetExtension(file).Equals(".png", StringComparison.OrdinalIgnoreCase) && SensitiveImage(paths.Artifacts, r.ArtifactsDir, path!, r.Benchmark))
+            if (Path.GetExtension(file).Equals(".png", StringComparison.OrdinalIgnoreCase) && SensitiveImage(paths.Artifacts, r.ArtifactsDir, path!, gallery))
             {
                 // The viewers' rule: blurred for everyone; the original only for a signed-in researcher who asks.
                 http.Response.Headers.CacheControl = "private, no-store";
@@ -83,7 +83,7 @@ public static class GalleriesApi
     }
 
     /// <summary>An image of a sensitive target (original or reconstruction) by the gallery's definition and the result's index.</summary>
-    private static bool SensitiveImage(string artifactsRoot, string resultDir, string relative, Portal.Data.Entities.BenchmarkRecord gallery)
+    private static bool SensitiveImage(string artifactsRoot, string resultDir, string relative, Portal.Data.Entities.GalleryRecord gallery)
     {
         var sensitive = GalleryBlur.SensitiveTargets(gallery);
         if (sensitive.Count == 0) return false;

@@ -12,7 +12,7 @@ namespace Portal.Web.Features.Galleries;
 public static class GalleryBlur
 {
     /// <summary>The gallery's sensitive target ids (none when its definition is gone or names none).</summary>
-    public static IReadOnlySet<string> SensitiveTargets(BenchmarkRecord gallery) =>
+    public static IReadOnlySet<string> SensitiveTargets(GalleryRecord gallery) =>
         (GalleryQueries.Definition(gallery)?.SensitiveTargets ?? []).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>What a file of an inversion result is: the original of a target, a reconstruction of one, or neither (index, cross scores).</summary>

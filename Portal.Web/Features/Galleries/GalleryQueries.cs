@@ -7,7 +7,7 @@ using Portal.Web.Configuration;
 namespace Portal.Web.Features.Galleries;
 
 /// <summary>A finished inversion: the result row, its encoder and gallery, and the index.json its job wrote.</summary>
-public sealed record GalleryResult(ResultRecord Result, EncoderRecord Encoder, BenchmarkRecord Gallery, InversionIndex Index)
+public sealed record GalleryResult(ResultRecord Result, EncoderRecord Encoder, GalleryRecord Gallery, InversionIndex Index)
 {
     /// <summary>Targets of a sensitive class (the gallery definition's sensitive_targets): blurred wherever they appear.</summary>
     public IReadOnlySet<string> SensitiveTargets { get; init; } = new HashSet<string>();
@@ -38,10 +38,10 @@ public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory,
 {
     public static readonly TaskKind[] Kinds = [TaskKind.FeatureInversion, TaskKind.TextInversion];
 
-    public async Task<List<BenchmarkRecord>> GalleriesAsync(TaskKind? kind = null, CancellationToken ct = default)
+    public async Task<List<GalleryRecord>> GalleriesAsync(TaskKind? kind = null, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var q = db.Benchmarks.AsNoTracking().Where(b => Kinds.Contains(b.TaskKind));
+        IQueryable<GalleryRecord> q = db.Galleries.AsNoTracking();
         if (kind != null) q = q.Where(b => b.TaskKind == kind);
         return await q.OrderBy(b => b.Id).ToListAsync(ct);
     }
@@ -50,17 +50,17 @@ public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<List<GalleryResult>> ResultsAsync(int? encoderId = null, int? galleryId = null, TaskKind? kind = null, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var q = db.Results.AsNoTracking().Include(r => r.Encoder).Include(r => r.Benchmark)
-            .Where(r => Kinds.Contains(r.Benchmark!.TaskKind) && r.ArtifactsDir != null);
+        var q = db.Results.AsNoTracking().Include(r => r.Encoder).Include(r => r.Dataset)
+            .Where(r => r.Dataset is GalleryRecord && r.ArtifactsDir != null);
         if (encoderId != null) q = q.Where(r => r.EncoderId == encoderId);
-        if (galleryId != null) q = q.Where(r => r.BenchmarkId == galleryId);
-        if (kind != null) q = q.Where(r => r.Benchmark!.TaskKind == kind);
+        if (galleryId != null) q = q.Where(r => r.DatasetId == galleryId);
+        if (kind != null) q = q.Where(r => r.Dataset!.TaskKind == kind);
         var rows = await q.OrderByDescending(r => r.Id).ToListAsync(ct);
         var list = new List<GalleryResult>();
-        foreach (var r in rows.GroupBy(r => (r.BenchmarkId, r.EncoderId)).Select(g => g.First()))
+        foreach (var r in rows.GroupBy(r => (r.DatasetId, r.EncoderId)).Select(g => g.First()))
         {
             var index = ReadIndex(r);
-            if (index != null) list.Add(new GalleryResult(r, r.Encoder!, r.Benchmark!, index) { SensitiveTargets = GalleryBlur.SensitiveTargets(r.Benchmark!) });
+            if (index != null) list.Add(new GalleryResult(r, r.Encoder!, (GalleryRecord)r.Dataset!, index) { SensitiveTargets = GalleryBlur.SensitiveTargets((GalleryRecord)r.Dataset!) });
         }
         return list.OrderBy(r => r.Gallery.Id).ThenBy(r => r.Encoder.Id).ToList();
     }
@@ -69,10 +69,10 @@ public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<List<JobRecord>> ActiveJobsAsync(int? encoderId = null, TaskKind? kind = null, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var q = db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark)
-            .Where(j => Kinds.Contains(j.Benchmark!.TaskKind) && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running));
+        var q = db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Dataset)
+            .Where(j => j.Dataset is GalleryRecord && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running));
         if (encoderId != null) q = q.Where(j => j.EncoderId == encoderId);
-        if (kind != null) q = q.Where(j => j.Benchmark!.TaskKind == kind);
+        if (kind != null) q = q.Where(j => j.Dataset!.TaskKind == kind);
         return await q.OrderBy(j => j.Id).ToListAsync(ct);
     }
 
@@ -80,10 +80,10 @@ public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<List<JobRecord>> FailedJobsAsync(int? encoderId = null, TaskKind? kind = null, int take = 10, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var q = db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark)
-            .Where(j => Kinds.Contains(j.Benchmark!.TaskKind) && j.Status == JobStatus.Failed);
+        var q = db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Dataset)
+            .Where(j => j.Dataset is GalleryRecord && j.Status == JobStatus.Failed);
         if (encoderId != null) q = q.Where(j => j.EncoderId == encoderId);
-        if (kind != null) q = q.Where(j => j.Benchmark!.TaskKind == kind);
+        if (kind != null) q = q.Where(j => j.Dataset!.TaskKind == kind);
         return await q.OrderByDescending(j => j.Id).Take(take).ToListAsync(ct);
     }
 
@@ -94,7 +94,7 @@ public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory,
     }
 
     /// <summary>The definition of a gallery, or null when its folder is gone.</summary>
-    public static GalleryDefinition? Definition(BenchmarkRecord b)
+    public static GalleryDefinition? Definition(GalleryRecord b)
     {
         try { return GalleryDefinition.Load(b.DatasetRoot); }
         catch (Exception e) when (e is IOException or InvalidDataException) { return null; }

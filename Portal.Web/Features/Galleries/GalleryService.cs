@@ -31,7 +31,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
 
     public string GalleriesRoot => Path.Combine(paths.Datasets, "galleries");
 
-    public async Task<BenchmarkRecord> DefineAsync(GalleryRequest req, bool isDemo, CancellationToken ct)
+    public async Task<GalleryRecord> DefineAsync(GalleryRequest req, bool isDemo, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(req.Name)) throw new ArgumentException("a gallery needs a name");
         var kind = req.Kind switch
@@ -58,11 +58,14 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
     }
 
     /// <summary>Stores the definition in its own folder and registers it (the same definition again returns the existing record).</summary>
-    public async Task<BenchmarkRecord> SaveAsync(string name, GalleryDefinition def, string? description, bool isDemo, CancellationToken ct, string? folder = null)
+    public async Task<GalleryRecord> SaveAsync(string name, GalleryDefinition def, string? description, bool isDemo, CancellationToken ct, string? folder = null)
     {
         def.Validate($"gallery '{name}'");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var existing = await db.Benchmarks.FirstOrDefaultAsync(b => b.Name == name, ct);
+        // Names are unique across benchmarks, galleries and image sets (one "datasets" table).
+        var existing = await db.Datasets.FirstOrDefaultAsync(b => b.Name == name, ct);
+        if (existing is not (null or GalleryRecord))
+            throw new InvalidOperationException($"'{name}' is already the name of a {existing.KindNoun()}; choose another name");
         folder ??= existing?.DatasetRoot ?? Path.Combine(GalleriesRoot, Slug(name));
         var staging = folder + ".new";
         def.Save(staging);
@@ -72,19 +75,19 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
         if (existing != null)
         {
             Directory.Delete(staging, true);
-            if (existing.VersionHash == version && existing.TaskKind == def.Kind) return existing;
-            throw new InvalidOperationException($"a benchmark named '{name}' already exists with different contents; choose another name");
+            if (existing.VersionHash == version && existing.TaskKind == def.Kind) return (GalleryRecord)existing;
+            throw new InvalidOperationException($"a gallery named '{name}' already exists with different contents; choose another name");
         }
         if (Directory.Exists(folder)) Directory.Delete(folder, true);
         Directory.Move(staging, folder);
-        var record = new BenchmarkRecord
+        var record = new GalleryRecord
         {
-            Name = name, TaskKind = def.Kind, Format = "gallery", DatasetRoot = folder, Split = "all", Splits = "",
+            Name = name, TaskKind = def.Kind, DatasetRoot = folder,
             ItemCount = def.TargetCount(folder), VersionHash = version, IsDemo = isDemo, CreatedAt = DateTime.UtcNow,
             Description = description ?? (def.IsText ? $"{def.Prompts!.Count} prompt(s)" : $"{def.TargetCount(folder)} target image(s)") +
                 $", {def.Seeds.Count} seed(s), {def.Iterations} APGD iterations in an L2 ball of radius {def.Radius:0.##}",
         };
-        db.Benchmarks.Add(record);
+        db.Galleries.Add(record);
         await db.SaveChangesAsync(ct);
         return record;
     }
@@ -102,10 +105,10 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
     /// <summary>Queues the gallery's inversion for an encoder (its protocol is the job's configuration).</summary>
     public async Task<SubmittedJob> QueueAsync(int encoderId, int benchmarkId, string? submittedBy, CancellationToken ct)
     {
-        BenchmarkRecord bench;
+        DatasetRecord dataset;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
-            bench = await db.Benchmarks.AsNoTracking().FirstOrDefaultAsync(b => b.Id == benchmarkId, ct) ?? throw new KeyNotFoundException($"no gallery {benchmarkId}");
-        if (!bench.TaskKind.IsGallery()) throw new ArgumentException($"benchmark {bench.Id} ({bench.Name}) is a {bench.TaskKind.Key()} benchmark, not an inversion gallery");
+            dataset = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(b => b.Id == benchmarkId, ct) ?? throw new KeyNotFoundException($"no gallery {benchmarkId}");
+        if (dataset is not GalleryRecord bench) throw new ArgumentException($"dataset {dataset.Id} ({dataset.Name}) is a {dataset.KindNoun()}, not an inversion gallery");
         var def = GalleryDefinition.Load(bench.DatasetRoot);
         var submitted = await queue.SubmitAsync(new JobRequest(encoderId, benchmarkId, Config: ConfigOf(def)), ct, submittedBy, operatorConfig: true, runsPerItem: def.Seeds.Count);
         return submitted.Single();
@@ -116,10 +119,10 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
         new() { Attack = "apgd", Norm = "l2", Eps = def.Radius, Iterations = def.Iterations, Restarts = 1, Seed = def.Seeds[0] };
 
     /// <summary>The newest operator-defined text gallery: requested prompts borrow its vocabulary and protocol.</summary>
-    public async Task<(BenchmarkRecord Bench, GalleryDefinition Def)?> BaseTextGalleryAsync(CancellationToken ct)
+    public async Task<(GalleryRecord Bench, GalleryDefinition Def)?> BaseTextGalleryAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var texts = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TaskKind.TextInversion).OrderByDescending(b => b.Id).ToListAsync(ct);
+        var texts = await db.Galleries.AsNoTracking().Where(b => b.TaskKind == TaskKind.TextInversion).OrderByDescending(b => b.Id).ToListAsync(ct);
         foreach (var b in texts)
         {
             try
@@ -133,7 +136,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
     }
 
     /// <summary>A researcher's prompt: a one-prompt gallery (shared by everyone asking for the same prompt) and its job.</summary>
-    public async Task<(BenchmarkRecord Gallery, SubmittedJob Job)> RequestTextAsync(TextInversionRequest req, string? submittedBy, CancellationToken ct)
+    public async Task<(GalleryRecord Gallery, SubmittedJob Job)> RequestTextAsync(TextInversionRequest req, string? submittedBy, CancellationToken ct)
     {
         var prompt = Portal.Web.Features.Encoders.EncoderFields.Line(req.Prompt, "prompt", 300) ?? "";
         if (prompt.Length == 0) throw new ArgumentException("the prompt is empty");
@@ -144,9 +147,9 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
         var def = baseGallery.Def with { Prompts = [prompt], Origin = GalleryDefinition.RequestOrigin };
         var name = $"Text: {prompt}";
         var folder = Path.Combine(GalleriesRoot, "requests", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(prompt)))[..16]);
-        BenchmarkRecord gallery;
+        GalleryRecord gallery;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
-            gallery = await db.Benchmarks.AsNoTracking().FirstOrDefaultAsync(b => b.Name == name, ct) ?? await SaveAsync(name, def, $"requested prompt, protocol of '{baseGallery.Bench.Name}'", false, ct, folder);
+            gallery = await db.Galleries.AsNoTracking().FirstOrDefaultAsync(b => b.Name == name, ct) ?? await SaveAsync(name, def, $"requested prompt, protocol of '{baseGallery.Bench.Name}'", false, ct, folder);
         var job = await QueueAsync(req.EncoderId, gallery.Id, submittedBy, ct);
         return (gallery, job);
     }

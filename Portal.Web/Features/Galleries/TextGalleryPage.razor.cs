@@ -11,7 +11,7 @@ namespace Portal.Web.Features.Galleries;
 
 public partial class TextGalleryPage
 {
-    private (BenchmarkRecord Bench, GalleryDefinition Def)? _base;
+    private (GalleryRecord Bench, GalleryDefinition Def)? _base;
     private List<EncoderRecord> _encoders = [];
     private int _encoderId;
     private string? _prompt;
@@ -30,8 +30,8 @@ public partial class TextGalleryPage
         _results = await Galleries.ResultsAsync(kind: TaskKind.TextInversion);
         _active = await Galleries.ActiveJobsAsync(kind: TaskKind.TextInversion);
         _failed = await Galleries.FailedJobsAsync(kind: TaskKind.TextInversion, take: 3);
-        foreach (var j in _active.Where(j => j.Benchmark != null))
-            _jobPrompts[j.Id] = GalleryQueries.Definition(j.Benchmark!)?.Prompts ?? [];
+        foreach (var j in _active.Where(j => j.Dataset != null))
+            _jobPrompts[j.Id] = GalleryQueries.Definition((GalleryRecord)j.Dataset!)?.Prompts ?? [];
         _prompts = _results.SelectMany(r => r.Index.Targets.Select(t => t.Prompt ?? t.Id))
             .Concat(_active.SelectMany(j => _jobPrompts.GetValueOrDefault(j.Id) ?? [])).Distinct().ToList();
         _columns = _results.Select(r => r.Encoder).Concat(_active.Select(j => j.Encoder!)).DistinctBy(e => e.Id).OrderBy(e => e.Id).ToList();

@@ -16,23 +16,26 @@ public static class JobJson
     public static async Task<List<JsonObject>> ManyAsync(PortalDbContext db, IReadOnlyList<JobRecord> jobs, JsonSerializerOptions options, CancellationToken ct = default)
     {
         var encoderIds = jobs.Select(j => j.EncoderId).Distinct().ToList();
-        var benchmarkIds = jobs.Select(j => j.BenchmarkId).Distinct().ToList();
+        var datasetIds = jobs.Select(j => j.DatasetId).Distinct().ToList();
         var userIds = jobs.Select(j => j.SubmittedBy).OfType<string>().Distinct().ToList();
         var encoders = await db.Encoders.AsNoTracking().Where(e => encoderIds.Contains(e.Id)).Select(e => new { e.Id, e.DisplayName }).ToDictionaryAsync(e => e.Id, e => e.DisplayName, ct);
-        var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => benchmarkIds.Contains(b.Id)).Select(b => new { b.Id, b.Name, b.TaskKind, b.Splits }).ToDictionaryAsync(b => b.Id, ct);
+        var datasets = await db.Datasets.AsNoTracking().Where(b => datasetIds.Contains(b.Id)).ToDictionaryAsync(b => b.Id, ct);
         var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).Select(u => new { u.Id, u.UserName }).ToDictionaryAsync(u => u.Id, u => u.UserName, ct);
         return jobs.Select(j =>
         {
             var node = JsonSerializer.SerializeToNode(j, options)!.AsObject();
             // The navigation properties are not loaded (null): the names below say what they would.
             node.Remove("encoder");
-            node.Remove("benchmark");
+            node.Remove("dataset");
+            // The API's name for the dataset a job runs on since its first version.
+            node["benchmark_id"] = j.DatasetId;
+            node.Remove("dataset_id");
             node["encoder_name"] = encoders.GetValueOrDefault(j.EncoderId);
-            node["benchmark_name"] = benchmarks.GetValueOrDefault(j.BenchmarkId)?.Name;
-            var bench = benchmarks.GetValueOrDefault(j.BenchmarkId);
-            node["task_kind"] = bench?.TaskKind.Key();
+            var dataset = datasets.GetValueOrDefault(j.DatasetId);
+            node["benchmark_name"] = dataset?.Name;
+            node["task_kind"] = dataset?.TaskKind.Key();
             // What clean_value / robust_value measure, as the result will say.
-            node["metric"] = bench is null ? null : ResultMetrics.For(bench.TaskKind, bench.Splits);
+            node["metric"] = dataset is null ? null : ResultMetrics.For(dataset);
             node["submitter"] = j.SubmittedBy is { } id ? users.GetValueOrDefault(id) : null;
             return node;
         }).ToList();

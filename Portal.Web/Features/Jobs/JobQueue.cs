@@ -6,6 +6,8 @@ using Portal.Web.Http;
 
 namespace Portal.Web.Features.Jobs;
 
+/// <param name="BenchmarkId">The dataset to run on (the API's <c>benchmark_id</c>): a benchmark, or for the portal's own
+/// gallery and FARE services a gallery or training-image set.</param>
 public sealed record JobRequest(int EncoderId, int BenchmarkId, string[]? Presets = null, JobConfig? Config = null, int? Iterations = null, int? Limit = null, int Seed = 0);
 
 public sealed record SubmittedJob(JobRecord Job, string Outcome);
@@ -34,7 +36,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var encoder = await db.Encoders.FindAsync([req.EncoderId], ct) ?? throw new KeyNotFoundException($"no encoder {req.EncoderId}");
-        var bench = await db.Benchmarks.FindAsync([req.BenchmarkId], ct) ?? throw new KeyNotFoundException($"no benchmark {req.BenchmarkId}");
+        var bench = await db.Datasets.FindAsync([req.BenchmarkId], ct) ?? throw new KeyNotFoundException($"no benchmark {req.BenchmarkId}");
         if (encoder.Status != EncoderStatus.Ready)
             throw new InvalidOperationException($"encoder {encoder.Id} ({encoder.DisplayName}) is {encoder.Status.ToString().ToLowerInvariant()}" +
                 (encoder.RejectReason != null ? $": {encoder.RejectReason}" : "") + "; only ready encoders can be queued");
@@ -52,7 +54,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
         {
             var key = config.Key;
             var total = Math.Min(config.Limit ?? int.MaxValue, bench.ItemCount) * Math.Max(1, runsPerItem);
-            var result = await db.Results.AsNoTracking().FirstOrDefaultAsync(r => r.EncoderSha256 == encoder.Sha256 && r.BenchmarkVersion == bench.VersionHash && r.ConfigKey == key, ct);
+            var result = await db.Results.AsNoTracking().FirstOrDefaultAsync(r => r.EncoderSha256 == encoder.Sha256 && r.DatasetVersion == bench.VersionHash && r.ConfigKey == key, ct);
             if (result != null)
             {
                 var reused = NewJob(encoder, bench, preset, config, total, submittedBy);
@@ -68,7 +70,7 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
                 outcomes.Add(new SubmittedJob(reused, ReusedResult));
                 continue;
             }
-            var active = await db.Jobs.FirstOrDefaultAsync(j => j.EncoderId == encoder.Id && j.BenchmarkId == bench.Id && j.ConfigKey == key
+            var active = await db.Jobs.FirstOrDefaultAsync(j => j.EncoderId == encoder.Id && j.DatasetId == bench.Id && j.ConfigKey == key
                 && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running), ct);
             if (active != null) { outcomes.Add(new SubmittedJob(active, AlreadyQueued)); continue; }
             var job = NewJob(encoder, bench, preset, config, total, submittedBy);
@@ -101,12 +103,12 @@ public sealed class JobQueue(IDbContextFactory<PortalDbContext> dbFactory, Dispa
         return job;
     }
 
-    private JobRecord NewJob(EncoderRecord e, BenchmarkRecord b, string preset, JobConfig config, int total, string? submittedBy) => NewJob(e, b, preset, config, total, submittedBy, dispatcher.JobQueue);
+    private JobRecord NewJob(EncoderRecord e, DatasetRecord b, string preset, JobConfig config, int total, string? submittedBy) => NewJob(e, b, preset, config, total, submittedBy, dispatcher.JobQueue);
 
-    private static JobRecord NewJob(EncoderRecord e, BenchmarkRecord b, string preset, JobConfig config, int total, string? submittedBy, string queue) => new()
+    private static JobRecord NewJob(EncoderRecord e, DatasetRecord b, string preset, JobConfig config, int total, string? submittedBy, string queue) => new()
     {
         SubmittedBy = submittedBy,
-        EncoderId = e.Id, BenchmarkId = b.Id, Preset = preset, Config = config.Clone(), ConfigKey = config.Key,
+        EncoderId = e.Id, DatasetId = b.Id, Preset = preset, Config = config.Clone(), ConfigKey = config.Key,
         Status = JobStatus.Queued, Total = total, CreatedAt = DateTime.UtcNow, Queue = queue,
     };
 }

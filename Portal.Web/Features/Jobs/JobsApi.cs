@@ -29,7 +29,7 @@ public static class JobsApi
             var q = db.Jobs.AsNoTracking();
             if (status != null) q = q.Where(j => j.Status == status);
             if (encoderId != null) q = q.Where(j => j.EncoderId == encoderId);
-            if (benchmarkId != null) q = q.Where(j => j.BenchmarkId == benchmarkId);
+            if (benchmarkId != null) q = q.Where(j => j.DatasetId == benchmarkId);
             var jobs = await q.OrderByDescending(j => j.Id).Skip(offset).Take(limit).ToListAsync();
             ListFilters.PageHeaders(response, await q.CountAsync(), offset, limit);
             return Results.Ok(await JobJson.ManyAsync(db, jobs, json.Value.SerializerOptions));

@@ -7,10 +7,11 @@ namespace Portal.Web.Features.Jobs;
 /// <summary>Read models for the pages (keeps the Razor components thin).</summary>
 public sealed class PortalQueries(IDbContextFactory<PortalDbContext> dbFactory)
 {
+    /// <summary>The benchmarks a researcher can submit to (2AFC, retrieval, detection; galleries and image sets are not benchmarks).</summary>
     public async Task<List<BenchmarkRecord>> BenchmarksAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind != TaskKind.Fare).OrderBy(b => b.Id).ToListAsync(ct);
+        return await db.Benchmarks.AsNoTracking().OrderBy(b => b.Id).ToListAsync(ct);
     }
 
     public sealed record JobsPage(List<JobRecord> Jobs, int Active, int All);
@@ -21,7 +22,7 @@ public sealed class PortalQueries(IDbContextFactory<PortalDbContext> dbFactory)
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var active = await db.Jobs.CountAsync(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Running, ct);
         var all = await db.Jobs.CountAsync(ct);
-        var q = db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark).AsQueryable();
+        var q = db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Dataset).AsQueryable();
         if (activeOnly) q = q.Where(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Running);
         return new JobsPage(await q.OrderByDescending(j => j.Id).Skip(offset).Take(limit).ToListAsync(ct), active, all);
     }
@@ -29,8 +30,8 @@ public sealed class PortalQueries(IDbContextFactory<PortalDbContext> dbFactory)
     public async Task<(JobRecord? Job, ResultRecord? Result)> JobAsync(int id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var job = await db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Benchmark).FirstOrDefaultAsync(j => j.Id == id, ct);
-        var result = job?.ResultId is int rid ? await db.Results.AsNoTracking().Include(r => r.Splits).Include(r => r.Benchmark).FirstOrDefaultAsync(r => r.Id == rid, ct) : null;
+        var job = await db.Jobs.AsNoTracking().Include(j => j.Encoder).Include(j => j.Dataset).FirstOrDefaultAsync(j => j.Id == id, ct);
+        var result = job?.ResultId is int rid ? await db.Results.AsNoTracking().Include(r => r.Splits).Include(r => r.Dataset).FirstOrDefaultAsync(r => r.Id == rid, ct) : null;
         return (job, result);
     }
 

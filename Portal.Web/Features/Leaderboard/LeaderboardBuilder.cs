@@ -16,7 +16,7 @@ public static class LeaderboardBuilder
     /// <summary>A benchmark's leaderboard: main columns over the whole split, breakdown per sub-split.</summary>
     public static Leaderboard ForBenchmark(BenchmarkRecord bench, IReadOnlyList<EncoderRecord> encoders, IReadOnlyList<ResultRecord> results, IReadOnlyList<JobRecord> activeJobs)
     {
-        results = results.Where(r => r.BenchmarkId == bench.Id).ToList();
+        results = results.Where(r => r.DatasetId == bench.Id).ToList();
         // A demo 2AFC board ranks at its own threat model (Presets.DemoLinfEps) whenever it has results there: the column
         // must not jump to another ε because a submitter ran only the paper's (the header and notice name which it is).
         var preferred = bench.IsDemo && results.Any(r => r.Config.Attack == "apgd" && r.Config.Norm == "linf" && SameEps(r.Config.Eps, Portal.Web.Features.Jobs.Presets.DemoLinfEps))
@@ -25,7 +25,7 @@ public static class LeaderboardBuilder
         var splitNames = bench.Splits.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Concat(results.SelectMany(r => r.Splits.Select(s => s.Name))).Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();
         var byEncoder = results.ToLookup(r => r.EncoderId);
-        var jobs = activeJobs.Where(j => j.BenchmarkId == bench.Id).ToLookup(j => j.EncoderId);
+        var jobs = activeJobs.Where(j => j.DatasetId == bench.Id).ToLookup(j => j.EncoderId);
         var rows = new List<LeaderboardRow>();
         foreach (var e in encoders)
         {

@@ -14,9 +14,9 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFact
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var benchmarks = await db.Benchmarks.AsNoTracking().Where(b => b.TaskKind == TaskKind.TwoAfc).OrderBy(b => b.Id).ToListAsync(ct);
-        var counts = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind == TaskKind.TwoAfc).GroupBy(r => r.BenchmarkId)
+        var counts = await db.Results.AsNoTracking().Where(r => r.Dataset!.TaskKind == TaskKind.TwoAfc).GroupBy(r => r.DatasetId)
             .Select(g => new { g.Key, N = g.Select(r => r.EncoderId).Distinct().Count() }).ToDictionaryAsync(x => x.Key, x => x.N, ct);
-        var overall = await db.Results.AsNoTracking().Where(r => r.Benchmark!.TaskKind == TaskKind.TwoAfc).Select(r => r.EncoderId).Distinct().CountAsync(ct);
+        var overall = await db.Results.AsNoTracking().Where(r => r.Dataset!.TaskKind == TaskKind.TwoAfc).Select(r => r.EncoderId).Distinct().CountAsync(ct);
         // Numbers papers report: on the measured board of their benchmark, or on boards of their own after the measured ones.
         var catalog = ReportedBoards.Catalog(await db.ReportedResults.AsNoTracking().ToListAsync(ct), benchmarks);
         var reportedOn = catalog.Where(c => c.BenchmarkId != null).GroupBy(c => c.BenchmarkId!.Value).ToDictionary(g => g.Key, g => g.Sum(c => c.Models));
@@ -39,9 +39,9 @@ public sealed class LeaderboardService(IDbContextFactory<PortalDbContext> dbFact
         if (!overview && bench == null) return null;
 
         // FARE image sets (task kind "fare") are training data, not leaderboards.
-        var results = db.Results.AsNoTracking().Include(r => r.Splits).Where(r => r.Benchmark!.TaskKind == TaskKind.TwoAfc);
-        var jobs = db.Jobs.AsNoTracking().Where(j => (j.Status == JobStatus.Queued || j.Status == JobStatus.Running) && j.Benchmark!.TaskKind == TaskKind.TwoAfc);
-        if (bench != null) { results = results.Where(r => r.BenchmarkId == bench.Id); jobs = jobs.Where(j => j.BenchmarkId == bench.Id); }
+        var results = db.Results.AsNoTracking().Include(r => r.Splits).Where(r => r.Dataset!.TaskKind == TaskKind.TwoAfc);
+        var jobs = db.Jobs.AsNoTracking().Where(j => (j.Status == JobStatus.Queued || j.Status == JobStatus.Running) && j.Dataset!.TaskKind == TaskKind.TwoAfc);
+        if (bench != null) { results = results.Where(r => r.DatasetId == bench.Id); jobs = jobs.Where(j => j.DatasetId == bench.Id); }
         var resultList = await results.AsSplitQuery().ToListAsync(ct);
         var jobList = await jobs.ToListAsync(ct);
         var encoderIds = resultList.Select(r => r.EncoderId).Concat(jobList.Select(j => j.EncoderId)).ToHashSet();

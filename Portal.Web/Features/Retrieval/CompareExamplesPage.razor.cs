@@ -34,7 +34,7 @@ public partial class CompareExamplesPage
             if (index == null || index.Items.Count == 0) { _error = $"Result {r.Id} has no adversarial examples."; return; }
             _columns.Add((r, index));
         }
-        if (results.Select(r => r.BenchmarkId).Distinct().Count() > 1) { _error = "These results are on different benchmarks; compare results of one benchmark."; _columns = []; return; }
+        if (results.Select(r => r.DatasetId).Distinct().Count() > 1) { _error = "These results are on different benchmarks; compare results of one benchmark."; _columns = []; return; }
         _queries = _columns[0].Index.Items.Select(i => i.Id).Where(q => _columns.All(c => c.Index.Items.Any(i => i.Id == q))).ToList();
         if (_queries.Count == 0) { _error = "These results have no example query in common."; _columns = []; return; }
         _pos = Math.Max(0, _queries.IndexOf(Query ?? ""));

@@ -33,7 +33,7 @@ public sealed class RetrievalQueries(IDbContextFactory<PortalDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var results = await db.Results.AsNoTracking().Include(r => r.Encoder).Include(r => r.Splits)
-            .Where(r => r.BenchmarkId == benchmarkId).ToListAsync();
+            .Where(r => r.DatasetId == benchmarkId).ToListAsync();
         return results.Where(r => r.Encoder != null).GroupBy(r => r.EncoderId).Select(g =>
         {
             var full = g.Where(r => r.Config.Limit == null).ToList();
@@ -46,14 +46,14 @@ public sealed class RetrievalQueries(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<ResultRecord?> Result(int id)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
-        return await db.Results.AsNoTracking().Include(r => r.Encoder).Include(r => r.Benchmark).Include(r => r.Splits).FirstOrDefaultAsync(r => r.Id == id);
+        return await db.Results.AsNoTracking().Include(r => r.Encoder).Include(r => r.Dataset).Include(r => r.Splits).FirstOrDefaultAsync(r => r.Id == id);
     }
 
     public async Task<List<ResultRecord>> Results(IEnumerable<int> ids)
     {
         var set = ids.ToList();
         await using var db = await dbFactory.CreateDbContextAsync();
-        var rows = await db.Results.AsNoTracking().Include(r => r.Encoder).Include(r => r.Benchmark).Include(r => r.Splits).Where(r => set.Contains(r.Id)).ToListAsync();
+        var rows = await db.Results.AsNoTracking().Include(r => r.Encoder).Include(r => r.Dataset).Include(r => r.Splits).Where(r => set.Contains(r.Id)).ToListAsync();
         return set.Select(id => rows.FirstOrDefault(r => r.Id == id)).OfType<ResultRecord>().ToList();
     }
 
@@ -62,7 +62,7 @@ public sealed class RetrievalQueries(IDbContextFactory<PortalDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         var rows = await db.Results.AsNoTracking()
-            .Where(x => x.BenchmarkId == r.BenchmarkId && x.ConfigKey == r.ConfigKey && x.ArtifactsDir != null).OrderBy(x => x.Id).ToListAsync();
+            .Where(x => x.DatasetId == r.DatasetId && x.ConfigKey == r.ConfigKey && x.ArtifactsDir != null).OrderBy(x => x.Id).ToListAsync();
         return rows.GroupBy(x => x.EncoderId).Select(g => g.Last().Id).ToList();
     }
 }

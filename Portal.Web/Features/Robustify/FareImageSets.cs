@@ -8,15 +8,14 @@ using Portal.Engine.Images;
 namespace Portal.Web.Features.Robustify;
 
 /// <summary>
-/// A FARE job's training images are a benchmark record of task kind <see cref="TaskKind.Fare"/> (the worker dispatches on
-/// it): DatasetRoot = the image folder, ItemCount = its images, VersionHash = every image's relative path and size,
-/// so a job refuses a folder that changed after it was queued. These records are not leaderboards (see <see cref="IsFare"/>).
+/// A FARE job's training images are a <see cref="TrainingImageSetRecord"/> (task kind <see cref="TaskKind.Fare"/>, which
+/// the worker dispatches on): DatasetRoot = the image folder, ItemCount = its images, VersionHash = every image's
+/// relative path and size, so a job refuses a folder that changed after it was queued.
 /// </summary>
 public static class FareImageSets
 {
-    public const string Format = "images", Split = "train";
-
-    public static bool IsFare(BenchmarkRecord b) => b.TaskKind == TaskKind.Fare;
+    // Part of every image set's version since the first schema (they were "images"/"train" benchmark rows then).
+    private const string Format = "images", Split = "train";
 
     /// <summary>Every image below the folder (the engine's <c>ImageFolderImages</c> order), relative, with sizes.</summary>
     public static (int Count, string Version) Describe(string root)
@@ -33,21 +32,22 @@ public static class FareImageSets
     }
 
     /// <summary>The image-set record for a folder, created or brought up to date with the folder's current contents.</summary>
-    public static async Task<BenchmarkRecord> EnsureAsync(PortalDbContext db, string folder, CancellationToken ct)
+    public static async Task<TrainingImageSetRecord> EnsureAsync(PortalDbContext db, string folder, CancellationToken ct)
     {
         var root = Path.GetFullPath(folder);
         var (count, version) = Describe(root);
         var name = $"FARE images: {root}";
-        var record = await db.Benchmarks.FirstOrDefaultAsync(b => b.Name == name, ct);
-        if (record != null && !IsFare(record)) throw new InvalidOperationException($"a benchmark named '{name}' exists and is not a FARE image set");
+        var existing = await db.Datasets.FirstOrDefaultAsync(b => b.Name == name, ct);
+        if (existing is not (null or TrainingImageSetRecord)) throw new InvalidOperationException($"a {existing.KindNoun()} named '{name}' exists and is not a FARE image set");
+        var record = existing as TrainingImageSetRecord;
         if (record == null)
         {
-            record = new BenchmarkRecord
+            record = new TrainingImageSetRecord
             {
-                Name = name, TaskKind = TaskKind.Fare, Format = Format, DatasetRoot = root, Split = Split, ItemCount = count, VersionHash = version,
+                Name = name, TaskKind = TaskKind.Fare, DatasetRoot = root, ItemCount = count, VersionHash = version,
                 Description = $"{count} training images for FARE fine-tuning", CreatedAt = DateTime.UtcNow,
             };
-            db.Benchmarks.Add(record);
+            db.TrainingImageSets.Add(record);
         }
         else if (record.VersionHash != version)
         {

@@ -35,14 +35,14 @@ public sealed class RobustifyService(
         var images = await FareImageSets.EnsureAsync(db, folder, ct);
 
         var key = config.Key;
-        var active = await db.Jobs.FirstOrDefaultAsync(j => j.EncoderId == encoder.Id && j.BenchmarkId == images.Id && j.ConfigKey == key
+        var active = await db.Jobs.FirstOrDefaultAsync(j => j.EncoderId == encoder.Id && j.DatasetId == images.Id && j.ConfigKey == key
             && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running), ct);
         if (active != null) return new SubmittedJob(active, JobQueue.AlreadyQueued);
         // A finished identical run is not reused silently: its child encoder exists already, the caller sees it.
-        var done = await db.Results.AsNoTracking().FirstOrDefaultAsync(r => r.EncoderSha256 == encoder.Sha256 && r.BenchmarkVersion == images.VersionHash && r.ConfigKey == key, ct);
+        var done = await db.Results.AsNoTracking().FirstOrDefaultAsync(r => r.EncoderSha256 == encoder.Sha256 && r.DatasetVersion == images.VersionHash && r.ConfigKey == key, ct);
         var job = new JobRecord
         {
-            EncoderId = encoder.Id, BenchmarkId = images.Id, Preset = "fare", Config = config, ConfigKey = key,
+            EncoderId = encoder.Id, DatasetId = images.Id, Preset = "fare", Config = config, ConfigKey = key,
             Status = JobStatus.Queued, Total = config.Iterations, SubmittedBy = submittedBy, CreatedAt = DateTime.UtcNow, Queue = dispatcher.JobQueue,
         };
         if (done != null)

@@ -44,7 +44,7 @@ public partial class SubmitPage
         if (AuthState != null) _user = (await AuthState).User;
         _meta.Submitter ??= _user.Identity?.Name;
         // Galleries are requested from their own pages (they take prompts or targets, not threat models).
-        _benchmarks = (await Queries.BenchmarksAsync()).Where(b => b.TaskKind is not (TaskKind.FeatureInversion or TaskKind.TextInversion)).ToList();
+        _benchmarks = await Queries.BenchmarksAsync();
         if (_benchmarks.Count == 1) _chosenBenchmarks.Add(_benchmarks[0].Id);
         await LoadReady();
         if (EncoderId is int id && (await Encoders.DetailsAsync(id, _user))?.Encoder is { } e) { _encoder = e; _source = 3; }
@@ -190,7 +190,7 @@ public partial class SubmitPage
         await JobQueue.CancelAsync(jobId, CancellationToken.None);
     }
 
-    private JobRecord WithBenchmark(JobRecord j) { j.Benchmark ??= _benchmarks.FirstOrDefault(b => b.Id == j.BenchmarkId); return j; }
+    private JobRecord WithBenchmark(JobRecord j) { j.Dataset ??= _benchmarks.FirstOrDefault(b => b.Id == j.DatasetId); return j; }
 
     private async Task RefreshSubmitted()
     {

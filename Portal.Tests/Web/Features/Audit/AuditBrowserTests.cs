@@ -37,12 +37,12 @@ public sealed class AuditBrowserTests(BrowserFixture f)
             var source = await db.Results.AsNoTracking().FirstAsync(r => r.Config.Attack == "apgd");
             // At 8/255, not the board's 4/255 column: the other browser tests' boards stay as the demo left them.
             var config = new JobConfig { Attack = "audit", Norm = "linf", Eps = 8.0 / 255, Iterations = 100, Queries = 5000, Restarts = 5, Limit = 24 };
-            var job = new JobRecord { EncoderId = source.EncoderId, BenchmarkId = source.BenchmarkId, Config = config, ConfigKey = config.Key, Status = JobStatus.Succeeded, Preset = "custom", CreatedAt = DateTime.UtcNow };
+            var job = new JobRecord { EncoderId = source.EncoderId, DatasetId = source.DatasetId, Config = config, ConfigKey = config.Key, Status = JobStatus.Succeeded, Preset = "custom", CreatedAt = DateTime.UtcNow };
             db.Jobs.Add(job);
             await db.SaveChangesAsync();
             var result = new ResultRecord
             {
-                Metric = ResultMetrics.TwoAfcAccuracy, JobId = job.Id, EncoderId = source.EncoderId, BenchmarkId = source.BenchmarkId, EncoderSha256 = source.EncoderSha256, BenchmarkVersion = source.BenchmarkVersion,
+                Metric = ResultMetrics.TwoAfcAccuracy, JobId = job.Id, EncoderId = source.EncoderId, DatasetId = source.DatasetId, EncoderSha256 = source.EncoderSha256, DatasetVersion = source.DatasetVersion,
                 ConfigKey = config.Key, Config = config, N = 24, CleanValue = 0.75, RobustValue = 0.25, SanityPassed = true, EngineVersion = "test", Device = "cpu", WallSeconds = 30, CreatedAt = DateTime.UtcNow,
                 FullJson = """
                 {"passed": false, "verdict": "warning: the black-box Square Attack is stronger than APGD by 20 points (25 % vs 45 %): the gradient is probably masked",

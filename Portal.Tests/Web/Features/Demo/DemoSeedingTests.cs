@@ -32,7 +32,9 @@ public sealed class DemoSeedingTests : IDisposable
             Assert.True(twoAfc[0].GetProperty("is_demo").GetBoolean());
             Assert.Equal(16, twoAfc[0].GetProperty("item_count").GetInt32());
             // The inversion gallery of the demo encoders (docs/inversion.md, “In the portal”).
-            var gallery = Assert.Single(benches.EnumerateArray(), b => b.GetProperty("task_kind").GetString() == "feature-inversion");
+            // A gallery is not a benchmark: it is listed with the galleries only.
+            Assert.DoesNotContain(benches.EnumerateArray(), b => b.GetProperty("task_kind").GetString() == "feature-inversion");
+            var gallery = Assert.Single((await host.GetJson(api, "/api/galleries")).EnumerateArray(), b => b.GetProperty("task_kind").GetString() == "feature-inversion");
             // One scene per demo-world class; the configured iterations and the paper's radius rescaled to 64 px.
             Assert.Equal(Portal.Engine.Demo.World.WorldClasses.Count, gallery.GetProperty("item_count").GetInt32());
             Assert.Contains("20 APGD iterations, L2 radius 28.57", gallery.GetProperty("description").GetString());

@@ -37,7 +37,7 @@ public sealed class GalleryBlurTests : IDisposable
         Assert.True(end.GetProperty("status").GetString() == "succeeded", end.ToString());
 
         await using var db = await host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var row = await db.Results.SingleAsync(r => r.BenchmarkId == GalleryTestData.Id(gallery));
+        var row = await db.Results.SingleAsync(r => r.DatasetId == GalleryTestData.Id(gallery));
         var folder = Path.Combine(host.Services.GetRequiredService<DataPaths>().Artifacts, row.ArtifactsDir!);
         var index = InversionIndex.Read(Path.Combine(folder, InversionIndex.FileName));
         string Url(string rel) => $"/artifacts/galleries/{row.Id}/{rel}";

@@ -134,7 +134,7 @@ public sealed class InversionJobTests : IDisposable
         var runner = host.WorkerServices.GetServices<IJobRunner>().OfType<InversionJobRunner>().Single();
         var sink = new JobProgressSink(factory, jobId, 20);
         var outcome = runner.Run(new JobRunContext(job, await db.Encoders.AsNoTracking().SingleAsync(e => e.Id == enc),
-            await db.Benchmarks.AsNoTracking().SingleAsync(b => b.Id == job.BenchmarkId), sink, folder, CancellationToken.None));
+            await db.Datasets.AsNoTracking().SingleAsync(b => b.Id == job.DatasetId), sink, folder, CancellationToken.None));
 
         Assert.Equal(keptTime, File.GetLastWriteTimeUtc(Path.Combine(folder, kept.Image)));
         Assert.True(File.Exists(Path.Combine(folder, dropped.Image)));

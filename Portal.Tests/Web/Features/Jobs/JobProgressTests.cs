@@ -12,7 +12,7 @@ public sealed class JobProgressTests : ComponentTestContext
 {
     private static JobRecord Job(JobStatus status, int done = 0, int total = 40) => new()
     {
-        Id = 5, EncoderId = 1, BenchmarkId = 1, Preset = "linf-4", Config = Linf(), Status = status, Done = done, Total = total, CreatedAt = When,
+        Id = 5, EncoderId = 1, DatasetId = 1, Preset = "linf-4", Config = Linf(), Status = status, Done = done, Total = total, CreatedAt = When,
     };
 
     [Fact]

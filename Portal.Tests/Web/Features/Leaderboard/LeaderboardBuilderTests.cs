@@ -65,7 +65,7 @@ public sealed class LeaderboardBuilderTests
         var b1 = Bench(1, "NIGHTS"); var b2 = Bench(2, "BAPPS");
         var e = Encoder(1, "CLIP"); var fresh = Encoder(2, "New");
         var results = new List<ResultRecord> { Result(e, b1, Clean(), 0.90, null), Result(e, b2, Clean(), 0.70, null) };
-        var running = new JobRecord { Id = 77, EncoderId = fresh.Id, BenchmarkId = b1.Id, Preset = "linf-4", Status = JobStatus.Running, Done = 30, Total = 120 };
+        var running = new JobRecord { Id = 77, EncoderId = fresh.Id, DatasetId = b1.Id, Preset = "linf-4", Status = JobStatus.Running, Done = 30, Total = 120 };
         var board = LeaderboardBuilder.ForBenchmark(b1, [e, fresh], results, [running]);
         var row = board.Rows.Single(r => r.Encoder == "New");
         Assert.Null(row.Clean);

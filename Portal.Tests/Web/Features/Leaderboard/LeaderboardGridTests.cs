@@ -19,7 +19,7 @@ public sealed class LeaderboardGridTests : ComponentTestContext
             Result(clip, b, Clean(), 0.9012, null, [(0.95, null), (0.85, null)]), Result(clip, b, Linf(), 0.9012, 0.0456, [(0.95, 0.05), (0.85, 0.04)]),
             Result(fare, b, Clean(), 0.8765, null, [(0.90, null), (0.85, null)]), Result(fare, b, Linf(), 0.8765, 0.7049, [(0.72, 0.71), (0.70, 0.69)]),
         };
-        var job = new JobRecord { Id = 9, EncoderId = 3, BenchmarkId = 1, Preset = "clean", Status = JobStatus.Running, Done = 10, Total = 40 };
+        var job = new JobRecord { Id = 9, EncoderId = 3, DatasetId = 1, Preset = "clean", Status = JobStatus.Running, Done = 10, Total = 40 };
         return LeaderboardBuilder.ForBenchmark(b, [clip, fare, pending], results, [job]);
     }
 

@@ -20,7 +20,7 @@ public sealed class ArtifactAccessTests(RetrievalPortalFixture fx) : IClassFixtu
     private async Task<(ResultRecord Row, string Dir, EvidenceIndex Index)> AttackedDetection()
     {
         await using var db = await fx.Host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var row = await db.Results.Include(r => r.Benchmark).FirstAsync(r => r.Benchmark!.Name == RetrievalDemo.DetectionName && r.Config.Attack == "apgd");
+        var row = await db.Results.Include(r => r.Dataset).FirstAsync(r => r.Dataset!.Name == RetrievalDemo.DetectionName && r.Config.Attack == "apgd");
         var dir = Path.Combine(fx.Host.Services.GetRequiredService<DataPaths>().Artifacts, row.ArtifactsDir!);
         return (row, dir, JsonSerializer.Deserialize<EvidenceIndex>(File.ReadAllText(Path.Combine(dir, "index.json")), EvidenceWriter.Json)!);
     }

@@ -45,7 +45,7 @@ public sealed class RetrievalJobsTests(RetrievalPortalFixture fx) : IClassFixtur
         // Evidence and records live in the job's folder; the result points at the evidence folder only.
         await using var db = await fx.Host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         var paths = fx.Host.Services.GetRequiredService<DataPaths>();
-        var rows = await db.Results.Include(r => r.Benchmark).Where(r => r.Benchmark!.Name == RetrievalDemo.RetrievalName).ToListAsync();
+        var rows = await db.Results.Include(r => r.Dataset).Where(r => r.Dataset!.Name == RetrievalDemo.RetrievalName).ToListAsync();
         foreach (var row in rows)
         {
             Assert.NotNull(row.ArtifactsDir);
@@ -85,7 +85,7 @@ public sealed class RetrievalJobsTests(RetrievalPortalFixture fx) : IClassFixtur
         }
         await using var db = await fx.Host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         var paths = fx.Host.Services.GetRequiredService<DataPaths>();
-        var attackedRow = await db.Results.Include(r => r.Benchmark).FirstAsync(r => r.Benchmark!.Name == RetrievalDemo.DetectionName && r.Config.Attack == "apgd");
+        var attackedRow = await db.Results.Include(r => r.Dataset).FirstAsync(r => r.Dataset!.Name == RetrievalDemo.DetectionName && r.Config.Attack == "apgd");
         var index = JsonSerializer.Deserialize<EvidenceIndex>(File.ReadAllText(Path.Combine(paths.Artifacts, attackedRow.ArtifactsDir!, "index.json")), EvidenceWriter.Json)!;
         Assert.Equal(["unsafe"], index.SensitiveClasses);
         Assert.Contains(index.Items, i => i.QuerySensitive && i.TrueClass == "unsafe");

@@ -115,7 +115,7 @@ public sealed class FareJobTests : IDisposable
         var encoder = await host.Services.GetRequiredService<Portal.Web.Features.Encoders.EncoderRegistry>().RegisterBuiltinAsync("pixel-l2", 32, "Pixel L2", "baseline", CancellationToken.None);
 
         var jobs = await host.Services.GetRequiredService<Portal.Web.Features.Robustify.RobustifyService>().QueueStandardEvaluationsAsync(encoder.Id, null, CancellationToken.None, iterations: 2);
-        string[] Presets(int bench) => jobs.Where(j => j.Job.BenchmarkId == bench).Select(j => j.Job.Preset).Order().ToArray();
+        string[] Presets(int bench) => jobs.Where(j => j.Job.DatasetId == bench).Select(j => j.Job.Preset).Order().ToArray();
         Assert.All(jobs, j => Assert.Equal(JobQueue.Queued, j.Outcome));
         Assert.Equal(["clean", "linf-4"], Presets(real.Id));
         Assert.Equal(["clean", Portal.Web.Features.Jobs.Presets.DemoLinf1, "linf-4"], Presets(demo.Id));
