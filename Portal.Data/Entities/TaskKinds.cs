@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Portal.Data.Entities;
 
 /// <summary>
-/// The kinds of work a benchmark record stands for: its <see cref="BenchmarkRecord.TaskKind"/> column, the key the
+/// The kinds of work a dataset stands for: its <see cref="DatasetRecord.TaskKind"/> column, the key the
 /// worker dispatches a job on, the API's <c>task_kind</c>. A type, so a misspelt kind does not compile; stored and
 /// sent as its <see cref="TaskKinds.Key"/> ("2afc", "retrieval", …), the strings the schema and the API always had.
 /// </summary>

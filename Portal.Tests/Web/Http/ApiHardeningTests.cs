@@ -116,6 +116,8 @@ public sealed class ApiHardeningTests : IDisposable
                 FullJson = """{"bad_items":[{"id":"7","path":"/srv/secret/datasets/nights/ref/7.png","reason":"Could not read /srv/secret/datasets/nights/ref/7.png"}]}""",
                 CreatedAt = DateTime.UtcNow,
             });
+            // A gallery's folder is a server path too (the rule is the dataset's, whichever table it sits in).
+            db.Galleries.Add(new GalleryRecord { Name = "g-probe", TaskKind = TaskKind.FeatureInversion, DatasetRoot = "/srv/secret/datasets/galleries/g", VersionHash = "v", CreatedAt = DateTime.UtcNow });
             await db.SaveChangesAsync();
         }
         var resultId = (await host.GetJson(anon, "/api/results"))[0].GetProperty("id").GetInt32();
@@ -126,7 +128,7 @@ public sealed class ApiHardeningTests : IDisposable
         foreach (var c in new[] { anon, researcher })
         {
             var text = (await host.GetJson(c, "/api/encoders")).ToString() + await host.GetJson(c, "/api/jobs") + await host.GetJson(c, "/api/benchmarks")
-                + await host.GetJson(c, $"/api/encoders/{enc}") + await host.GetJson(c, $"/api/benchmarks/{bench}");
+                + await host.GetJson(c, $"/api/encoders/{enc}") + await host.GetJson(c, $"/api/benchmarks/{bench}") + await host.GetJson(c, "/api/galleries");
             Assert.DoesNotContain("/srv/secret", text);
             Assert.DoesNotContain("TwoAfcJobRunner.cs", text);
             Assert.DoesNotContain("storage_path", text);
@@ -138,6 +140,7 @@ public sealed class ApiHardeningTests : IDisposable
         Assert.Contains("TwoAfcJobRunner.cs", adminView.GetProperty("error_stack").GetString());
         Assert.Equal("/srv/secret/models/probe.bin", (await host.GetJson(admin, $"/api/encoders/{enc}")).GetProperty("storage_path").GetString());
         Assert.Equal("/srv/secret/datasets/nights", (await host.GetJson(admin, $"/api/benchmarks/{bench}")).GetProperty("dataset_root").GetString());
+        Assert.Equal("/srv/secret/datasets/galleries/g", Assert.Single((await host.GetJson(admin, "/api/galleries")).EnumerateArray()).GetProperty("dataset_root").GetString());
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace Portal.Web.Features.Accounts;
 
 /// <summary>
 /// Applies <see cref="Disclosure"/> to every JSON answer of the API at once, wherever a record appears (a job's encoder,
-/// a gallery's benchmark, a registration's body): for anyone but an admin, server paths and stack traces are left out and
+/// a job's dataset, a gallery, a registration's body): for anyone but an admin, server paths and stack traces are left out and
 /// paths inside messages are cut to their last segment. Done at serialization so no endpoint can forget it. (A refused
 /// server file's hash is never public either: only admins register server files, and rejected records are shown to
 /// their submitter and admins only.)

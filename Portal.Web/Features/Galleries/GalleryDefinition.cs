@@ -12,7 +12,7 @@ namespace Portal.Web.Features.Galleries;
 
 /// <summary>
 /// What an inversion gallery inverts, stored as <c>gallery.json</c> in its own folder under the data folder's
-/// datasets/galleries/ (that folder is the benchmark record's DatasetRoot). Feature galleries name a folder of target
+/// datasets/galleries/ (that folder is the gallery record's DatasetRoot). Feature galleries name a folder of target
 /// images; text galleries hold their prompts and the CLIP vocabulary file the operator supplies with the checkpoints.
 /// Seeds, iterations and radius are the protocol (paper defaults: 3 seeds, 500 iterations, radius 100).
 /// </summary>
@@ -33,7 +33,7 @@ public sealed record GalleryDefinition
         "a photo of the eiffel tower", "a bowl of fruit on a table", "a lighthouse by the sea",
     ];
 
-    /// <summary><see cref="TaskKind.FeatureInversion"/> or <see cref="TaskKind.TextInversion"/> (= the benchmark's TaskKind).</summary>
+    /// <summary><see cref="TaskKind.FeatureInversion"/> or <see cref="TaskKind.TextInversion"/> (= the gallery record's TaskKind).</summary>
     public required TaskKind Kind { get; init; }
     /// <summary>Feature galleries: the folder of target images (absolute, or relative to the definition's folder).</summary>
     public string? Images { get; init; }

@@ -36,8 +36,6 @@ public static class GalleryUrls
 /// <summary>Reads galleries, finished inversions (with their index files) and active inversion jobs for the pages.</summary>
 public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory, DataPaths paths)
 {
-    public static readonly TaskKind[] Kinds = [TaskKind.FeatureInversion, TaskKind.TextInversion];
-
     public async Task<List<GalleryRecord>> GalleriesAsync(TaskKind? kind = null, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

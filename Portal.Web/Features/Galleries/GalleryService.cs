@@ -16,7 +16,7 @@ public sealed record GalleryRequest(string Name, string Kind, string? Images = n
 public sealed record TextInversionRequest(int EncoderId, string Prompt);
 
 /// <summary>
-/// Galleries are benchmark records of task kind feature-inversion / text-inversion whose DatasetRoot holds the
+/// Galleries are <see cref="GalleryRecord"/>s (task kind feature-inversion / text-inversion) whose DatasetRoot holds the
 /// <c>gallery.json</c> definition; their jobs go through the ordinary queue (so identical requests reuse results and
 /// progress shows like every other job). A requested prompt becomes a one-prompt text gallery derived from the newest
 /// operator-defined text gallery (its vocabulary and protocol).

@@ -120,7 +120,7 @@ public sealed class Leaderboard
     /// <summary>A board of reported numbers only (a benchmark with no local dataset: NIGHTS, BAPPS, THINGS...).</summary>
     public bool ReportedOnly { get; init; }
     /// <summary>
-    /// The board's numbers come from demo data (BenchmarkRecord.IsDemo; on the overview: at least one of its benchmarks),
+    /// The board's numbers come from demo data (DatasetRecord.IsDemo; on the overview: at least one of its benchmarks),
     /// so the page says so (DemoDataNotice) and does not let them pass for the paper's.
     /// </summary>
     public bool IsDemo { get; init; }
