@@ -1,4 +1,8 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data;
 using Portal.Data.Accounts;
+using Portal.Data.Entities;
 using Portal.Tests.Support;
 using Portal.Tests.Web.Support;
 
@@ -39,12 +43,26 @@ public sealed class DataCopyTests : IDisposable
             Assert.Equal("2afc-accuracy", done.GetProperty("metric").GetString());   // what the job's numbers are
             clean = done.GetProperty("clean_value").GetDouble();
             resultCount = (await host.GetJson(api, "/api/results")).GetArrayLength();
+            // A gallery and a FARE image set under the data folder: their rows (own tables) and folders move too.
+            await using var db = await host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+            db.Galleries.Add(new GalleryRecord { Name = "g", TaskKind = TaskKind.TextInversion, DatasetRoot = Path.Combine(_embedded.Path, "datasets", "galleries", "g"), VersionHash = "vg", CreatedAt = DateTime.UtcNow });
+            db.TrainingImageSets.Add(new TrainingImageSetRecord { Name = "FARE images: x", TaskKind = TaskKind.Fare, DatasetRoot = Path.Combine(_embedded.Path, "datasets", "fare"), VersionHash = "vi", CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
         }
 
         var copy = CliRunner.RunWith(new Dictionary<string, string> { ["Portal__DataRoot"] = _embedded.Path },
             "data", "copy", "--to-postgres", _db.ConnectionString, "--data-root", _scaled.Path);
         Assert.True(copy.ExitCode == 0, copy.Stderr);
         Assert.Equal(1, copy.Json.GetProperty("rows").GetProperty("encoders").GetInt32());
+        Assert.Equal(3, copy.Json.GetProperty("rows").GetProperty("datasets").GetInt32());   // each once, with its kind's table
+        var o = new DbContextOptionsBuilder<PortalDbContext>();
+        PostgresSetup.Configure(o, _db.ConnectionString);
+        await using (var pg = new PortalDbContext(o.Options))
+        {
+            Assert.Equal("tiny", pg.Benchmarks.Single().Name);
+            Assert.Equal(Path.Combine(_scaled.Path, "datasets", "galleries", "g"), pg.Galleries.Single().DatasetRoot);
+            Assert.Equal(Path.Combine(_scaled.Path, "datasets", "fare"), pg.TrainingImageSets.Single().DatasetRoot);
+        }
         Assert.Single(Directory.GetFiles(Path.Combine(_scaled.Path, "checkpoints")));
 
         using var scaled = new PortalHost(_scaled.Path, new Dictionary<string, string?>
