@@ -117,6 +117,18 @@ public sealed class DatasetTablesMigrationTests : IDisposable
         Assert.Equal(0, db.Datasets.Count());
     }
 
+    [Fact]
+    public async Task A_name_is_found_in_its_own_kind_and_refused_when_another_kind_holds_it()
+    {
+        using var db = Sqlite("names.db");
+        db.Galleries.Add(new GalleryRecord { Name = "shared", TaskKind = TaskKind.FeatureInversion, DatasetRoot = "/g", VersionHash = "v" });
+        db.SaveChanges();
+        Assert.Equal("/g", (await db.FindNamedAsync<GalleryRecord>("shared", CancellationToken.None))!.DatasetRoot);
+        Assert.Null(await db.FindNamedAsync<BenchmarkRecord>("free", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => db.FindNamedAsync<BenchmarkRecord>("shared", CancellationToken.None));
+        Assert.Equal("'shared' is already the name of a feature-inversion gallery; choose another name", e.Message);
+    }
+
     private PortalDbContext Sqlite(string file)
     {
         var o = new DbContextOptionsBuilder<PortalDbContext>();

@@ -48,13 +48,10 @@ public sealed class BenchmarkRegistry(IDbContextFactory<PortalDbContext> dbFacto
     {
         var version = shape.Version;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // Names are unique across benchmarks, galleries and image sets (one "datasets" table).
-        var existing = await db.Datasets.FirstOrDefaultAsync(b => b.Name == req.Name, ct);
+        var existing = await db.FindNamedAsync<BenchmarkRecord>(req.Name, ct);
         if (existing != null)
         {
-            if (existing is not BenchmarkRecord same)
-                throw new InvalidOperationException($"'{req.Name}' is already the name of a {existing.KindNoun()}; choose another name");
-            if (same.VersionHash == version && same.DatasetRoot == root) return same;
+            if (existing.VersionHash == version && existing.DatasetRoot == root) return existing;
             throw new InvalidOperationException($"a benchmark named '{req.Name}' already exists with different contents; choose another name");
         }
         var record = new BenchmarkRecord

@@ -58,7 +58,8 @@ public sealed class GalleryQueries(IDbContextFactory<PortalDbContext> dbFactory,
         foreach (var r in rows.GroupBy(r => (r.DatasetId, r.EncoderId)).Select(g => g.First()))
         {
             var index = ReadIndex(r);
-            if (index != null) list.Add(new GalleryResult(r, r.Encoder!, (GalleryRecord)r.Dataset!, index) { SensitiveTargets = GalleryBlur.SensitiveTargets((GalleryRecord)r.Dataset!) });
+            if (index != null && r.Dataset is GalleryRecord gallery)
+                list.Add(new GalleryResult(r, r.Encoder!, gallery, index) { SensitiveTargets = GalleryBlur.SensitiveTargets(gallery) });
         }
         return list.OrderBy(r => r.Gallery.Id).ThenBy(r => r.Encoder.Id).ToList();
     }

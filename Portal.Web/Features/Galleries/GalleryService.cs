@@ -62,10 +62,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
     {
         def.Validate($"gallery '{name}'");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // Names are unique across benchmarks, galleries and image sets (one "datasets" table).
-        var existing = await db.Datasets.FirstOrDefaultAsync(b => b.Name == name, ct);
-        if (existing is not (null or GalleryRecord))
-            throw new InvalidOperationException($"'{name}' is already the name of a {existing.KindNoun()}; choose another name");
+        var existing = await db.FindNamedAsync<GalleryRecord>(name, ct);
         folder ??= existing?.DatasetRoot ?? Path.Combine(GalleriesRoot, Slug(name));
         var staging = folder + ".new";
         def.Save(staging);
@@ -75,7 +72,7 @@ public sealed class GalleryService(IDbContextFactory<PortalDbContext> dbFactory,
         if (existing != null)
         {
             Directory.Delete(staging, true);
-            if (existing.VersionHash == version && existing.TaskKind == def.Kind) return (GalleryRecord)existing;
+            if (existing.VersionHash == version && existing.TaskKind == def.Kind) return existing;
             throw new InvalidOperationException($"a gallery named '{name}' already exists with different contents; choose another name");
         }
         if (Directory.Exists(folder)) Directory.Delete(folder, true);

@@ -37,9 +37,7 @@ public static class FareImageSets
         var root = Path.GetFullPath(folder);
         var (count, version) = Describe(root);
         var name = $"FARE images: {root}";
-        var existing = await db.Datasets.FirstOrDefaultAsync(b => b.Name == name, ct);
-        if (existing is not (null or TrainingImageSetRecord)) throw new InvalidOperationException($"a {existing.KindNoun()} named '{name}' exists and is not a FARE image set");
-        var record = existing as TrainingImageSetRecord;
+        var record = await db.FindNamedAsync<TrainingImageSetRecord>(name, ct);
         if (record == null)
         {
             record = new TrainingImageSetRecord
