@@ -8,7 +8,7 @@ ICommand[] commands =
     new VersionCommand(),
     new InspectCommand(),
     new EmbedCommand(),
-    new BenchEncodersCommand(),
+    new BenchEncodersCommand(), new BenchBatchCommand(),
     new Eval2AfcCommand(), new EvalAuditCommand(),
     new BenchAttackCommand(),
     new BenchSquareCommand(),

@@ -75,6 +75,8 @@ public static class WorkerHost
         services.AddSingleton<JobRunners>();
         services.AddSingleton<RemoteFiles>();
         services.AddSingleton<JobExecutor>();
+        services.AddSingleton<JobBatchSizes>();
+        services.AddSingleton<WorkerBatchSizing>();
         services.AddSingleton<IWorkerJobs, WorkerJobs>();
         services.AddHostedService<WorkerStartup>();
         services.AddHostedService<WorkerHeartbeat>();

@@ -6,6 +6,7 @@ using Portal.Engine.Encoders;
 using Portal.Engine.Metric;
 using Portal.Engine.Progress;
 using Portal.Engine.Runtime;
+using Portal.Engine.Runtime.Memory;
 using Portal.Engine.TwoAfc;
 using Portal.Engine.Attacks;
 using Portal.Engine.Records;
@@ -15,13 +16,14 @@ namespace Portal.Cli.Commands;
 
 /// <summary>
 /// `portal eval 2afc --checkpoint F --dataset DIR [--format nights|bapps] [--split test] [--attack none|apgd|square]
-/// [--norm linf|l2] [--eps 4/255] [--iters 100] [--queries 5000] [--restarts 1] [--seed 0] [--limit N] [--batch N]
+/// [--norm linf|l2] [--eps 4/255] [--iters 100] [--queries 5000] [--restarts 1] [--seed 0] [--limit N] [--batch N|auto]
 /// [--device cpu|cuda] [--threads N] [--cache DIR] [--attack-precision float32|bf16] [--profile] --json OUT.json`. `--attack-precision bf16` runs
 /// the attack's forward and backward passes on a bfloat16 copy of the encoder and scores what it finds in float32 (the
 /// result's attack says so; float32 stays the default, and the one for published numbers). `--profile` prints where the time went (stderr, and
 /// `profile` in the output); `--cache DIR` keeps the candidates' clean embeddings for the next run on this dataset (clean → L∞ → L2). `--iters` is APGD's budget, `--queries` the Square Attack's (its output adds
 /// per-item `queries` and `query_stats`). Per-item results go to OUT.json.items.jsonl as batches finish; rerunning the same command after
-/// a kill resumes from it. `--checkpoint builtin:pixel-l2` evaluates the pixel-space L2 baseline.
+/// a kill resumes from it (with `--batch auto`, rerun with the batch it printed: the batches are part of the run). `--batch auto` sizes the batch from
+/// the memory free on the device (host RAM for cpu) with a measured peak. `--checkpoint builtin:pixel-l2` evaluates the pixel-space L2 baseline.
 /// </summary>
 public sealed class Eval2AfcCommand : ICommand
 {
@@ -46,7 +48,7 @@ public sealed class Eval2AfcCommand : ICommand
         var restarts = args.Int("restarts", 1);
         var seed = args.Int("seed", 0);
         var limitText = args.Get("limit");
-        var batch = args.Int("batch", 16);
+        var batchText = args.Get("batch") ?? "16";
         var sweepText = args.Get("eps-sweep");
         var skipBad = args.Flag("skip-bad");
         var quiet = args.Flag("quiet");
@@ -60,7 +62,10 @@ public sealed class Eval2AfcCommand : ICommand
         if (attackKind is not ("none" or "apgd" or "square")) throw new CliException($"--attack must be none, apgd or square, got '{attackKind}'");
         if (norm is not ("linf" or "l2")) throw new CliException($"--norm must be linf or l2, got '{norm}'");
         if (eps < 0) throw new CliException("--eps must be ≥ 0");
-        if (iters < 1 || restarts < 1 || batch < 1 || queries < 1) throw new CliException("--iters, --queries, --restarts and --batch must be at least 1");
+        var sizeFromMemory = batchText.Equals("auto", StringComparison.OrdinalIgnoreCase);
+        int batch = sizeFromMemory ? 0 : int.TryParse(batchText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bn) && bn > 0 ? bn
+            : throw new CliException($"--batch expects a positive integer or auto, got '{batchText}'");
+        if (iters < 1 || restarts < 1 || queries < 1) throw new CliException("--iters, --queries and --restarts must be at least 1");
         int? limit = limitText == null ? null : int.TryParse(limitText, out var l) && l > 0 ? l : throw new CliException($"--limit expects a positive integer, got '{limitText}'");
         if (threads < 0) throw new CliException("--threads must be ≥ 0 (0: libtorch's default, one per core)");
         if (precision is not ("float32" or AttackConfig.Bf16)) throw new CliException($"--attack-precision must be float32 or bf16, got '{precision}'");
@@ -103,6 +108,17 @@ public sealed class Eval2AfcCommand : ICommand
                 searcher = OpenModel(checkpoint, load with { DType = TorchSharp.torch.ScalarType.BFloat16 }, device, out var _);
         }
         using var __ = searcher;
+        if (sizeFromMemory)
+        {
+            BatchSizeChoice choice;
+            using (Profile.Phase("size the batch from memory"))
+                try { choice = BatchSizer.Choose(MemoryGauges.For(device), BatchSizer.AttackStep(model)); }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException) { throw new CliException($"--batch auto: {e.Message}; give --batch N"); }
+            if (choice.Problem is not null) throw new CliException($"--batch auto: {choice.Describe()}; give --batch N");
+            batch = choice.Batch;
+            options = options with { BatchSize = batch };
+            if (!quiet) Console.Error.WriteLine($"--batch auto: {choice.Describe()} (rerun with --batch {batch} to resume this run)");
+        }
         // The partial-results file is tied to everything that determines the numbers.
         var fingerprint = FileHash.Sha256(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
         {

@@ -585,6 +585,12 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("BatchSize")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("BatchSizing")
+                        .HasColumnType("text");
+
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
 

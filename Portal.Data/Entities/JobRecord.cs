@@ -26,6 +26,11 @@ public sealed class JobRecord
     public double? EtaSeconds { get; set; }
     /// <summary>How many times a worker started this job (a re-queued crash counts again).</summary>
     public int Attempts { get; set; }
+    /// <summary>Items per batch, fixed by the first attempt (configured, or sized from the worker's memory); later attempts
+    /// reuse it, so a resumed or taken-over job evaluates the same batches as it began with.</summary>
+    public int? BatchSize { get; set; }
+    /// <summary>How <see cref="BatchSize"/> was chosen: "configured", or the measured fit (per-item and fixed bytes, budget).</summary>
+    public string? BatchSizing { get; set; }
     public string? Error { get; set; }
     public string? ErrorStack { get; set; }
     /// <summary>Name of the worker that runs (or last ran) it.</summary>

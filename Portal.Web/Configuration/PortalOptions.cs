@@ -160,7 +160,16 @@ public sealed class WorkerOptions
     public string Device { get; set; } = "cpu";
     /// <summary>libtorch intra-op threads for the engine; 0 = libtorch's default (all cores).</summary>
     public int Threads { get; set; }
-    public int BatchSize { get; set; } = 16;
+    /// <summary>
+    /// Items per batch of an evaluation (2AFC, audit, retrieval, detection). Unset: 16 on cpu, and on cuda the largest batch
+    /// whose measured peak fits <see cref="BatchMemoryFraction"/> of the free device memory; 0: sized from memory on any
+    /// device (host RAM for cpu, under the cgroup limit and <see cref="MaxMemoryGiB"/>); N: N. Inversion uses N or 16.
+    /// </summary>
+    public int? BatchSize { get; set; }
+    /// <summary>Share of the free memory a sized batch's predicted peak may take.</summary>
+    public double BatchMemoryFraction { get; set; } = 0.8;
+    /// <summary>A sized batch never holds more items than this.</summary>
+    public int MaxBatchSize { get; set; } = 256;
     /// <summary>How often an idle worker looks at the database even without a signal.</summary>
     public double PollSeconds { get; set; } = 2;
     /// <summary>Stop the worker loop entirely (jobs stay queued); for API-only instances and some tests.</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,6 +7,7 @@ using Portal.Web.Configuration;
 using Portal.Web.Dispatch;
 using Portal.Worker.Runners;
 using Portal.Engine.Attacks;
+using Portal.Engine.Runtime.Memory;
 
 namespace Portal.Worker.Execution;
 
@@ -37,7 +37,7 @@ public sealed class JobExecutor(
         finally
         {
             identity.SetCurrent();
-            ReleaseNativeMemory();
+            NativeHeap.Release();   // a long-lived worker gives back what the job freed
         }
     }
 
@@ -170,16 +170,4 @@ public sealed class JobExecutor(
         "none" => AttackConfig.None,
         _ => new AttackConfig { Kind = "apgd", Norm = c.Norm, Eps = c.Eps, Iterations = c.Iterations, Restarts = c.Restarts, Seed = c.Seed },
     };
-
-    // glibc keeps freed native memory (libtorch tensors) until asked; a long-lived worker gives it back between jobs.
-    [DllImport("libc", EntryPoint = "malloc_trim")]
-    private static extern int MallocTrim(nuint pad);
-
-    internal static void ReleaseNativeMemory()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        if (OperatingSystem.IsLinux())
-            try { MallocTrim(0); } catch (Exception) { /* not glibc */ }
-    }
 }

@@ -31,11 +31,11 @@ public static class Audit
         BatchSize = Math.Max(1, batchSize),
     };
 
-    public static JobOutcome Run(JobRunContext c, TwoAfcDatasetLoad load, ModelFactory models, int batchSize)
+    public static JobOutcome Run(JobRunContext c, TwoAfcDatasetLoad load, ModelFactory models, JobBatchSizes batches)
     {
         AuditReport report;
         using (var model = models.Create(c.Encoder))
-            report = AttackAudit.Run(model, load.Items, c.Benchmark.Name, Options(c.Job.Config, batchSize), c.Progress, c.Cancellation);
+            report = AttackAudit.Run(model, load.Items, c.Benchmark.Name, Options(c.Job.Config, batches.For(c, model)), c.Progress, c.Cancellation);
         return new JobOutcome(new ResultRecord
         {
             EncoderSha256 = "", DatasetVersion = "", ConfigKey = "",

@@ -15,7 +15,7 @@ namespace Portal.Worker.Runners;
 /// the unsafe class marked sensitive. Headline: fraction of unsafe queries detected as unsafe, clean / under the
 /// unsafe→safe attack; splits: one Table III row per true class (rate assigned to its own class, clean / attacked).
 /// </summary>
-public sealed class DetectionJobRunner(IOptions<PortalOptions> options, ModelFactory models, DataPaths paths) : IJobRunner
+public sealed class DetectionJobRunner(ModelFactory models, DataPaths paths, JobBatchSizes batches) : IJobRunner
 {
     public IReadOnlyCollection<TaskKind> TaskKinds { get; } = [Portal.Data.Entities.TaskKind.Detection];
 
@@ -24,19 +24,19 @@ public sealed class DetectionJobRunner(IOptions<PortalOptions> options, ModelFac
         var bench = c.Benchmark;
         TaskRunnerSupport.CheckVersion(bench);
         var dataset = TaskDatasets.OpenDetection(bench.Format, bench.DatasetRoot);
-        var batch = Math.Max(1, options.Value.Worker.BatchSize);
-        var taskOptions = new DetectionOptions
-        {
-            Attack = TaskRunnerSupport.Attack(c.Job.Config, "target-mean-cosine"),
-            LimitPerClass = c.Job.Config.Limit,
-            BatchSize = batch,
-            ArtifactCount = TaskRunnerSupport.ArtifactCount,
-            ArtifactsDir = Path.Combine(c.ArtifactsDir, TaskRunnerSupport.EvidenceFolder),
-            SensitiveClasses = [DetectionDataset.Unsafe],
-        };
         DetectionResult r;
         using (var model = models.Create(c.Encoder))
         {
+            var batch = batches.For(c, model);
+            var taskOptions = new DetectionOptions
+            {
+                Attack = TaskRunnerSupport.Attack(c.Job.Config, "target-mean-cosine"),
+                LimitPerClass = c.Job.Config.Limit,
+                BatchSize = batch,
+                ArtifactCount = TaskRunnerSupport.ArtifactCount,
+                ArtifactsDir = Path.Combine(c.ArtifactsDir, TaskRunnerSupport.EvidenceFolder),
+                SensitiveClasses = [DetectionDataset.Unsafe],
+            };
             var embedder = TaskRunnerSupport.Embedder(model, c.Encoder, paths, batch);
             r = DetectionTask.Run(embedder, null, dataset, taskOptions, TaskRunnerSupport.Store<DetectionRecord>(c), c.Progress, c.Cancellation);
         }

@@ -15,7 +15,7 @@ namespace Portal.Worker.Runners;
 /// evidence for the viewer. Headline: mAP Medium clean / robust; splits: Medium and Hard. Folders have no ground
 /// truth: their headline is the fraction of the clean top-k kept (1 when clean).
 /// </summary>
-public sealed class RetrievalJobRunner(IOptions<PortalOptions> options, ModelFactory models, DataPaths paths) : IJobRunner
+public sealed class RetrievalJobRunner(ModelFactory models, DataPaths paths, JobBatchSizes batches) : IJobRunner
 {
     public IReadOnlyCollection<TaskKind> TaskKinds { get; } = [Portal.Data.Entities.TaskKind.Retrieval];
 
@@ -24,18 +24,18 @@ public sealed class RetrievalJobRunner(IOptions<PortalOptions> options, ModelFac
         var bench = c.Benchmark;
         TaskRunnerSupport.CheckVersion(bench);
         var dataset = TaskDatasets.OpenRetrieval(bench.Format, bench.DatasetRoot);
-        var batch = Math.Max(1, options.Value.Worker.BatchSize);
-        var taskOptions = new RetrievalOptions
-        {
-            Attack = TaskRunnerSupport.Attack(c.Job.Config, "embedding-l2"),
-            Limit = c.Job.Config.Limit,
-            BatchSize = batch,
-            ArtifactCount = TaskRunnerSupport.ArtifactCount,
-            ArtifactsDir = Path.Combine(c.ArtifactsDir, TaskRunnerSupport.EvidenceFolder),
-        };
         RetrievalResult r;
         using (var model = models.Create(c.Encoder))
         {
+            var batch = batches.For(c, model);
+            var taskOptions = new RetrievalOptions
+            {
+                Attack = TaskRunnerSupport.Attack(c.Job.Config, "embedding-l2"),
+                Limit = c.Job.Config.Limit,
+                BatchSize = batch,
+                ArtifactCount = TaskRunnerSupport.ArtifactCount,
+                ArtifactsDir = Path.Combine(c.ArtifactsDir, TaskRunnerSupport.EvidenceFolder),
+            };
             var embedder = TaskRunnerSupport.Embedder(model, c.Encoder, paths, batch);
             r = RetrievalTask.Run(embedder, dataset, taskOptions, TaskRunnerSupport.Store<RetrievalQueryRecord>(c), c.Progress, c.Cancellation);
         }

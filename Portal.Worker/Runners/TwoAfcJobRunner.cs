@@ -13,7 +13,7 @@ namespace Portal.Worker.Runners;
 
 /// <summary>2AFC jobs (NIGHTS, BAPPS, the demo): the engine's TwoAfcTask with per-triplet records in the database.</summary>
 public sealed class TwoAfcJobRunner(
-    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, ModelFactory models, IEvaluationHooks hooks, DataPaths paths) : IJobRunner
+    IDbContextFactory<PortalDbContext> dbFactory, ModelFactory models, IEvaluationHooks hooks, DataPaths paths, JobBatchSizes batches) : IJobRunner
 {
     public IReadOnlyCollection<TaskKind> TaskKinds { get; } = [Portal.Data.Entities.TaskKind.TwoAfc];
 
@@ -25,7 +25,7 @@ public sealed class TwoAfcJobRunner(
             throw new InvalidDataException($"{load.Bad.Count} unreadable item(s) in {bench.DatasetRoot}: " + string.Join("; ", load.Bad.Take(10).Select(b => $"{b.Id} {b.Path}: {b.Reason}")));
         Datasets.DatasetVersionCheck.Ensure(bench, BenchmarkVersion.Compute(bench.TaskKind, bench.Format, bench.Split, bench.DatasetRoot, load.Items));
 
-        if (c.Job.Config.Attack == Audit.Kind) return Audit.Run(c, load, models, options.Value.Worker.BatchSize);
+        if (c.Job.Config.Attack == Audit.Kind) return Audit.Run(c, load, models, batches);
         var store = new DbItemStore(dbFactory, c.Job.Id, hooks, c.Cancellation);
         TwoAfcResult r;
         using (var model = models.Create(c.Encoder))
@@ -33,7 +33,7 @@ public sealed class TwoAfcJobRunner(
             var taskOptions = new TwoAfcOptions
             {
                 Attack = JobExecutor.ToAttack(c.Job.Config),
-                BatchSize = Math.Max(1, options.Value.Worker.BatchSize),
+                BatchSize = batches.For(c, model),
                 Limit = c.Job.Config.Limit,
                 // The clean, L∞ and L2 jobs of this encoder embed the candidates once (artifacts/cache, as retrieval's database).
                 CandidateCache = c.Encoder.Sha256 is { } sha

@@ -86,7 +86,7 @@ public sealed class EncoderValidation(
         finally
         {
             identity.SetCurrent();
-            JobExecutor.ReleaseNativeMemory();
+            Portal.Engine.Runtime.Memory.NativeHeap.Release();
         }
     }
 

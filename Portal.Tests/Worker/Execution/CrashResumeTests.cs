@@ -25,6 +25,16 @@ public sealed class CrashResumeTests : IDisposable
         }
     }
 
+    /// <summary>Records the stored-item count after each batch.</summary>
+    private sealed class StoredCounts : IEvaluationHooks
+    {
+        public readonly List<int> Counts = [];
+        public void AfterItemsStored(int jobId, int storedCount, CancellationToken jobToken) { lock (Counts) Counts.Add(storedCount); }
+    }
+
+    /// <summary>The interrupted host batches by 6; the host that resumes has the tests' 4: the job keeps its 6.</summary>
+    private static readonly Dictionary<string, string?> BatchOfSix = new() { ["Portal:Worker:BatchSize"] = "6" };
+
     private static object JobRequest(int encoderId, int benchId) =>
         new { encoder_id = encoderId, benchmark_id = benchId, presets = new[] { "linf-4" }, iterations = 5 };
 
@@ -43,7 +53,7 @@ public sealed class CrashResumeTests : IDisposable
         // Reference: the same job, uninterrupted, in its own data folder.
         JsonElement reference, referenceItems;
         using (var refDir = new FixturePaths.TempDir())
-        using (var host = new PortalHost(refDir.Path))
+        using (var host = new PortalHost(refDir.Path, BatchOfSix))
         using (var api = await host.ApiAs(Roles.Admin))
         {
             var (enc, bench) = await Setup(host, api, data);
@@ -57,7 +67,7 @@ public sealed class CrashResumeTests : IDisposable
         var db = Path.Combine(_dir.Path, "data");
         int jobId;
         var hook = new StopAfter(8);
-        using (var host = new PortalHost(db, hooks: hook))
+        using (var host = new PortalHost(db, BatchOfSix, hooks: hook))
         using (var api = await host.ApiAs(Roles.Admin))
         {
             var (enc, bench) = await Setup(host, api, data);
@@ -68,12 +78,22 @@ public sealed class CrashResumeTests : IDisposable
         // Read what the dead host left before a new one starts (its worker would resume at once).
         Assert.InRange(StoredItems(Path.Combine(db, Portal.Data.DataFolder.DatabaseFileName), jobId), 8, 23);
 
-        using (var host = new PortalHost(db))
+        var resumed = new StoredCounts();
+        using (var host = new PortalHost(db, hooks: resumed))
         using (var api = host.Api())
         {
             var end = await host.WaitForJobEnd(api, jobId);
             Assert.True(end.GetProperty("status").GetString() == "succeeded", end.ToString());
             Assert.Equal(2, end.GetProperty("attempts").GetInt32());
+            Assert.Equal(6, end.GetProperty("batch_size").GetInt32());
+            Assert.Equal("configured (Worker:BatchSize)", end.GetProperty("batch_sizing").GetString());
+            // The resumed attempt stored batches of 6, as the first did, not this host's 4.
+            lock (resumed.Counts)
+            {
+                Assert.NotEmpty(resumed.Counts);
+                Assert.All(resumed.Counts.Zip(resumed.Counts.Skip(1)), p => Assert.Equal(6, p.Second - p.First));
+                Assert.Equal(0, resumed.Counts[0] % 6);
+            }
 
             var results = await host.GetJson(api, "/api/results");
             Assert.Equal(1, results.GetArrayLength());

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Portal.Engine.Metric;
+using Portal.Engine.Progress;
+using Portal.Engine.Runtime.Memory;
+using Portal.Web.Configuration;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Portal.Worker.Execution;
+
+/// <summary>
+/// How this worker picks a batch size for an encoder: Worker:BatchSize when set, else 16 on cpu; on cuda, or when
+/// Worker:BatchSize is 0, the largest batch whose peak, measured here with the encoder (<see cref="BatchSizer"/>), fits
+/// Worker:BatchMemoryFraction of the free memory (host RAM under the cgroup limit and Worker:MaxMemoryGiB for cpu). A
+/// measurement is kept for the process per architecture, input size and device; a failed one falls back to 16 and says why.
+/// </summary>
+public sealed class WorkerBatchSizing(IOptions<PortalOptions> options)
+{
+    /// <summary>Items per batch on a cpu worker with nothing configured, and when a measurement fails.</summary>
+    public const int CpuDefault = 16;
+
+    private readonly ConcurrentDictionary<string, BatchSizeChoice> _measured = new(StringComparer.Ordinal);
+
+    /// <summary>The gauge of a device's memory (with the host cap); tests put a fake here.</summary>
+    internal Func<Device, long?, IMemoryGauge> GaugeFor { get; init; } = MemoryGauges.For;
+
+    /// <summary>A batch for work that is not sized from memory (inversion's seeds): the configured one, else the cpu default.</summary>
+    public int Configured() => options.Value.Worker.BatchSize is { } n and > 0 ? n : CpuDefault;
+
+    public (int Size, string How) Choose(IPerceptualModel model, IProgress<EvaluationProgress>? progress)
+    {
+        var w = options.Value.Worker;
+        bool sized = w.BatchSize == 0 || (w.BatchSize is null && model.Device.type == DeviceType.CUDA);
+        if (!sized) return w.BatchSize is { } n and > 0 ? (n, "configured (Worker:BatchSize)") : (CpuDefault, $"the cpu default ({CpuDefault}; Worker:BatchSize=0 sizes it from memory)");
+        var p = model.Preprocessing;
+        var key = $"{model.Name}|{p.ImageHeight}x{p.ImageWidth}|{model.Device}|{w.BatchMemoryFraction}|{w.MaxBatchSize}";
+        var earlier = _measured.TryGetValue(key, out var choice);
+        if (!earlier)
+        {
+            progress?.Report(new EvaluationProgress("sizing the batch from memory", 0, 0, null, null, null));
+            long? cap = w.MaxMemoryGiB > 0 ? (long)(w.MaxMemoryGiB * (1L << 30)) : null;
+            try
+            {
+                choice = BatchSizer.Choose(GaugeFor(model.Device, cap), BatchSizer.AttackStep(model),
+                    new BatchSizerOptions { Fraction = w.BatchMemoryFraction, Max = Math.Max(1, w.MaxBatchSize) });
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                return (CpuDefault, $"{CpuDefault}: the batch could not be sized from memory ({e.Message})");
+            }
+            // Only a measurement is worth keeping; a failed one is tried again by the next job.
+            if (choice.Problem is null) _measured[key] = choice;
+        }
+        return choice.Problem is null
+            ? (choice.Batch, "sized from memory: " + choice!.Describe() + (earlier ? " (measured by this worker for an earlier job)" : ""))
+            : (CpuDefault, $"{CpuDefault}: {choice!.Describe()}");
+    }
+}
