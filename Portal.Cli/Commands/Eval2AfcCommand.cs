@@ -108,6 +108,7 @@ public sealed class Eval2AfcCommand : ICommand
                 searcher = OpenModel(checkpoint, load with { DType = TorchSharp.torch.ScalarType.BFloat16 }, device, out var _);
         }
         using var __ = searcher;
+        string batchSizing = $"given (--batch {batchText})";
         if (sizeFromMemory)
         {
             BatchSizeChoice choice;
@@ -116,6 +117,7 @@ public sealed class Eval2AfcCommand : ICommand
                 catch (Exception e) when (e is ArgumentException or InvalidOperationException) { throw new CliException($"--batch auto: {e.Message}; give --batch N"); }
             if (choice.Problem is not null) throw new CliException($"--batch auto: {choice.Describe()}; give --batch N");
             batch = choice.Batch;
+            batchSizing = "--batch auto: " + choice.Describe();
             options = options with { BatchSize = batch };
             if (!quiet) Console.Error.WriteLine($"--batch auto: {choice.Describe()} (rerun with --batch {batch} to resume this run)");
         }
@@ -141,6 +143,8 @@ public sealed class Eval2AfcCommand : ICommand
             split,
             model = new { checkpoint = checkpoint, sha256 = checkpointHash, name = model.Name, preprocessing = model.Preprocessing },
             result.N,
+            batch_size = batch,
+            batch_sizing = batchSizing,
             result.CleanAccuracy,
             result.RobustAccuracy,
             result.LpipsScore,

@@ -72,6 +72,8 @@ public class Eval2AfcCliTests
         using var doc = JsonDocument.Parse(File.ReadAllText(outPath));
         var j = doc.RootElement;
         Assert.Equal(8, j.GetProperty("n").GetInt32());
+        Assert.Equal(4, j.GetProperty("batch_size").GetInt32());
+        Assert.Equal("given (--batch 4)", j.GetProperty("batch_sizing").GetString());
         var clean = j.GetProperty("clean_accuracy").GetDouble();
         var robust = j.GetProperty("robust_accuracy").GetDouble();
         Assert.InRange(robust, 0, clean);
@@ -117,6 +119,9 @@ public class Eval2AfcCliTests
         var noWeights = CliRunner.Run("eval", "2afc", "--checkpoint", "builtin:pixel-l2", "--dataset", dir.Path, "--json", outPath, "--attack", "apgd", "--attack-precision", "bf16");
         Assert.Contains("needs an encoder checkpoint", noWeights.Stderr);
         Assert.Contains("must be float32 or bf16", CliRunner.Run("eval", "2afc", "--checkpoint", "builtin:pixel-l2", "--dataset", dir.Path, "--json", outPath, "--attack-precision", "fp8").Stderr);
+        var badBatch = CliRunner.Run("eval", "2afc", "--checkpoint", "builtin:pixel-l2", "--dataset", dir.Path, "--json", outPath, "--batch", "0");
+        Assert.Equal(2, badBatch.ExitCode);
+        Assert.Contains("--batch expects a positive integer or auto, got '0'", badBatch.Stderr);
         var missing = CliRunner.Run("eval", "2afc", "--checkpoint", "builtin:pixel-l2", "--dataset", dir.File("nowhere"), "--json", outPath);
         Assert.NotEqual(0, missing.ExitCode);
         Assert.Contains("neither a NIGHTS folder", missing.Stderr);
