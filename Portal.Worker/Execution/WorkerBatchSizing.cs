@@ -32,7 +32,7 @@ public sealed class WorkerBatchSizing(IOptions<PortalOptions> options)
     {
         var w = options.Value.Worker;
         bool sized = w.BatchSize == 0 || (w.BatchSize is null && model.Device.type == DeviceType.CUDA);
-        if (!sized) return w.BatchSize is { } n and > 0 ? (n, "configured (Worker:BatchSize)") : (CpuDefault, $"the cpu default ({CpuDefault}; Worker:BatchSize=0 sizes it from memory)");
+        if (!sized) return w.BatchSize is { } n and > 0 ? (n, "configured (Worker:BatchSize)") : (CpuDefault, "a cpu worker's default (Worker:BatchSize=0 would size it from memory)");
         var p = model.Preprocessing;
         var key = $"{model.Name}|{p.ImageHeight}x{p.ImageWidth}|{model.Device}|{w.BatchMemoryFraction}|{w.MaxBatchSize}";
         var earlier = _measured.TryGetValue(key, out var choice);

@@ -56,7 +56,7 @@ public class WorkerBatchSizingTests
     {
         var gauge = new FakeMemoryGauge(1000 * Mib, b => 10 * Mib * b);
         using var model = new MeteredModel(gauge);
-        Assert.Equal((16, "the cpu default (16; Worker:BatchSize=0 sizes it from memory)"), Sizing(null, gauge).Choose(model, null));
+        Assert.Equal((16, "a cpu worker's default (Worker:BatchSize=0 would size it from memory)"), Sizing(null, gauge).Choose(model, null));
         Assert.Equal((5, "configured (Worker:BatchSize)"), Sizing(5, gauge).Choose(model, null));
         Assert.Equal(0, model.Forwards);
         Assert.Equal(5, Sizing(5, gauge).Configured());
