@@ -31,6 +31,8 @@ public sealed class WorkerBatchSizing(IOptions<PortalOptions> options)
     public (int Size, string How) Choose(IPerceptualModel model, IProgress<EvaluationProgress>? progress)
     {
         var w = options.Value.Worker;
+        if (w.BatchSize < 0)
+            throw new InvalidOperationException($"Portal:Worker:BatchSize must be unset, 0 (size it from memory) or a positive number of items; this worker has {w.BatchSize}");
         bool sized = w.BatchSize == 0 || (w.BatchSize is null && model.Device.type == DeviceType.CUDA);
         if (!sized) return w.BatchSize is { } n and > 0 ? (n, "configured (Worker:BatchSize)") : (CpuDefault, "a cpu worker's default (Worker:BatchSize=0 would size it from memory)");
         var p = model.Preprocessing;
