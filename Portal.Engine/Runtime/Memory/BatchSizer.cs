@@ -28,8 +28,9 @@ public sealed record BatchSizerOptions
 /// Chooses a batch size that fills the memory a device's work lives in, from a measured peak: the step is run at a few
 /// small batch sizes (after one warm-up run) in one peak window, the peak above the starting point is fitted as fixed + per-item × batch, and the
 /// largest batch whose predicted peak fits the headroom (times <see cref="BatchSizerOptions.Fraction"/>) is taken, rounded
-/// down to a multiple of 8 from 64 up. Batching never changes an attack's numbers (per-item randomness), so this is
-/// only about speed; the chosen size is recorded with the job so a resumed job reuses it.
+/// down to a multiple of 8 from 64 up. An attack's randomness is per item, so the batch size does not change which
+/// perturbation an item gets; float32 rounding can still differ in the last bit with the batch, so callers record the
+/// size with the run and a resumed run reuses it.
 /// </summary>
 public static class BatchSizer
 {
@@ -52,7 +53,7 @@ public static class BatchSizer
         }
         var fit = Fit(probes, headroom, budget, start, gauge, resettable, o);
         // Small batches overstate the per-item cost (per-batch buffers grow in steps); one more probe at half the first
-        // estimate measures the slope where it is used. The fit through it is taken when it grew as expected.
+        // choice measures the slope nearer where it is used. The fit through it is taken when the peak grew.
         int refine = fit.Problem is null ? Math.Min(fit.Batch / 2, o.Max) : 0;
         if (o.Refine && refine > probes[^1].Batch)
         {
