@@ -26,7 +26,9 @@ public sealed class WorkerBatchSizing(IOptions<PortalOptions> options)
     internal Func<Device, long?, IMemoryGauge> GaugeFor { get; init; } = MemoryGauges.For;
 
     /// <summary>A batch for work that is not sized from memory (inversion's seeds): the configured one, else the cpu default.</summary>
-    public int Configured() => options.Value.Worker.BatchSize is { } n and > 0 ? n : CpuDefault;
+    public (int Size, string How) Configured() => options.Value.Worker.BatchSize is { } n and > 0 ? (n, Setting) : (CpuDefault, "the default");
+
+    private const string Setting = "configured (Worker:BatchSize)";
 
     public (int Size, string How) Choose(IPerceptualModel model, IProgress<EvaluationProgress>? progress)
     {
@@ -34,7 +36,7 @@ public sealed class WorkerBatchSizing(IOptions<PortalOptions> options)
         if (w.BatchSize < 0)
             throw new InvalidOperationException($"Portal:Worker:BatchSize must be unset, 0 (size it from memory) or a positive number of items; this worker has {w.BatchSize}");
         bool sized = w.BatchSize == 0 || (w.BatchSize is null && model.Device.type == DeviceType.CUDA);
-        if (!sized) return w.BatchSize is { } n and > 0 ? (n, "configured (Worker:BatchSize)") : (CpuDefault, "a cpu worker's default (Worker:BatchSize=0 would size it from memory)");
+        if (!sized) return w.BatchSize is { } n and > 0 ? (n, Setting) : (CpuDefault, "a cpu worker's default (Worker:BatchSize=0 would size it from memory)");
         var p = model.Preprocessing;
         var key = $"{model.Name}|{p.ImageHeight}x{p.ImageWidth}|{model.Device}|{w.BatchMemoryFraction}|{w.MaxBatchSize}";
         var earlier = _measured.TryGetValue(key, out var choice);

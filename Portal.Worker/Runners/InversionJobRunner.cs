@@ -26,7 +26,7 @@ namespace Portal.Worker.Runners;
 /// Headline: mean final cosine (CleanValue, metric mean-cosine); per-target means are the splits.
 /// </summary>
 public sealed class InversionJobRunner(
-    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, ModelFactory models, DataPaths paths, WorkerBatchSizing batches) : IJobRunner
+    IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options, ModelFactory models, DataPaths paths, JobBatchSizes batches) : IJobRunner
 {
     public IReadOnlyCollection<TaskKind> TaskKinds { get; } = [Portal.Data.Entities.TaskKind.FeatureInversion, Portal.Data.Entities.TaskKind.TextInversion];
 
@@ -43,7 +43,7 @@ public sealed class InversionJobRunner(
             throw new InvalidOperationException($"{c.Encoder.DisplayName} is a pixel baseline: it has no learned embedding to invert");
         // The job's configuration may override iterations (a preview); radius and seeds are the gallery's.
         if (c.Job.Config.Iterations > 0) def = def with { Iterations = c.Job.Config.Iterations };
-        var settings = def.Settings(Math.Min(def.Seeds.Count, batches.Configured()));
+        var settings = def.Settings(batches.ForSeeds(c, def.Seeds.Count));
 
         using var encoder = EncoderLoader.Load(c.Encoder.StoragePath, models.LoadOptions(c.Encoder));
         var entry = InversionIndexWriter.EntryFor(c.Encoder.DisplayName, Path.GetFileName(c.Encoder.StoragePath), c.Encoder.Sha256 ?? "", encoder);

@@ -61,8 +61,8 @@ public class WorkerBatchSizingTests
         Assert.Equal(0, model.Forwards);
         var e = Assert.Throws<InvalidOperationException>(() => Sizing(-3, gauge).Choose(model, null));
         Assert.Contains("must be unset, 0 (size it from memory) or a positive number of items; this worker has -3", e.Message);
-        Assert.Equal(5, Sizing(5, gauge).Configured());
-        Assert.Equal(16, Sizing(0, gauge).Configured());
+        Assert.Equal((5, "configured (Worker:BatchSize)"), Sizing(5, gauge).Configured());
+        Assert.Equal((16, "the default"), Sizing(0, gauge).Configured());
     }
 
     [Fact]

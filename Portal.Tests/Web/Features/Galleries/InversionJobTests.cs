@@ -118,7 +118,10 @@ public sealed class InversionJobTests : IDisposable
         var gallery = await host.PostJson(admin, "/api/galleries", new { name = "resume", kind = "features", images = GalleryTestData.Images(_dir, 2), seeds = new[] { 0 }, iterations = 4 }, 201);
         var s = await host.PostJson(admin, $"/api/galleries/{GalleryTestData.Id(gallery)}/jobs", new { encoder_id = enc }, 201);
         var jobId = s.GetProperty("job").GetProperty("id").GetInt32();
-        Assert.Equal("succeeded", (await host.WaitForJobEnd(admin, jobId)).GetProperty("status").GetString());
+        var end = await host.WaitForJobEnd(admin, jobId);
+        Assert.Equal("succeeded", end.GetProperty("status").GetString());
+        Assert.Equal(1, end.GetProperty("batch_size").GetInt32());
+        Assert.Equal("1 seed run(s) optimised together: the gallery has 1 seed(s), at most 4 at once (configured (Worker:BatchSize))", end.GetProperty("batch_sizing").GetString());
 
         var factory = host.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         await using var db = await factory.CreateDbContextAsync();
