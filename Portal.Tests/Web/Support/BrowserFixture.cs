@@ -109,7 +109,12 @@ public class BrowserFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (!Chromium.Installed) return;
-        await Browser.DisposeAsync();
+        // Collection fixtures are disposed after their tests, outside any test's timeout: a chromium that never closes
+        // would hold the whole run open (one CI run hung after its last test, cause not found). Wait a minute, then go
+        // on; disposing Playwright ends its driver and with it the browser.
+        var closed = Browser.DisposeAsync().AsTask();
+        if (await Task.WhenAny(closed, Task.Delay(TimeSpan.FromSeconds(60))) != closed)
+            Console.Error.WriteLine("BrowserFixture: chromium did not close within 60 s; disposing Playwright's driver instead");
         Playwright.Dispose();
         Portal.Dispose();
     }

@@ -24,7 +24,13 @@ public static class BrowserSignIn
         await page.FillAsync("#signin-username", userName);
         await page.FillAsync("#signin-password", Password);
         await page.ClickAsync("#signin-submit");
-        await page.WaitForURLAsync(u => !u.Contains("/account/signin"));
+        try { await page.WaitForURLAsync(u => !u.Contains("/account/signin")); }
+        catch (TimeoutException e)
+        {
+            // Once, under a full suite's load, the browser never left the form: say what the page showed, to find out why.
+            var body = await page.InnerTextAsync("body");
+            throw new TimeoutException($"signing in as {userName}: still on {page.Url} after 60 s; the page says: {body[..Math.Min(body.Length, 600)]}", e);
+        }
     }
 
     /// <summary>A new user in <paramref name="role"/>, signed in; the page ends on <paramref name="returnUrl"/>.</summary>
