@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Portal.Engine.Encoders;
 using Portal.Engine.Encoders.Native;
+using Portal.Engine.Runtime.Memory;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,10 +33,11 @@ public sealed class BenchEncodersCommand : ICommand
 
         torch.set_num_threads(threads);
         var rows = new List<object>();
+        var rss = new HostMemoryGauge();   // peak RSS: VmHWM, reset per architecture
         Console.Error.WriteLine($"{"arch",-16} {"batch",5} {"fwd img/s",10} {"fwd ms",9} {"f+b img/s",10} {"f+b ms",9} {"peak RSS MiB",13}");
         foreach (var arch in RandomEncoders.All.Where(a => archFilter is null || archFilter.Contains(a.Name)))
         {
-            ResetPeakRss();
+            rss.BeginWindow();
             using var encoder = RandomEncoders.Create(arch.Name, CPU);
             var spec = arch.Spec();
             foreach (var batch in batches)
@@ -49,7 +51,7 @@ public sealed class BenchEncodersCommand : ICommand
                     var xi = x.clone().requires_grad_(true);
                     torch.autograd.grad([encoder.Forward(xi).square().sum()], [xi]);
                 });
-                long peak = PeakRss();
+                long peak = rss.PeakBytes();
                 Console.Error.WriteLine($"{arch.Name,-16} {batch,5} {batch / fwd,10:F2} {fwd * 1000,9:F0} {batch / bwd,10:F2} {bwd * 1000,9:F0} {peak >> 20,13}");
                 rows.Add(new
                 {
@@ -76,20 +78,5 @@ public sealed class BenchEncodersCommand : ICommand
         }
         times.Sort();
         return times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
-    }
-
-    /// <summary>VmHWM: the process's resident-set high-water mark.</summary>
-    private static long PeakRss()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-        return 0;
-    }
-
-    /// <summary>Writing 5 to clear_refs resets VmHWM (Linux ≥ 4.0), so each architecture reports its own peak.</summary>
-    private static void ResetPeakRss()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }
