@@ -119,7 +119,7 @@ public sealed class Eval2AfcCommand : ICommand
             batch = choice.Batch;
             batchSizing = "--batch auto: " + choice.Describe();
             options = options with { BatchSize = batch };
-            if (!quiet) Console.Error.WriteLine($"--batch auto: {choice.Describe()} (rerun with --batch {batch} to resume this run)");
+            if (!quiet) Console.Error.WriteLine($"{batchSizing} (rerun with --batch {batch} to resume this run)");
         }
         // The partial-results file is tied to everything that determines the numbers.
         var fingerprint = FileHash.Sha256(System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new

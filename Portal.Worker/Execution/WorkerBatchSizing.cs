@@ -26,38 +26,41 @@ public sealed class WorkerBatchSizing(IOptions<PortalOptions> options)
     internal Func<Device, long?, IMemoryGauge> GaugeFor { get; init; } = MemoryGauges.For;
 
     /// <summary>A batch for work that is not sized from memory (inversion's seeds): the configured one, else the cpu default.</summary>
-    public (int Size, string How) Configured() => options.Value.Worker.BatchSize is { } n and > 0 ? (n, Setting) : (CpuDefault, "the default");
+    public (int Size, string How) Configured() => Setting() is { } n and > 0 ? (n, Configuration) : (CpuDefault, "the default");
 
-    private const string Setting = "configured (Worker:BatchSize)";
+    private const string Configuration = "configured (Worker:BatchSize)";
+
+    /// <summary>Worker:BatchSize, refused when negative (whatever reads it).</summary>
+    private int? Setting() => options.Value.Worker.BatchSize is < 0 and var bad
+        ? throw new InvalidOperationException($"Portal:Worker:BatchSize must be unset, 0 (size it from memory) or a positive number of items; this worker has {bad}")
+        : options.Value.Worker.BatchSize;
 
     public (int Size, string How) Choose(IPerceptualModel model, IProgress<EvaluationProgress>? progress)
     {
         var w = options.Value.Worker;
-        if (w.BatchSize < 0)
-            throw new InvalidOperationException($"Portal:Worker:BatchSize must be unset, 0 (size it from memory) or a positive number of items; this worker has {w.BatchSize}");
-        bool sized = w.BatchSize == 0 || (w.BatchSize is null && model.Device.type == DeviceType.CUDA);
-        if (!sized) return w.BatchSize is { } n and > 0 ? (n, Setting) : (CpuDefault, "a cpu worker's default (Worker:BatchSize=0 would size it from memory)");
+        var setting = Setting();
+        bool sized = setting == 0 || (setting is null && model.Device.type == DeviceType.CUDA);
+        if (!sized) return setting is { } n ? (n, Configuration) : (CpuDefault, "a cpu worker's default (Worker:BatchSize=0 would size it from memory)");
         var p = model.Preprocessing;
         var key = $"{model.Name}|{p.ImageHeight}x{p.ImageWidth}|{model.Device}|{w.BatchMemoryFraction}|{w.MaxBatchSize}";
-        var earlier = _measured.TryGetValue(key, out var choice);
-        if (!earlier)
+        if (_measured.TryGetValue(key, out var kept))
+            return (kept.Batch, "sized from memory: " + kept.Describe() + " (measured by this worker for an earlier job)");
+
+        progress?.Report(new EvaluationProgress("sizing the batch from memory", 0, 0, null, null, null));
+        long? cap = w.MaxMemoryGiB > 0 ? (long)(w.MaxMemoryGiB * (1L << 30)) : null;
+        BatchSizeChoice choice;
+        try
         {
-            progress?.Report(new EvaluationProgress("sizing the batch from memory", 0, 0, null, null, null));
-            long? cap = w.MaxMemoryGiB > 0 ? (long)(w.MaxMemoryGiB * (1L << 30)) : null;
-            try
-            {
-                choice = BatchSizer.Choose(GaugeFor(model.Device, cap), BatchSizer.AttackStep(model),
-                    new BatchSizerOptions { Fraction = w.BatchMemoryFraction, Max = Math.Max(1, w.MaxBatchSize) });
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
-            {
-                return (CpuDefault, $"{CpuDefault}: the batch could not be sized from memory ({e.Message})");
-            }
-            // Only a measurement is worth keeping; a failed one is tried again by the next job.
-            if (choice.Problem is null) _measured[key] = choice;
+            choice = BatchSizer.Choose(GaugeFor(model.Device, cap), BatchSizer.AttackStep(model),
+                new BatchSizerOptions { Fraction = w.BatchMemoryFraction, Max = Math.Max(1, w.MaxBatchSize) });
         }
-        return choice.Problem is null
-            ? (choice.Batch, "sized from memory: " + choice!.Describe() + (earlier ? " (measured by this worker for an earlier job)" : ""))
-            : (CpuDefault, $"{CpuDefault}: {choice!.Describe()}");
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            return (CpuDefault, $"{CpuDefault}: the batch could not be sized from memory ({e.Message})");
+        }
+        // Only a measurement is worth keeping; a failed one is tried again by the next job.
+        if (choice.Problem is not null) return (CpuDefault, $"{CpuDefault}: {choice.Describe()}");
+        _measured[key] = choice;
+        return (choice.Batch, "sized from memory: " + choice.Describe());
     }
 }

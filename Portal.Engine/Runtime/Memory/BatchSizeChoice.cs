@@ -13,7 +13,7 @@ public sealed record BatchProbe(int Batch, long PeakBytes);
 /// </summary>
 public sealed record BatchSizeChoice(
     int Batch, long StartBytes, long HeadroomBytes, long BudgetBytes, long PerItemBytes, long FixedBytes, IReadOnlyList<BatchProbe> Probes,
-    string Gauge, bool CappedByMax = false, string? Problem = null)
+    bool CappedByMax = false, string? Problem = null)
 {
     /// <summary>The peak the fit predicts for <paramref name="batch"/> items, above what was in use before the probes.</summary>
     public long PredictedPeakBytes(int batch) => FixedBytes + PerItemBytes * batch;

@@ -54,7 +54,7 @@ public static class BatchSizer
         var fit = Fit(probes, headroom, budget, start, gauge, resettable, o);
         // Small batches overstate the per-item cost (per-batch buffers grow in steps); one more probe at half the first
         // choice measures the slope nearer where it is used. The fit through it is taken when the peak grew.
-        int refine = fit.Problem is null ? Math.Min(fit.Batch / 2, o.Max) : 0;
+        int refine = fit.Problem is null ? fit.Batch / 2 : 0;
         if (o.Refine && refine > probes[^1].Batch)
         {
             step(refine);
@@ -70,7 +70,7 @@ public static class BatchSizer
         var (first, last) = (probes[0], probes[^1]);
         long perItem = (last.PeakBytes - first.PeakBytes) / (last.Batch - first.Batch);
         if (perItem <= 0)
-            return new BatchSizeChoice(0, start, headroom, budget, 0, first.PeakBytes, probes.ToList(), gauge.What,
+            return new BatchSizeChoice(0, start, headroom, budget, 0, first.PeakBytes, probes.ToList(),
                 Problem: resettable
                     ? $"the peak did not grow between {first.Batch} and {last.Batch} items ({gauge.What})"
                     : $"the peak could not be reset, and the step stayed under the process's earlier peak ({gauge.What})");
@@ -78,7 +78,7 @@ public static class BatchSizer
         long fits = (budget - fixedBytes) / perItem;
         int batch = (int)Math.Clamp(fits, 1, o.Max);
         if (batch >= 64) batch -= batch % 8;   // kernels like multiples of 8; below 64 rounding would waste too much
-        return new BatchSizeChoice(batch, start, headroom, budget, perItem, fixedBytes, probes.ToList(), gauge.What, CappedByMax: fits > o.Max);
+        return new BatchSizeChoice(batch, start, headroom, budget, perItem, fixedBytes, probes.ToList(), CappedByMax: fits > o.Max);
     }
 
     /// <summary>
